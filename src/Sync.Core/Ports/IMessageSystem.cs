@@ -1,0 +1,105 @@
+using System.Runtime.CompilerServices;
+using MessageSync.Core.Model;
+
+namespace MessageSync.Core.Ports;
+
+/// <summary>
+/// A message as read from one system, already mapped to canonical terms by the system's adapter.
+/// <see cref="SyncId"/> is the canonical id when the message is a mirror MessageSync wrote
+/// (the <c>data-sync-id</c> marker in Pylon and helpdesk bodies, Cord <c>metadata</c>).
+/// </summary>
+public sealed record ObservedMessage
+{
+    public required string ExternalId { get; init; }
+    public required MessageKind Kind { get; init; }
+    public required Author Author { get; init; }
+    public required string BodyHtml { get; init; }
+    public required string BodyText { get; init; }
+    public IReadOnlyList<Attachment> Attachments { get; init; } = [];
+    public required DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? UpdatedAt { get; init; }
+    public bool IsDeleted { get; init; }
+    public DateTimeOffset? DeletedAt { get; init; }
+    public bool IsRedacted { get; init; }
+    public Guid? SyncId { get; init; }
+}
+
+/// <summary>One page of a conversation. <see cref="NextCursor"/> resumes the next poll.</summary>
+public sealed record MessagePage(IReadOnlyList<ObservedMessage> Messages, string? NextCursor, bool HasMore);
+
+/// <summary>How a message is to be written into a target (decided by the router).</summary>
+public sealed record WriteRequest
+{
+    public required ConversationLink Link { get; init; }
+    public required CanonicalMessage Message { get; init; }
+
+    /// <summary>The kind the target receives; may differ from the message's kind (an AgentReply mirrored into Pylon as a labelled note).</summary>
+    public required MessageKind TargetKind { get; init; }
+
+    /// <summary>A label line prepended to the body, e.g. "Sent to the customer via helpdesk".</summary>
+    public string? Label { get; init; }
+
+    /// <summary>The target id of the message this one answers, when mapped.</summary>
+    public string? ParentExternalId { get; init; }
+}
+
+public enum DeleteMode
+{
+    Hard,
+    Soft,
+}
+
+/// <summary>
+/// The port each system's adapter implements (Sync.Adapters). Every write re-checks the visibility invariant:
+/// an adapter refuses to make an InternalNote customer-visible even if asked.
+/// </summary>
+public interface IMessageSystem
+{
+    SystemId System { get; }
+    SystemCapabilities Capabilities { get; }
+
+    /// <summary>Reads one page of a conversation from <paramref name="cursor"/> (null: from the start).</summary>
+    Task<MessagePage> ReadPageAsync(ConversationLink link, string? cursor, CancellationToken cancellationToken);
+
+    /// <summary>Creates the message and returns the target's id for it.</summary>
+    Task<string> CreateAsync(WriteRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the content of a mirror (only where <see cref="SystemCapabilities.CanEdit"/>).</summary>
+    Task EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken);
+
+    /// <summary>Removes the content for good (only where <see cref="SystemCapabilities.CanRedact"/>).</summary>
+    Task RedactAsync(ConversationLink link, string externalId, CancellationToken cancellationToken);
+
+    Task DeleteAsync(ConversationLink link, string externalId, DeleteMode mode, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Recovery after a crash between the remote write and the mapping: finds a mirror of
+    /// <paramref name="canonicalId"/> already in the target (marker, deterministic id, content hash as last resort).
+    /// </summary>
+    Task<string?> FindMirrorAsync(ConversationLink link, Guid canonicalId, string contentHash, CancellationToken cancellationToken);
+}
+
+public static class MessageSystemExtensions
+{
+    /// <summary>Reads every page of a conversation from the start (full reconciliation, backfill).</summary>
+    public static async IAsyncEnumerable<ObservedMessage> ReadAllAsync(
+        this IMessageSystem system, ConversationLink link, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        string? cursor = null;
+        while (true)
+        {
+            var page = await system.ReadPageAsync(link, cursor, cancellationToken);
+            foreach (var message in page.Messages)
+            {
+                yield return message;
+            }
+
+            if (!page.HasMore || page.NextCursor is null || page.NextCursor == cursor)
+            {
+                yield break;
+            }
+
+            cursor = page.NextCursor;
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using MessageSync.Core.Model;
+
+namespace MessageSync.Core.Ports;
+
+/// <summary>
+/// The one family of errors an adapter raises. <see cref="IsTransient"/> says whether a retry can help;
+/// the engine maps each type to an outcome (DESIGN.md, "Failures").
+/// </summary>
+public abstract class SyncException(SystemId system, string message, Exception? inner = null) : Exception(message, inner)
+{
+    public SystemId System { get; } = system;
+    public abstract bool IsTransient { get; }
+}
+
+/// <summary>5xx, timeouts, dropped connections, malformed bodies: retry with backoff.</summary>
+public sealed class TransientApiException(SystemId system, string message, Exception? inner = null) : SyncException(system, message, inner)
+{
+    public override bool IsTransient => true;
+}
+
+/// <summary>429 after the budget's own waiting: retry after <see cref="RetryAfter"/>.</summary>
+public sealed class RateLimitedException(SystemId system, TimeSpan retryAfter, string message) : SyncException(system, message)
+{
+    public TimeSpan RetryAfter { get; } = retryAfter;
+    public override bool IsTransient => true;
+}
+
+/// <summary>401/403 for credentials: the system is paused (circuit open) and its changes stay queued.</summary>
+public sealed class AuthenticationException(SystemId system, string message) : SyncException(system, message)
+{
+    public override bool IsTransient => true;
+}
+
+/// <summary>The conversation cannot take messages now (helpdesk TICKET_CLOSED): the change is parked.</summary>
+public sealed class ConversationClosedException(SystemId system, string code, string message) : SyncException(system, message)
+{
+    public string Code { get; } = code;
+    public override bool IsTransient => false;
+}
+
+/// <summary>404: the conversation or message is gone.</summary>
+public sealed class NotFoundException(SystemId system, string message) : SyncException(system, message)
+{
+    public override bool IsTransient => false;
+}
+
+/// <summary>400, 403 other than closed, a refused write: a retry cannot help; the change is faulted with the reason.</summary>
+public sealed class PermanentApiException(SystemId system, int statusCode, string message) : SyncException(system, message)
+{
+    public int StatusCode { get; } = statusCode;
+    public override bool IsTransient => false;
+}
+
+/// <summary>An adapter refused a write that would break the visibility invariant or the delivery rule.</summary>
+public sealed class VisibilityViolationException(SystemId system, string message) : SyncException(system, message)
+{
+    public override bool IsTransient => false;
+}
