@@ -58,8 +58,8 @@ public static class SimulatorProgram
         return 0;
     }
 
-    /// <summary>Main: serves until Ctrl-C or SIGTERM.</summary>
-    public static async Task<int> Main(string[] args)
+    /// <summary>The program: serves until Ctrl-C or SIGTERM.</summary>
+    public static async Task<int> RunUntilSignalAsync(string[] args)
     {
         using var stop = new CancellationTokenSource();
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
