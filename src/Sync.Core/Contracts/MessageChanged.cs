@@ -1,0 +1,21 @@
+using MessageSync.Core.Model;
+
+namespace MessageSync.Core.Contracts;
+
+/// <summary>
+/// A canonical message changed (DESIGN.md, "Data flow"). Published by the outbox relay, consumed once per target system.
+/// Deliberately small: the consumer reads the current canonical message from the state store by <see cref="CanonicalId"/>,
+/// so a late or replayed change always writes the newest content and never resurrects redacted text.
+/// <see cref="Sequence"/> increases monotonically per link; consumers apply one link's changes in that order.
+/// <see cref="Target"/> is null for a change detected by a poll (every other system of the link applies it) and names one
+/// system for a replay (<c>errors replay</c>) meant for that target alone.
+/// </summary>
+public sealed record MessageChanged(
+    Guid ChangeId,
+    string LinkId,
+    long Sequence,
+    ChangeKind Change,
+    Guid CanonicalId,
+    SystemId Source,
+    DateTimeOffset OccurredAt,
+    SystemId? Target = null);

@@ -1,0 +1,167 @@
+using MessageSync.Core.Model;
+using MessageSync.Core.Ports;
+using MessageSync.Core.State;
+
+namespace MessageSync.Core.Detection;
+
+/// <summary>What one page (or a full scan) changed, ready for <see cref="IStateStore.CommitObservationAsync"/>.</summary>
+public sealed record DetectionResult(IReadOnlyList<SnapshotEntry> Snapshots, IReadOnlyList<DetectedChange> Changes)
+{
+    public static DetectionResult Empty { get; } = new([], []);
+
+    /// <summary>The commit for this result, moving the cursor to <paramref name="cursor"/> unless <paramref name="updateCursor"/> is false.</summary>
+    public ObservationCommit ToCommit(string linkId, SystemId system, string? cursor, bool updateCursor = true) => new()
+    {
+        LinkId = linkId,
+        System = system,
+        Snapshots = Snapshots,
+        Changes = Changes,
+        Cursor = cursor,
+        UpdateCursor = updateCursor,
+    };
+}
+
+/// <summary>
+/// Diffs a page read from one system against the stored snapshot (DESIGN.md, "Detection by diff"). Pure: no I/O, and the
+/// only clock is the <see cref="TimeProvider"/> that dates new canonical ids (UUID v7, so ids sort by discovery time).
+/// </summary>
+/// <remarks>
+/// Rules, in order, for each observed message:
+/// <list type="bullet">
+/// <item>Unknown id carrying a <see cref="ObservedMessage.SyncId"/>, or a known mirror id: an echo of a message we wrote;
+/// its snapshot row is recorded under that canonical id, and no change is raised.</item>
+/// <item>Unknown id, already deleted or redacted: nothing (there is no content to copy; it never existed for us).</item>
+/// <item>Unknown id otherwise: Created, with a new canonical id.</item>
+/// <item>Known and deleted before: nothing; deletion is final (an "undelete" does not resurrect copies).</item>
+/// <item>Now deleted: Deleted. Newly redacted, or its content emptied: Redacted. Known redacted: nothing more (redaction is final).</item>
+/// <item>Snapshot hash null (a baseline we wrote ourselves): the observed hash is adopted, no change.</item>
+/// <item>Hash differs: Edited.</item>
+/// </list>
+/// With <c>fullScan</c>, a snapshot row that is not deleted and absent from the observed set is Deleted.
+/// A change observed on a mirror is a change of the mirror's canonical message (the snapshot row carries it).
+/// </remarks>
+public sealed class ChangeDetector(TimeProvider time)
+{
+    public ChangeDetector()
+        : this(TimeProvider.System)
+    {
+    }
+
+    public DetectionResult Detect(
+        ConversationLink link,
+        SystemId system,
+        IReadOnlyList<ObservedMessage> page,
+        IReadOnlyDictionary<string, SnapshotEntry> snapshot,
+        bool fullScan,
+        IReadOnlyDictionary<string, Guid>? knownMirrors = null)
+    {
+        // Later rows of the same page see the earlier ones (pages can overlap when a cursor resumes).
+        var current = new Dictionary<string, SnapshotEntry>(StringComparer.Ordinal);
+        var upserts = new Dictionary<string, SnapshotEntry>(StringComparer.Ordinal);
+        var changes = new List<DetectedChange>();
+        var observed = new HashSet<string>(StringComparer.Ordinal);
+
+        SnapshotEntry? Known(string id) =>
+            current.TryGetValue(id, out var fresh) ? fresh : snapshot.TryGetValue(id, out var stored) ? stored : null;
+
+        void Record(SnapshotEntry entry)
+        {
+            current[entry.ExternalId] = entry;
+            upserts[entry.ExternalId] = entry;
+        }
+
+        foreach (var message in page)
+        {
+            observed.Add(message.ExternalId);
+            var hash = MessageHash.Of(message.BodyText, message.Attachments);
+            var known = Known(message.ExternalId);
+
+            if (known is null)
+            {
+                Guid? mirrorOf = message.SyncId ?? (knownMirrors is not null && knownMirrors.TryGetValue(message.ExternalId, out var id) ? id : null);
+                if (mirrorOf is { } canonicalId)
+                {
+                    Record(new SnapshotEntry(message.ExternalId, canonicalId, hash, message.UpdatedAt, message.IsDeleted, message.IsRedacted));
+                    continue;
+                }
+
+                if (message.IsDeleted || message.IsRedacted)
+                {
+                    continue;
+                }
+
+                var newId = Guid.CreateVersion7(time.GetUtcNow());
+                Record(new SnapshotEntry(message.ExternalId, newId, hash, message.UpdatedAt));
+                changes.Add(new DetectedChange(ChangeKind.Created, newId, message.ExternalId, message.CreatedAt, ToCanonical(link, system, message, newId)));
+                continue;
+            }
+
+            if (known.Deleted)
+            {
+                continue;
+            }
+
+            if (message.IsDeleted)
+            {
+                Record(known with { UpdatedStamp = message.UpdatedAt ?? known.UpdatedStamp, Deleted = true });
+                changes.Add(new DetectedChange(
+                    ChangeKind.Deleted, known.CanonicalId, message.ExternalId, message.DeletedAt ?? message.UpdatedAt ?? time.GetUtcNow(), null));
+                continue;
+            }
+
+            if (known.Redacted)
+            {
+                continue;
+            }
+
+            var emptied = known.ContentHash is not null && hash != known.ContentHash && MessageHash.IsEmpty(message.BodyText, message.Attachments);
+            if (message.IsRedacted || emptied)
+            {
+                Record(known with { ContentHash = hash, UpdatedStamp = message.UpdatedAt ?? known.UpdatedStamp, Redacted = true });
+                changes.Add(new DetectedChange(ChangeKind.Redacted, known.CanonicalId, message.ExternalId, message.UpdatedAt ?? time.GetUtcNow(), null));
+                continue;
+            }
+
+            if (known.ContentHash is null)
+            {
+                Record(known with { ContentHash = hash, UpdatedStamp = message.UpdatedAt ?? known.UpdatedStamp });
+                continue;
+            }
+
+            if (hash != known.ContentHash)
+            {
+                Record(known with { ContentHash = hash, UpdatedStamp = message.UpdatedAt ?? known.UpdatedStamp });
+                changes.Add(new DetectedChange(
+                    ChangeKind.Edited, known.CanonicalId, message.ExternalId, message.UpdatedAt ?? time.GetUtcNow(),
+                    ToCanonical(link, system, message, known.CanonicalId)));
+            }
+        }
+
+        if (fullScan)
+        {
+            // Ordinal order keeps the result deterministic whatever the dictionary's enumeration order.
+            foreach (var entry in snapshot.Values.Where(e => !e.Deleted && !observed.Contains(e.ExternalId)).OrderBy(e => e.ExternalId, StringComparer.Ordinal))
+            {
+                Record(entry with { Deleted = true });
+                changes.Add(new DetectedChange(ChangeKind.Deleted, entry.CanonicalId, entry.ExternalId, time.GetUtcNow(), null));
+            }
+        }
+
+        return upserts.Count == 0 && changes.Count == 0 ? DetectionResult.Empty : new DetectionResult(upserts.Values.ToList(), changes);
+    }
+
+    /// <summary>The observed message in canonical terms. For a change seen on a mirror only its content is used by the store.</summary>
+    public static CanonicalMessage ToCanonical(ConversationLink link, SystemId system, ObservedMessage message, Guid canonicalId) => new()
+    {
+        Id = canonicalId,
+        LinkId = link.Id,
+        Origin = new MessageOrigin(system, message.ExternalId),
+        Author = message.Author,
+        Kind = message.Kind,
+        BodyHtml = message.BodyHtml,
+        BodyText = message.BodyText,
+        Attachments = message.Attachments,
+        CreatedAt = message.CreatedAt,
+        EditedAt = message.UpdatedAt is { } updated && updated > message.CreatedAt ? updated : null,
+    };
+}

@@ -1,0 +1,88 @@
+using MessageSync.Core.Model;
+
+namespace MessageSync.Core.State;
+
+/// <summary>
+/// The engine's durable state (DESIGN.md, "State store"): links, cursors, snapshots, canonical messages, mappings,
+/// intents, the outbox and outcomes. Small on purpose so that a server database can replace SQLite where replicas share state.
+/// Every method that writes several rows does so in one transaction.
+/// </summary>
+public interface IStateStore
+{
+    // Links added with the `links` command (configuration links live in configuration).
+    Task UpsertLinkAsync(ConversationLink link, CancellationToken cancellationToken = default);
+
+    /// <returns>False when no stored link had that id.</returns>
+    Task<bool> RemoveLinkAsync(string linkId, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<StoredLink>> ListLinksAsync(CancellationToken cancellationToken = default);
+
+    // Detection.
+
+    /// <summary>
+    /// Applies one poll in one transaction: snapshot rows, canonical message rows, outbox rows with the next per-link
+    /// sequence, and the cursor. A Created change whose external id is already known (a mirror recorded meanwhile) is
+    /// suppressed as an echo; an Edited/Redacted/Deleted change that changes nothing in the canonical copy is suppressed too.
+    /// </summary>
+    Task<ObservationCommitResult> CommitObservationAsync(ObservationCommit commit, CancellationToken cancellationToken = default);
+
+    Task<string?> GetCursorAsync(string linkId, SystemId system, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyDictionary<string, SnapshotEntry>> GetSnapshotAsync(string linkId, SystemId system, CancellationToken cancellationToken = default);
+
+    // Canonical messages.
+    Task<CanonicalMessage?> GetMessageAsync(Guid canonicalId, CancellationToken cancellationToken = default);
+
+    /// <summary>The canonical id behind an external id: an original (message origin) or a mirror the worker wrote (mapping).</summary>
+    Task<Guid?> FindCanonicalByExternalAsync(SystemId system, string externalId, CancellationToken cancellationToken = default);
+
+    // Outbox.
+    Task<IReadOnlyList<OutboxEntry>> GetUnpublishedAsync(int max, CancellationToken cancellationToken = default);
+
+    Task MarkPublishedAsync(IEnumerable<long> sequences, CancellationToken cancellationToken = default);
+
+    // Apply.
+
+    /// <summary>Where the message lives in <paramref name="target"/>: its mirror, or its origin when the target is the origin system.</summary>
+    Task<MappingEntry?> GetMappingAsync(Guid canonicalId, SystemId target, CancellationToken cancellationToken = default);
+
+    Task RecordIntentAsync(Guid canonicalId, SystemId target, WriteAction action, string marker, CancellationToken cancellationToken = default);
+
+    Task<IntentEntry?> GetIntentAsync(Guid canonicalId, SystemId target, WriteAction action, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<IntentEntry>> ListIntentsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// After a successful create: the mapping, the removal of the create intent and a snapshot row for the mirror, in one
+    /// transaction, so the next poll of <paramref name="target"/> reads the mirror as already known (echo suppression).
+    /// </summary>
+    Task RecordMappingAsync(
+        Guid canonicalId, SystemId target, string externalId, MessageKind targetKind, string? contentHash,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// After a successful edit, note, redaction or deletion of a mirror: removes the intent and resets the mirror's snapshot
+    /// baseline (and marks it redacted or deleted), in one transaction, so reading our own change back is not a new change.
+    /// </summary>
+    Task RecordMirrorChangedAsync(Guid canonicalId, SystemId target, WriteAction action, CancellationToken cancellationToken = default);
+
+    /// <summary>True when <paramref name="changeId"/> was already handled for <paramref name="target"/> (applied, skipped or recorded).</summary>
+    Task<bool> IsChangeAppliedAsync(Guid changeId, SystemId target, CancellationToken cancellationToken = default);
+
+    /// <summary>Records that a change was handled for a target, with a short result for the operator; idempotent.</summary>
+    Task MarkChangeAppliedAsync(Guid changeId, SystemId target, string result, CancellationToken cancellationToken = default);
+
+    // Outcomes.
+    Task<long> RecordOutcomeAsync(NewOutcome outcome, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<OutcomeRecord>> ListOutcomesAsync(bool includeResolved, CancellationToken cancellationToken = default);
+
+    /// <returns>False when the outcome does not exist or was already acknowledged.</returns>
+    Task<bool> AcknowledgeOutcomeAsync(long id, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks the open outcomes of a message in a target resolved (a replay or later change succeeded).</summary>
+    Task<int> ResolveOutcomesAsync(Guid canonicalId, SystemId target, CancellationToken cancellationToken = default);
+
+    // Status.
+    Task<StoreStatus> GetStatusAsync(CancellationToken cancellationToken = default);
+}

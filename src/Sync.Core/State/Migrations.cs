@@ -1,0 +1,201 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace MessageSync.Core.State;
+
+/// <summary>One forward-only schema step. Versions are never reused and never edited once released: add a new one.</summary>
+public sealed record Migration(int Version, string Sql);
+
+/// <summary>The database was written by a newer MessageSync than this one; running on would corrupt it.</summary>
+public sealed class StateStoreVersionException(int databaseVersion, int supportedVersion)
+    : Exception($"The state database is at schema version {databaseVersion}, but this build of MessageSync knows versions up to {supportedVersion}. Run a newer MessageSync or point Sync:State:Path at another file.")
+{
+    public int DatabaseVersion { get; } = databaseVersion;
+    public int SupportedVersion { get; } = supportedVersion;
+}
+
+/// <summary>The schema, as numbered forward-only migrations (DESIGN.md, "State store").</summary>
+public static class Migrations
+{
+    private const string V1 = """
+        CREATE TABLE links (
+            id                 TEXT PRIMARY KEY,
+            pylon_issue_id     TEXT NULL,
+            helpdesk_ticket_id TEXT NULL,
+            cord_thread_id     TEXT NULL,
+            options            TEXT NOT NULL,            -- JSON: CordThreadCustomerVisible, CordAgentUserIds, DeliverRepliesVia
+            source             TEXT NOT NULL DEFAULT 'store',
+            created_at         TEXT NOT NULL,
+            updated_at         TEXT NOT NULL
+        );
+
+        CREATE TABLE cursors (
+            link_id    TEXT NOT NULL,
+            system     TEXT NOT NULL,
+            cursor     TEXT NULL,
+            updated_at TEXT NOT NULL,                    -- last poll of (link, system)
+            PRIMARY KEY (link_id, system)
+        );
+
+        -- The canonical copy every consumer reads (the bus carries only ids).
+        CREATE TABLE messages (
+            canonical_id       TEXT PRIMARY KEY,
+            link_id            TEXT NOT NULL,
+            origin_system      TEXT NOT NULL,
+            origin_external_id TEXT NOT NULL,
+            kind               TEXT NOT NULL,
+            author             TEXT NOT NULL,            -- JSON
+            body_html          TEXT NOT NULL,
+            body_text          TEXT NOT NULL,
+            attachments        TEXT NOT NULL,            -- JSON array
+            created_at         TEXT NOT NULL,
+            edited_at          TEXT NULL,
+            redacted_at        TEXT NULL,
+            deleted_at         TEXT NULL,
+            UNIQUE (origin_system, origin_external_id)
+        );
+        CREATE INDEX ix_messages_link ON messages (link_id);
+
+        CREATE TABLE snapshots (
+            link_id       TEXT NOT NULL,
+            system        TEXT NOT NULL,
+            external_id   TEXT NOT NULL,
+            canonical_id  TEXT NOT NULL,
+            content_hash  TEXT NULL,                     -- NULL: a baseline we wrote ourselves, adopted on the next read
+            updated_stamp TEXT NULL,
+            deleted       INTEGER NOT NULL DEFAULT 0,
+            redacted      INTEGER NOT NULL DEFAULT 0,
+            seen_at       TEXT NOT NULL,
+            PRIMARY KEY (link_id, system, external_id)
+        );
+        CREATE INDEX ix_snapshots_canonical ON snapshots (canonical_id, system);
+
+        CREATE TABLE mappings (
+            canonical_id TEXT NOT NULL REFERENCES messages (canonical_id),
+            system       TEXT NOT NULL,
+            external_id  TEXT NOT NULL,
+            target_kind  TEXT NOT NULL,
+            content_hash TEXT NULL,
+            created_at   TEXT NOT NULL,
+            PRIMARY KEY (canonical_id, system)
+        );
+        CREATE INDEX ix_mappings_external ON mappings (system, external_id);
+
+        CREATE TABLE intents (
+            canonical_id TEXT NOT NULL REFERENCES messages (canonical_id),
+            system       TEXT NOT NULL,
+            action       TEXT NOT NULL,
+            marker       TEXT NOT NULL,
+            created_at   TEXT NOT NULL,
+            PRIMARY KEY (canonical_id, system, action)
+        );
+
+        CREATE TABLE link_sequences (
+            link_id       TEXT PRIMARY KEY,
+            last_sequence INTEGER NOT NULL
+        );
+
+        CREATE TABLE outbox (
+            sequence      INTEGER PRIMARY KEY AUTOINCREMENT,
+            link_id       TEXT NOT NULL,
+            link_sequence INTEGER NOT NULL,
+            message_id    TEXT NOT NULL UNIQUE,
+            change_kind   TEXT NOT NULL,
+            canonical_id  TEXT NOT NULL REFERENCES messages (canonical_id),
+            source_system TEXT NOT NULL,
+            payload       TEXT NOT NULL,                 -- JSON of the MessageChanged contract
+            created_at    TEXT NOT NULL,
+            published_at  TEXT NULL,
+            UNIQUE (link_id, link_sequence)
+        );
+        CREATE INDEX ix_outbox_unpublished ON outbox (sequence) WHERE published_at IS NULL;
+
+        -- Consumer-side de-duplication: a change delivered twice (relay re-publish after a crash, broker redelivery) is applied once.
+        CREATE TABLE applied_changes (
+            change_id  TEXT NOT NULL,
+            target     TEXT NOT NULL,
+            result     TEXT NOT NULL,
+            applied_at TEXT NOT NULL,
+            PRIMARY KEY (change_id, target)
+        );
+
+        CREATE TABLE outcomes (
+            id              INTEGER PRIMARY KEY AUTOINCREMENT,
+            link_id         TEXT NOT NULL,
+            canonical_id    TEXT NULL,
+            target          TEXT NOT NULL,
+            kind            TEXT NOT NULL CHECK (kind IN ('parked', 'unpropagated_redaction', 'faulted', 'skipped')),
+            change_kind     TEXT NULL,
+            reason          TEXT NOT NULL,
+            created_at      TEXT NOT NULL,
+            acknowledged_at TEXT NULL,
+            resolved_at     TEXT NULL
+        );
+        CREATE INDEX ix_outcomes_open ON outcomes (link_id, kind) WHERE acknowledged_at IS NULL AND resolved_at IS NULL;
+        CREATE INDEX ix_outcomes_target ON outcomes (canonical_id, target);
+        """;
+
+    /// <summary>Every migration, in order. Append only.</summary>
+    public static IReadOnlyList<Migration> All { get; } =
+    [
+        new(1, V1),
+    ];
+
+    public static int Latest => All[^1].Version;
+
+    private const string CreateVersionTable = """
+        CREATE TABLE IF NOT EXISTS schema_version (
+            version    INTEGER PRIMARY KEY,
+            applied_at TEXT NOT NULL
+        );
+        """;
+
+    private const string SelectVersion = "SELECT COALESCE(MAX(version), 0) FROM schema_version;";
+
+    private const string InsertVersion = "INSERT INTO schema_version (version, applied_at) VALUES (@Version, @AppliedAt);";
+
+    /// <summary>
+    /// Brings the database to the newest version, one transaction per migration, re-reading the version inside each
+    /// transaction so that two processes starting at once apply each step exactly once. Returns the resulting version.
+    /// </summary>
+    internal static async Task<int> ApplyAsync(
+        SqliteConnection connection, IReadOnlyList<Migration> migrations, TimeProvider time, CancellationToken cancellationToken)
+    {
+        for (var i = 1; i < migrations.Count; i++)
+        {
+            if (migrations[i].Version <= migrations[i - 1].Version)
+            {
+                throw new InvalidOperationException("Migrations must be numbered in strictly increasing order.");
+            }
+        }
+
+        var latest = migrations.Count == 0 ? 0 : migrations[^1].Version;
+        await connection.ExecuteAsync(new CommandDefinition(CreateVersionTable, cancellationToken: cancellationToken));
+        var current = await connection.ExecuteScalarAsync<int>(new CommandDefinition(SelectVersion, cancellationToken: cancellationToken));
+        if (current > latest)
+        {
+            throw new StateStoreVersionException(current, latest);
+        }
+
+        foreach (var migration in migrations.Where(m => m.Version > current))
+        {
+            using var transaction = connection.BeginTransaction(deferred: false);
+            var inside = await connection.ExecuteScalarAsync<int>(new CommandDefinition(SelectVersion, transaction: transaction, cancellationToken: cancellationToken));
+            if (inside >= migration.Version)
+            {
+                continue;
+            }
+
+            await connection.ExecuteAsync(new CommandDefinition(migration.Sql, transaction: transaction, cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(new CommandDefinition(
+                InsertVersion,
+                new { migration.Version, AppliedAt = StateDb.Time(time.GetUtcNow()) },
+                transaction,
+                cancellationToken: cancellationToken));
+            transaction.Commit();
+            current = migration.Version;
+        }
+
+        return Math.Max(current, await connection.ExecuteScalarAsync<int>(new CommandDefinition(SelectVersion, cancellationToken: cancellationToken)));
+    }
+}

@@ -1,0 +1,134 @@
+using MessageSync.Core.Contracts;
+using MessageSync.Core.Model;
+
+namespace MessageSync.Core.State;
+
+/// <summary>
+/// What the store last saw of one external message in one system (DESIGN.md, "Detection by diff").
+/// A mirror's row carries the canonical id of the message it copies, so a person's change to the copy is a change of that message.
+/// </summary>
+/// <param name="ContentHash">
+/// Null while the row is a baseline the worker wrote itself (a mirror just created or changed): the next read adopts
+/// whatever hash the system renders without calling it an edit, so a system that reformats our HTML never causes an echo.
+/// </param>
+public sealed record SnapshotEntry(
+    string ExternalId,
+    Guid CanonicalId,
+    string? ContentHash,
+    DateTimeOffset? UpdatedStamp = null,
+    bool Deleted = false,
+    bool Redacted = false)
+{
+    /// <summary>When the store recorded the row; set by the store on read, ignored on write.</summary>
+    public DateTimeOffset? SeenAt { get; init; }
+}
+
+/// <summary>One change found by the detector, ready to commit.</summary>
+/// <param name="CanonicalId">The canonical message that changed (a new UUID v7 for <see cref="ChangeKind.Created"/>).</param>
+/// <param name="ExternalId">The external id the change was observed on (an original or a mirror).</param>
+/// <param name="Message">
+/// The message as observed. For Created it is inserted whole; for Edited only its content (HTML, text, attachments) is
+/// applied to the canonical copy; Redacted and Deleted need none (null when the message is gone from the system).
+/// </param>
+public sealed record DetectedChange(
+    ChangeKind Kind,
+    Guid CanonicalId,
+    string ExternalId,
+    DateTimeOffset OccurredAt,
+    CanonicalMessage? Message);
+
+/// <summary>Everything one poll of one conversation produced; committed in one transaction.</summary>
+public sealed record ObservationCommit
+{
+    public required string LinkId { get; init; }
+    public required SystemId System { get; init; }
+    public IReadOnlyList<SnapshotEntry> Snapshots { get; init; } = [];
+    public IReadOnlyList<DetectedChange> Changes { get; init; } = [];
+
+    /// <summary>The cursor the next poll resumes from (null: from the start).</summary>
+    public string? Cursor { get; init; }
+
+    /// <summary>False for a full reconciliation that must not move the incremental cursor; the poll time is recorded either way.</summary>
+    public bool UpdateCursor { get; init; } = true;
+}
+
+/// <summary>What a commit wrote: the outbox rows (to publish) and how many detected changes turned out to be echoes or no-ops.</summary>
+public sealed record ObservationCommitResult(IReadOnlyList<MessageChanged> Written, int Suppressed);
+
+/// <summary>One unpublished (or published) outbox row.</summary>
+public sealed record OutboxEntry(long Sequence, MessageChanged Message, DateTimeOffset CreatedAt, DateTimeOffset? PublishedAt);
+
+/// <summary>Where a canonical message lives in a target system.</summary>
+/// <param name="IsOrigin">True when the target is the system the message was first written in (the "mapping" is its origin id).</param>
+public sealed record MappingEntry(
+    Guid CanonicalId,
+    SystemId System,
+    string ExternalId,
+    MessageKind TargetKind,
+    string? ContentHash,
+    DateTimeOffset CreatedAt,
+    bool IsOrigin = false);
+
+/// <summary>A remote write the consumer is about to make (DESIGN.md, "Idempotent apply").</summary>
+public enum WriteAction
+{
+    Create,
+    Edit,
+    AppendNote,
+    Redact,
+    Delete,
+}
+
+/// <summary>Recorded before a remote call; <see cref="Marker"/> lets recovery find the write in the target after a crash.</summary>
+public sealed record IntentEntry(Guid CanonicalId, SystemId System, WriteAction Action, string Marker, DateTimeOffset CreatedAt);
+
+/// <summary>What became of a change that was not (or not yet) applied; shown by <c>status</c> until acknowledged or resolved.</summary>
+public enum OutcomeKind
+{
+    /// <summary>The conversation cannot take messages now (e.g. helpdesk TICKET_CLOSED); replayable.</summary>
+    Parked,
+
+    /// <summary>A redaction the target cannot carry out; its copy still shows the content.</summary>
+    UnpropagatedRedaction,
+
+    /// <summary>A write failed for good (404, validation); replayable.</summary>
+    Faulted,
+
+    /// <summary>Deliberately not written (withheld by the visibility invariant, or the target lacks the capability).</summary>
+    Skipped,
+}
+
+/// <summary>An outcome to record.</summary>
+public sealed record NewOutcome(string LinkId, Guid? CanonicalId, SystemId Target, OutcomeKind Kind, string Reason, ChangeKind? Change = null);
+
+/// <summary>A recorded outcome.</summary>
+public sealed record OutcomeRecord(
+    long Id,
+    string LinkId,
+    Guid? CanonicalId,
+    SystemId Target,
+    OutcomeKind Kind,
+    ChangeKind? Change,
+    string Reason,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? AcknowledgedAt,
+    DateTimeOffset? ResolvedAt)
+{
+    /// <summary>Open outcomes are the ones <c>status</c> shows: neither acknowledged by an operator nor resolved by a later success.</summary>
+    public bool IsOpen => AcknowledgedAt is null && ResolvedAt is null;
+}
+
+/// <summary>A link as stored by the <c>links</c> command.</summary>
+public sealed record StoredLink(ConversationLink Link, string Source = "store");
+
+/// <summary>The state of one link for <c>status</c>.</summary>
+public sealed record LinkStatus(
+    string LinkId,
+    IReadOnlyDictionary<SystemId, int> MessagesPerSystem,
+    int Mirrored,
+    int UnpublishedOutbox,
+    DateTimeOffset? OldestUnpublishedAt,
+    IReadOnlyDictionary<OutcomeKind, int> OpenOutcomes,
+    IReadOnlyDictionary<SystemId, DateTimeOffset> LastPoll);
+
+public sealed record StoreStatus(IReadOnlyList<LinkStatus> Links);
