@@ -1,0 +1,203 @@
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace MessageSync.Simulators.Tests;
+
+public sealed class PylonSimulatorTests : IAsyncLifetime
+{
+    private readonly ManualTime _time = new(new DateTimeOffset(2025, 3, 1, 10, 0, 0, TimeSpan.Zero));
+    private SimulatorHost _sims = null!;
+    private HttpClient _http = null!;
+
+    public async Task InitializeAsync()
+    {
+        _sims = await SimulatorHost.StartAsync(new SimulatorOptions { Time = _time });
+        _http = Http.Client(_sims.PylonUrl, SimulatorDefaults.PylonToken);
+        _sims.Pylon.CreateIssue("iss_1", "contact_1", "c@example.com", "Carla");
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _sims.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task List_messages_matches_the_documented_response_schema_field_for_field()
+    {
+        var customer = _sims.Pylon.AddMessage("iss_1", SimMessageKind.Customer, "<p>help</p>", fileUrls: ["https://f/1.png"]);
+        _sims.Pylon.AddMessage("iss_1", SimMessageKind.Agent, "<p>on it</p>");
+        _sims.Pylon.AddMessage("iss_1", SimMessageKind.InternalNote, "<p>internal</p>");
+
+        var r = await _http.GetAsync(new Uri("issues/iss_1/messages", UriKind.Relative));
+        var json = await r.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Contracts.AssertValid(Contracts.PylonOperation("/issues/{id}/messages", "get", "200"), json);
+        var data = JsonNode.Parse(json)!["data"]!.AsArray();
+        Assert.Equal(3, data.Count);
+        Assert.Equal(customer.Id, data[0]!["id"]!.GetValue<string>());
+        Assert.Equal("contact_1", data[0]!["author"]!["contact"]!["id"]!.GetValue<string>());
+        Assert.False(data[0]!.AsObject().ContainsKey("thread_id"));
+        Assert.True(data[2]!["is_private"]!.GetValue<bool>());
+        Assert.NotNull(data[2]!["thread_id"]);
+        Assert.True(DateTimeOffset.TryParse(data[0]!["timestamp"]!.GetValue<string>(), out _));
+    }
+
+    [Fact]
+    public async Task Reply_is_customer_visible_and_note_goes_to_the_default_internal_thread()
+    {
+        var first = _sims.Pylon.AddMessage("iss_1", SimMessageKind.Customer, "<p>q</p>");
+        var reply = await _http.PostAsync(new Uri("issues/iss_1/reply", UriKind.Relative), Http.Json(new JsonObject { ["body_html"] = "<p>a</p>", ["message_id"] = first.Id }));
+        Contracts.AssertValid(Contracts.PylonOperation("/issues/{id}/reply", "post", "200"), await reply.Content.ReadAsStringAsync());
+        var note = await _http.PostAsync(new Uri("issues/iss_1/note", UriKind.Relative), Http.Json(new JsonObject { ["body_html"] = "<p>n</p>", ["thread_name"] = "Sync" }));
+        Contracts.AssertValid(Contracts.PylonOperation("/issues/{id}/note", "post", "200"), await note.Content.ReadAsStringAsync());
+        var noteId = (await Http.Body(note))["data"]!["id"]!.GetValue<string>();
+        var second = await _http.PostAsync(new Uri("issues/iss_1/note", UriKind.Relative), Http.Json(new JsonObject { ["body_html"] = "<p>n2</p>", ["message_id"] = noteId }));
+        var threads = await _http.GetAsync(new Uri("issues/iss_1/threads", UriKind.Relative));
+        Contracts.AssertValid(Contracts.PylonOperation("/issues/{id}/threads", "get", "200"), await threads.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        var messages = _sims.Pylon.GetMessages("iss_1");
+        Assert.False(messages[1].IsPrivate);
+        Assert.True(messages[1].ReachedCustomer);
+        var thread = Assert.Single(_sims.Pylon.GetThreads("iss_1"));
+        Assert.Equal("Sync", thread.Name);
+        Assert.All(messages.Skip(2), m => Assert.Equal(thread.Id, m.ThreadId));
+        Assert.All(messages.Skip(2), m => Assert.True(m.IsPrivate));
+    }
+
+    [Fact]
+    public async Task Eleventh_reply_within_a_minute_on_one_token_gets_429_with_retry_after()
+    {
+        var first = _sims.Pylon.AddMessage("iss_1", SimMessageKind.Customer, "<p>q</p>");
+        var body = new JsonObject { ["body_html"] = "<p>a</p>", ["message_id"] = first.Id };
+        for (var i = 0; i < 10; i++)
+        {
+            var ok = await _http.PostAsync(new Uri("issues/iss_1/reply", UriKind.Relative), Http.Json(body));
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+            Assert.Equal((9 - i).ToString(System.Globalization.CultureInfo.InvariantCulture), ok.Headers.GetValues("X-Rate-Limit-Remaining").Single());
+        }
+
+        var limited = await _http.PostAsync(new Uri("issues/iss_1/reply", UriKind.Relative), Http.Json(body));
+
+        Assert.Equal((HttpStatusCode)429, limited.StatusCode);
+        Assert.True(limited.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        Assert.Equal("10", limited.Headers.GetValues("X-Rate-Limit-Limit").Single());
+        Assert.Equal("0", limited.Headers.GetValues("X-Rate-Limit-Remaining").Single());
+        Assert.True(limited.Headers.Contains("X-Rate-Limit-Reset"));
+        Contracts.AssertValid(Contracts.Pylon("ErrorApiResponseBody"), await limited.Content.ReadAsStringAsync());
+        Assert.Equal(11, _sims.Pylon.GetMessages("iss_1").Count);
+        Assert.Equal(1, _sims.Pylon.GetStats(PylonSimulator.Reply).RateLimited);
+
+        // Another endpoint has its own budget; the next window allows replies again.
+        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync(new Uri("issues/iss_1/messages", UriKind.Relative))).StatusCode);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(HttpStatusCode.OK, (await _http.PostAsync(new Uri("issues/iss_1/reply", UriKind.Relative), Http.Json(body))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Scaled_limits_apply_per_minute_divided_by_n()
+    {
+        await using var sims = await SimulatorHost.StartAsync(new SimulatorOptions { Time = _time, RateLimits = RateLimitMode.Scaled, RateLimitScale = 60 });
+        sims.Pylon.CreateIssue("iss_s");
+        using var http = Http.Client(sims.PylonUrl, SimulatorDefaults.PylonToken);
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("issues/iss_s/messages", UriKind.Relative))).StatusCode);
+        }
+
+        Assert.Equal((HttpStatusCode)429, (await http.GetAsync(new Uri("issues/iss_s/messages", UriKind.Relative))).StatusCode);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("issues/iss_s/messages", UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Redact_removes_the_content_for_good_and_returns_the_message()
+    {
+        var m = _sims.Pylon.AddMessage("iss_1", SimMessageKind.Customer, "<p>my card is 4111 1111</p>", fileUrls: ["https://f/card.png"]);
+
+        var r = await _http.PostAsync(new Uri($"issues/iss_1/messages/{m.Id}/redact", UriKind.Relative), null);
+        var json = await r.Content.ReadAsStringAsync();
+        using var state = Http.Client(_sims.PylonUrl);
+        var stateText = await state.GetStringAsync(new Uri("_sim/state", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Contracts.AssertValid(Contracts.PylonOperation("/issues/{id}/messages/{message_id}/redact", "post", "200"), json);
+        Assert.Equal(m.Id, JsonNode.Parse(json)!["data"]!["id"]!.GetValue<string>());
+        Assert.DoesNotContain("4111", stateText, StringComparison.Ordinal);
+        Assert.DoesNotContain("card.png", stateText, StringComparison.Ordinal);
+        Assert.Contains("\"redacted\":true", stateText, StringComparison.Ordinal);
+        Assert.True(_sims.Pylon.GetMessages("iss_1")[0].Redacted);
+    }
+
+    [Fact]
+    public async Task Delete_hides_the_message_from_the_list_but_state_keeps_it()
+    {
+        var m = _sims.Pylon.AddMessage("iss_1", SimMessageKind.Customer, "<p>x</p>");
+
+        var r = await _http.DeleteAsync(new Uri($"issues/iss_1/messages/{m.Id}", UriKind.Relative));
+        var list = await Http.Body(await _http.GetAsync(new Uri("issues/iss_1/messages", UriKind.Relative)));
+        var again = await _http.DeleteAsync(new Uri($"issues/iss_1/messages/{m.Id}", UriKind.Relative));
+
+        Contracts.AssertValid(Contracts.PylonOperation("/issues/{id}/messages/{message_id}", "delete", "200"), await r.Content.ReadAsStringAsync());
+        Assert.Empty(list["data"]!.AsArray());
+        Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+        Assert.True(Assert.Single(_sims.Pylon.GetMessages("iss_1")).Deleted);
+    }
+
+    [Theory]
+    [InlineData("{not json", HttpStatusCode.BadRequest)]
+    [InlineData("""{"message_id":"m"}""", HttpStatusCode.BadRequest)]
+    [InlineData("""{"body_html":5,"message_id":"m"}""", HttpStatusCode.BadRequest)]
+    [InlineData("""{"body_html":"<p/>"}""", HttpStatusCode.BadRequest)]
+    [InlineData("""{"body_html":"<p/>","message_id":"MSG","user_id":"u","contact_id":"contact_1"}""", HttpStatusCode.BadRequest)]
+    [InlineData("""{"body_html":"<p/>","message_id":"MSG","attachment_urls":"x"}""", HttpStatusCode.BadRequest)]
+    [InlineData("""{"body_html":"<p/>","message_id":"unknown"}""", HttpStatusCode.NotFound)]
+    public async Task Invalid_reply_bodies_are_rejected_with_the_documented_error_body(string body, HttpStatusCode expected)
+    {
+        var m = _sims.Pylon.AddMessage("iss_1", SimMessageKind.Customer, "<p>q</p>");
+
+        var r = await _http.PostAsync(new Uri("issues/iss_1/reply", UriKind.Relative), Http.Json(body.Replace("MSG", m.Id, StringComparison.Ordinal)));
+
+        Assert.Equal(expected, r.StatusCode);
+        Contracts.AssertValid(Contracts.PylonOperation("/issues/{id}/reply", "post", ((int)expected).ToString(System.Globalization.CultureInfo.InvariantCulture)), await r.Content.ReadAsStringAsync());
+        Assert.Single(_sims.Pylon.GetMessages("iss_1"));
+    }
+
+    [Fact]
+    public async Task Unknown_issue_is_404_and_a_missing_or_wrong_token_is_401()
+    {
+        using var anonymous = Http.Client(_sims.PylonUrl);
+        using var wrong = Http.Client(_sims.PylonUrl, "nope");
+
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync(new Uri("issues/nope/messages", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.PostAsync(new Uri("issues/iss_1/note", UriKind.Relative), Http.Json("""{"body_html":"x","thread_id":"nope"}"""))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(new Uri("issues/iss_1/messages", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.GetAsync(new Uri("issues/iss_1/messages", UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Ten_thousand_messages_page_fully_and_in_order()
+    {
+        await using var sims = await SimulatorHost.StartAsync(new SimulatorOptions { RateLimits = RateLimitMode.Off });
+        sims.Pylon.CreateIssue("big");
+        for (var i = 0; i < 10_000; i++)
+        {
+            sims.Pylon.AddMessage("big", SimMessageKind.Customer, $"<p>{i}</p>");
+        }
+
+        using var http = Http.Client(sims.PylonUrl, SimulatorDefaults.PylonToken);
+        var seen = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = await Http.Body(await http.GetAsync(new Uri($"issues/big/messages?limit=1000{(cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor))}", UriKind.Relative)));
+            seen.AddRange(page["data"]!.AsArray().Select(m => m!["message_html"]!.GetValue<string>()));
+            cursor = page["pagination"]!["has_next_page"]!.GetValue<bool>() ? page["pagination"]!["cursor"]!.GetValue<string>() : null;
+        }
+        while (cursor is not null);
+
+        Assert.Equal(Enumerable.Range(0, 10_000).Select(i => $"<p>{i}</p>"), seen);
+    }
+}
