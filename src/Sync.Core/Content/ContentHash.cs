@@ -1,0 +1,45 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace MessageSync.Core.Content;
+
+/// <summary>
+/// A stable fingerprint of a message body for change detection and the last-resort duplicate match
+/// (DESIGN.md, "Detection by diff", "Idempotent apply").
+/// </summary>
+public static partial class ContentHash
+{
+    /// <summary>
+    /// SHA-256 (lowercase hex) of the canonical form of <paramref name="sanitizedHtml"/>: sanitised again
+    /// (so any input gives the same answer as its sanitised form), sync marker removed, strong/em read as
+    /// b/i, whitespace runs (nbsp included) collapsed and dropped next to block boundaries; followed by the
+    /// attachment URLs, sorted. Callers pass URLs that do not change between reads (Cord's are signed and
+    /// expire: pass them without the signature).
+    /// </summary>
+    public static string Of(string? sanitizedHtml, IEnumerable<string>? attachmentUrls = null)
+    {
+        var html = HtmlWriter.Write(SyncMarker.StripToTree(sanitizedHtml));
+        html = html.Replace("&nbsp;", " ", StringComparison.Ordinal)
+            .Replace("<strong>", "<b>", StringComparison.Ordinal).Replace("</strong>", "</b>", StringComparison.Ordinal)
+            .Replace("<em>", "<i>", StringComparison.Ordinal).Replace("</em>", "</i>", StringComparison.Ordinal);
+        html = Whitespace().Replace(html, " ");
+        html = SpaceAroundBlockTag().Replace(html, "$1");
+
+        var sb = new StringBuilder(html);
+        if (attachmentUrls is not null)
+        {
+            foreach (var url in attachmentUrls.Where(u => !string.IsNullOrWhiteSpace(u)).Select(u => u.Trim()).Order(StringComparer.Ordinal))
+                sb.Append('\n').Append(url);
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
+    }
+
+    [GeneratedRegex(@"[ \t\n\r\f]+")]
+    private static partial Regex Whitespace();
+
+    // Text is escaped in sanitised output, so every '<' here starts a tag.
+    [GeneratedRegex(@" ?(</?(?:p|h[1-6]|pre|blockquote|ul|ol|li|hr|br)\b[^>]*>) ?")]
+    private static partial Regex SpaceAroundBlockTag();
+}
