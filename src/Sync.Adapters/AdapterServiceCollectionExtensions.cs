@@ -1,0 +1,174 @@
+using MessageSync.Adapters.Cord;
+using MessageSync.Adapters.Helpdesk;
+using MessageSync.Adapters.Http;
+using MessageSync.Adapters.Pylon;
+using MessageSync.Adapters.Webhooks;
+using MessageSync.Core.Model;
+using MessageSync.Core.Ports;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace MessageSync.Adapters;
+
+/// <summary>
+/// Registers the adapters: options bound and validated at start, one typed <see cref="HttpClient"/> per system with the
+/// handler pipeline (retry -> budget -> auth -> attempt timeout -> logging), the adapter as <see cref="IMessageSystem"/>,
+/// and the system's webhook verifier.
+/// </summary>
+public static class AdapterServiceCollectionExtensions
+{
+    /// <summary>Every system whose section (<c>Sync:Pylon</c>, <c>Sync:Helpdesk</c>, <c>Sync:Cord</c>) is present.</summary>
+    public static IServiceCollection AddSyncAdapters(this IServiceCollection services, IConfiguration configuration)
+    {
+        var pylon = configuration.GetSection(PylonOptions.SectionName);
+        var helpdesk = configuration.GetSection(HelpdeskOptions.SectionName);
+        var cord = configuration.GetSection(CordOptions.SectionName);
+        if (pylon.Exists())
+        {
+            services.AddPylonAdapter(pylon);
+        }
+
+        if (helpdesk.Exists())
+        {
+            services.AddHelpdeskAdapter(helpdesk);
+        }
+
+        if (cord.Exists())
+        {
+            services.AddCordAdapter(cord);
+        }
+
+        return services;
+    }
+
+    public static IHostApplicationBuilder AddSyncAdapters(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSyncAdapters(builder.Configuration);
+        return builder;
+    }
+
+    public static IHostApplicationBuilder AddPylonAdapter(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddPylonAdapter(builder.Configuration.GetSection(PylonOptions.SectionName));
+        return builder;
+    }
+
+    public static IHostApplicationBuilder AddHelpdeskAdapter(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddHelpdeskAdapter(builder.Configuration.GetSection(HelpdeskOptions.SectionName));
+        return builder;
+    }
+
+    public static IHostApplicationBuilder AddCordAdapter(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddCordAdapter(builder.Configuration.GetSection(CordOptions.SectionName));
+        return builder;
+    }
+
+    public static IServiceCollection AddPylonAdapter(this IServiceCollection services, IConfiguration section)
+    {
+        AddCommon<PylonOptions, PylonOptionsValidator>(services, section, SystemId.Pylon);
+        services.TryAddKeyedSingleton(SystemId.Pylon, (sp, _) =>
+        {
+            var o = sp.GetRequiredService<IOptions<PylonOptions>>().Value;
+            return new SecretSource(o.ApiToken, o.ApiTokenFile, sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddHttpClient<PylonClient>()
+            .AddSyncPipeline<PylonOptions>(SystemId.Pylon, sp =>
+            {
+                var token = sp.GetRequiredKeyedService<SecretSource>(SystemId.Pylon);
+                return new BearerAuthHandler(SystemId.Pylon, token.Current, token.Invalidate);
+            });
+        services.TryAddSingleton<PylonAdapter>();
+        services.AddSingleton<IMessageSystem>(sp => sp.GetRequiredService<PylonAdapter>());
+        services.AddSingleton<IWebhookVerifier>(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<PylonOptions>>().Value;
+            return new HmacWebhookVerifier(SystemId.Pylon, new HmacWebhookSettings(o.WebhookSecret, o.WebhookSecretFile, o.WebhookSignatureHeader), sp.GetRequiredService<TimeProvider>());
+        });
+        return services;
+    }
+
+    public static IServiceCollection AddHelpdeskAdapter(this IServiceCollection services, IConfiguration section)
+    {
+        AddCommon<HelpdeskOptions, HelpdeskOptionsValidator>(services, section, SystemId.Helpdesk);
+        services.TryAddKeyedSingleton(SystemId.Helpdesk, (sp, _) =>
+        {
+            var o = sp.GetRequiredService<IOptions<HelpdeskOptions>>().Value;
+            return new SecretSource(o.SessionToken, o.SessionTokenFile, sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddHttpClient<HelpdeskClient>()
+            .AddSyncPipeline<HelpdeskOptions>(SystemId.Helpdesk, sp =>
+            {
+                // A 401 is an expired session: re-read the file at once, so a renewed token is used by the next call.
+                var token = sp.GetRequiredKeyedService<SecretSource>(SystemId.Helpdesk);
+                return new BearerAuthHandler(SystemId.Helpdesk, token.Current, token.Invalidate);
+            });
+        services.TryAddSingleton<HelpdeskAdapter>();
+        services.AddSingleton<IMessageSystem>(sp => sp.GetRequiredService<HelpdeskAdapter>());
+        services.AddSingleton<IWebhookVerifier>(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<HelpdeskOptions>>().Value;
+            return new HmacWebhookVerifier(SystemId.Helpdesk, new HmacWebhookSettings(o.WebhookSecret, o.WebhookSecretFile, o.WebhookSignatureHeader), sp.GetRequiredService<TimeProvider>());
+        });
+        return services;
+    }
+
+    public static IServiceCollection AddCordAdapter(this IServiceCollection services, IConfiguration section)
+    {
+        AddCommon<CordOptions, CordOptionsValidator>(services, section, SystemId.Cord);
+        services.TryAddSingleton(sp => new CordTokenProvider(sp.GetRequiredService<IOptions<CordOptions>>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddHttpClient<CordClient>()
+            .AddSyncPipeline<CordOptions>(SystemId.Cord, sp =>
+            {
+                var tokens = sp.GetRequiredService<CordTokenProvider>();
+                return new BearerAuthHandler(SystemId.Cord, tokens.Current, tokens.Invalidate);
+            });
+        services.TryAddSingleton<CordAdapter>();
+        services.AddSingleton<IMessageSystem>(sp => sp.GetRequiredService<CordAdapter>());
+        services.AddSingleton<IWebhookVerifier>(sp => new CordWebhookVerifier(sp.GetRequiredService<IOptions<CordOptions>>(), sp.GetRequiredService<TimeProvider>()));
+        return services;
+    }
+
+    private static void AddCommon<TOptions, TValidator>(IServiceCollection services, IConfiguration section, SystemId system)
+        where TOptions : HttpPolicyOptions
+        where TValidator : class, IValidateOptions<TOptions>
+    {
+        services.AddOptions<TOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TOptions>, TValidator>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<AdapterMetrics>();
+        services.TryAddSingleton<IAdapterMetrics>(sp => sp.GetRequiredService<AdapterMetrics>());
+        services.TryAddKeyedSingleton(system, (sp, _) =>
+        {
+            var o = sp.GetRequiredService<IOptions<TOptions>>().Value;
+            return new RateBudget(o.Budgets, o.BudgetScale, o.BudgetBurst, sp.GetRequiredService<TimeProvider>());
+        });
+    }
+
+    /// <summary>The shared handler pipeline, outermost first. The adapters are singletons holding their typed client, so
+    /// the primary handler recycles pooled connections itself (DNS changes are still seen).</summary>
+    private static IHttpClientBuilder AddSyncPipeline<TOptions>(this IHttpClientBuilder builder, SystemId system, Func<IServiceProvider, DelegatingHandler> auth)
+        where TOptions : HttpPolicyOptions
+    {
+        builder.ConfigureHttpClient((sp, http) =>
+        {
+            var o = sp.GetRequiredService<IOptions<TOptions>>().Value;
+            http.BaseAddress = new Uri(o.BaseUrl.TrimEnd('/') + "/");
+            // Per-attempt timeouts and the caller's token bound every call; the client-wide timeout would also count budget waits.
+            http.Timeout = Timeout.InfiniteTimeSpan;
+        });
+        builder.ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+        builder.AddHttpMessageHandler(sp => new ResilienceHandler(system, sp.GetRequiredService<IOptions<TOptions>>().Value,
+            sp.GetRequiredService<AdapterMetrics>(), sp.GetRequiredService<TimeProvider>()));
+        builder.AddHttpMessageHandler(sp => new RateLimitHandler(system, sp.GetRequiredKeyedService<RateBudget>(system), sp.GetRequiredService<AdapterMetrics>()));
+        builder.AddHttpMessageHandler(auth);
+        builder.AddHttpMessageHandler(sp => new AttemptTimeoutHandler(sp.GetRequiredService<IOptions<TOptions>>().Value.AttemptTimeout, sp.GetRequiredService<TimeProvider>()));
+        builder.AddHttpMessageHandler(sp => new LoggingHandler(system, sp.GetRequiredService<ILogger<LoggingHandler>>()));
+        return builder;
+    }
+}

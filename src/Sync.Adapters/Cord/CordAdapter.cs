@@ -1,0 +1,150 @@
+using System.Text.Json;
+using MessageSync.Adapters.Cord.Models;
+using MessageSync.Core.Content;
+using MessageSync.Core.Model;
+using MessageSync.Core.Ports;
+using Microsoft.Extensions.Options;
+
+namespace MessageSync.Adapters.Cord;
+
+/// <summary>
+/// Cord as a target and a source. Every kind is written as a <c>user_message</c> with a deterministic id and the
+/// canonical id and kind in <c>metadata</c>; edit and redact are PUTs of the content; delete is soft (PUT deleted) or
+/// hard (DELETE). Attachments travel as links in the content: Cord attaches only files uploaded through its file API.
+/// </summary>
+public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options) : IMessageSystem
+{
+    private readonly CordOptions _options = options.Value;
+
+    public SystemId System => SystemId.Cord;
+
+    public SystemCapabilities Capabilities { get; } = new()
+    {
+        CreatableKinds = new HashSet<MessageKind> { MessageKind.CustomerMessage, MessageKind.AgentReply, MessageKind.InternalNote, MessageKind.SystemEvent },
+        CanEdit = true,
+        CanRedact = true,
+        CanDelete = true,
+        CanSoftDelete = true,
+        Attachments = AttachmentSupport.Links,
+        CanPostAsAuthor = true,
+    };
+
+    /// <summary>The cursor is Cord's pagination token; at the end it stays on the last page's token.</summary>
+    public async Task<MessagePage> ReadPageAsync(ConversationLink link, string? cursor, CancellationToken cancellationToken)
+    {
+        var page = await client.GetThreadPageAsync(ThreadOf(link), cursor, cancellationToken);
+        var messages = page.Messages.Select(m => CordMapper.ToObserved(m, link)).ToList();
+        var next = page.Pagination?.Token;
+        var hasMore = !string.IsNullOrEmpty(next) && next != cursor;
+        return new MessagePage(messages, hasMore ? next : cursor, hasMore);
+    }
+
+    public async Task<string> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
+    {
+        WriteGuard.EnsureAllowed(System, request, customerVisible: request.Link.CordThreadCustomerVisible, sendsEmail: false);
+        var threadId = ThreadOf(request.Link);
+        var message = request.Message;
+        var authorId = AuthorIdFor(message);
+        var id = CordMapper.MessageIdFor(message.Id, _options.MessageIdPrefix);
+        var body = new CordCreateMessageRequest
+        {
+            Id = id,
+            AuthorId = authorId ?? _options.BotUserId,
+            Content = ContentFor(request, attribute: authorId is null),
+            Type = "user_message",
+            Metadata = CordMapper.MetadataFor(message, request.TargetKind),
+            CreateThread = _options.CreateThreadOrganizationId is { Length: > 0 } org
+                ? new CordCreateThread
+                {
+                    Name = Fill(_options.CreateThreadName, request.Link, threadId),
+                    Url = Fill(_options.CreateThreadUrl, request.Link, threadId),
+                    OrganizationId = org,
+                }
+                : null,
+        };
+        try
+        {
+            await client.CreateAsync(threadId, body, cancellationToken);
+        }
+        catch (PermanentApiException ex) when (ex.StatusCode == 409)
+        {
+            // The id is ours and deterministic: a 409 means an earlier attempt (whose answer was lost) created it.
+        }
+
+        return id;
+    }
+
+    public async Task EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken)
+    {
+        WriteGuard.EnsureAllowed(System, request, customerVisible: request.Link.CordThreadCustomerVisible, sendsEmail: false);
+        await client.UpdateAsync(ThreadOf(request.Link), externalId, new CordUpdateMessageRequest
+        {
+            Content = ContentFor(request, attribute: AuthorIdFor(request.Message) is null),
+        }, cancellationToken);
+    }
+
+    public async Task RedactAsync(ConversationLink link, string externalId, CancellationToken cancellationToken)
+    {
+        var threadId = ThreadOf(link);
+        var current = await client.GetAsync(threadId, externalId, cancellationToken)
+            ?? throw new NotFoundException(System, $"Cord message {externalId} not found in thread {threadId}.");
+        var metadata = (current.Metadata ?? []).Where(kv => kv.Value.ValueKind == JsonValueKind.String)
+            .ToDictionary(kv => kv.Key, kv => kv.Value.GetString()!, StringComparer.Ordinal);
+        metadata[CordMapper.RedactedKey] = "true";
+        // Files go too: a redaction removes everything a person could read.
+        var files = (current.Attachments ?? []).Where(a => a.Type == "file" && a.Id is not null).Select(a => new CordAttachmentRef { Id = a.Id! }).ToList();
+        await client.UpdateAsync(threadId, externalId, new CordUpdateMessageRequest
+        {
+            Content = CordMapper.RedactedContent(),
+            Metadata = metadata,
+            RemoveAttachments = files.Count > 0 ? files : null,
+        }, cancellationToken);
+    }
+
+    public async Task DeleteAsync(ConversationLink link, string externalId, DeleteMode mode, CancellationToken cancellationToken)
+    {
+        var threadId = ThreadOf(link);
+        try
+        {
+            if (mode == DeleteMode.Soft)
+            {
+                await client.UpdateAsync(threadId, externalId, new CordUpdateMessageRequest { Deleted = true }, cancellationToken);
+            }
+            else
+            {
+                await client.DeleteAsync(threadId, externalId, cancellationToken);
+            }
+        }
+        catch (NotFoundException) when (mode == DeleteMode.Hard)
+        {
+            // Already removed (a retry after a lost answer): the wanted state holds.
+        }
+    }
+
+    /// <summary>The mirror of a canonical message has a known id: one GET answers.</summary>
+    public async Task<string?> FindMirrorAsync(ConversationLink link, Guid canonicalId, string contentHash, CancellationToken cancellationToken)
+    {
+        var id = CordMapper.MessageIdFor(canonicalId, _options.MessageIdPrefix);
+        var found = await client.GetAsync(ThreadOf(link), id, cancellationToken);
+        return found is null ? null : found.Id;
+    }
+
+    private System.Text.Json.Nodes.JsonArray ContentFor(WriteRequest request, bool attribute) =>
+        CordContent.FromHtml(MirrorBody.Build(request, attribute, attachmentsAsLinks: true, withMarker: false));
+
+    private string? AuthorIdFor(CanonicalMessage message)
+    {
+        if (message.Origin.System == SystemId.Cord && message.Author.ExternalId is { Length: > 0 } own)
+        {
+            return own;
+        }
+
+        return message.Author.Email is { } email && _options.UserIdsByEmail.TryGetValue(email, out var mapped) ? mapped : null;
+    }
+
+    private static string Fill(string template, ConversationLink link, string threadId) =>
+        template.Replace("{link}", link.Id, StringComparison.Ordinal).Replace("{thread}", Uri.EscapeDataString(threadId), StringComparison.Ordinal);
+
+    private string ThreadOf(ConversationLink link) =>
+        link.CordThreadId is { Length: > 0 } id ? id : throw new PermanentApiException(System, 0, $"Link {link.Id} has no Cord thread.");
+}

@@ -1,0 +1,91 @@
+using System.Globalization;
+using MessageSync.Adapters.Helpdesk.Models;
+using MessageSync.Core.Content;
+using MessageSync.Core.Model;
+using MessageSync.Core.Ports;
+
+namespace MessageSync.Adapters.Helpdesk;
+
+/// <summary>
+/// The helpdesk as a target and a source. It has create only: no update and no delete API (api-docs 002), so edits,
+/// redactions and deletions become recorded outcomes in the engine. Every mirror goes with <c>send_email: false</c>.
+/// </summary>
+public sealed class HelpdeskAdapter(HelpdeskClient client) : IMessageSystem
+{
+    public SystemId System => SystemId.Helpdesk;
+
+    public SystemCapabilities Capabilities { get; } = new()
+    {
+        CreatableKinds = new HashSet<MessageKind> { MessageKind.CustomerMessage, MessageKind.AgentReply, MessageKind.InternalNote, MessageKind.SystemEvent },
+        CanEdit = false,
+        CanRedact = false,
+        CanDelete = false,
+        CanSoftDelete = false,
+        Attachments = AttachmentSupport.Links,
+        CanPostAsAuthor = false,
+    };
+
+    /// <summary>The cursor is the page number; at the end it stays on the last page so the next poll sees what was appended.</summary>
+    public async Task<MessagePage> ReadPageAsync(ConversationLink link, string? cursor, CancellationToken cancellationToken)
+    {
+        var page = 1;
+        if (cursor is not null && (!int.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out page) || page < 1))
+        {
+            throw new PermanentApiException(System, 0, $"'{cursor}' is not a helpdesk page cursor.");
+        }
+
+        var list = await client.GetPageAsync(TicketOf(link), page, cancellationToken);
+        var messages = list.Data.Select(HelpdeskMapper.ToObserved).ToList();
+        var hasMore = HelpdeskClient.HasMore(list, page, list.Limit ?? messages.Count);
+        return new MessagePage(messages, (hasMore ? page + 1 : page).ToString(CultureInfo.InvariantCulture), hasMore);
+    }
+
+    public async Task<string> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
+    {
+        var type = HelpdeskMapper.TypeFor(request.TargetKind);
+        WriteGuard.EnsureAllowed(System, request, customerVisible: type != HelpdeskMessageTypes.Note, sendsEmail: false);
+        var html = MirrorBody.Build(request, attribute: true, attachmentsAsLinks: true);
+        var created = await client.CreateAsync(new HelpdeskCreateMessageRequest
+        {
+            TicketId = TicketOf(request.Link),
+            Type = type,
+            Content = html,
+            TextContent = PlainText.FromHtml(SyncMarker.Strip(html)),
+            // The customer already got this message from where it was written (DESIGN.md "The delivery rule").
+            SendEmail = false,
+        }, cancellationToken);
+        return created.Id;
+    }
+
+    public Task EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken) =>
+        throw Unsupported("edit");
+
+    public Task RedactAsync(ConversationLink link, string externalId, CancellationToken cancellationToken) =>
+        throw Unsupported("redact");
+
+    public Task DeleteAsync(ConversationLink link, string externalId, DeleteMode mode, CancellationToken cancellationToken) =>
+        throw Unsupported("delete");
+
+    public async Task<string?> FindMirrorAsync(ConversationLink link, Guid canonicalId, string contentHash, CancellationToken cancellationToken)
+    {
+        string? byHash = null;
+        await foreach (var m in client.ListAsync(TicketOf(link), cancellationToken))
+        {
+            var content = m.Content ?? "";
+            if (SyncMarker.Find(content) == canonicalId)
+            {
+                return m.Id;
+            }
+
+            byHash ??= !string.IsNullOrEmpty(contentHash) && ContentHash.Of(SyncMarker.Strip(content), []) == contentHash ? m.Id : null;
+        }
+
+        return byHash;
+    }
+
+    private PermanentApiException Unsupported(string what) =>
+        new(System, 0, $"The helpdesk Messages API has no {what} (api-docs 002): Capabilities says so; the engine records the outcome.");
+
+    private string TicketOf(ConversationLink link) =>
+        link.HelpdeskTicketId is { Length: > 0 } id ? id : throw new PermanentApiException(System, 0, $"Link {link.Id} has no helpdesk ticket.");
+}

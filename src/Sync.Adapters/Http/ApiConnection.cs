@@ -1,0 +1,144 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using MessageSync.Core.Model;
+using MessageSync.Core.Ports;
+using Polly.Timeout;
+
+namespace MessageSync.Adapters.Http;
+
+/// <summary>
+/// Sends one request through a typed client's handler pipeline and turns everything that can go wrong into the Core
+/// exception family: transport failures, error statuses (through <see cref="ApiErrorTable"/>), bodies over the size
+/// cap, malformed JSON and missing required fields. The clients build requests; this class owns the reading.
+/// </summary>
+public sealed class ApiConnection(HttpClient http, SystemId system, long maxResponseBytes)
+{
+    /// <summary>Shared by every client: exact wire names come from [JsonPropertyName]; nulls are left out of requests.</summary>
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        PropertyNameCaseInsensitive = false,
+    };
+
+    public SystemId System => system;
+
+    public static HttpContent JsonBody<T>(T body) => JsonContent.Create(body, options: Json);
+
+    /// <summary>Sends and reads a JSON body of <typeparamref name="T"/>.</summary>
+    public async Task<T> SendAsync<T>(HttpRequestMessage request, CancellationToken cancellationToken)
+        where T : class
+    {
+        var (status, body) = await SendRawAsync(request, allowNotFound: false, cancellationToken);
+        return Deserialize<T>(body, status, request);
+    }
+
+    /// <summary>Sends and reads a JSON body, or returns null on 404 (a lookup that may find nothing).</summary>
+    public async Task<T?> SendOrNullAsync<T>(HttpRequestMessage request, CancellationToken cancellationToken)
+        where T : class
+    {
+        var (status, body) = await SendRawAsync(request, allowNotFound: true, cancellationToken);
+        return status == HttpStatusCode.NotFound ? null : Deserialize<T>(body, status, request);
+    }
+
+    /// <summary>Sends a request whose response body is not needed.</summary>
+    public async Task SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        await SendRawAsync(request, allowNotFound: false, cancellationToken);
+
+    private async Task<(HttpStatusCode Status, byte[] Body)> SendRawAsync(HttpRequestMessage request, bool allowNotFound, CancellationToken cancellationToken)
+    {
+        using (request)
+        {
+            HttpResponseMessage response;
+            try
+            {
+                response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or IOException or OperationCanceledException)
+            {
+                throw new TransientApiException(system, $"{system} {request.Method} {LoggingHandler.MaskedPathAndQuery(request.RequestUri)}: {Describe(ex)}", ex);
+            }
+
+            using (response)
+            {
+                byte[] body;
+                try
+                {
+                    body = await ReadBoundedAsync(response, cancellationToken);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    throw;
+                }
+                catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException)
+                {
+                    throw new TransientApiException(system, $"{system}: connection lost while reading the response: {ex.Message}", ex);
+                }
+
+                if (response.IsSuccessStatusCode || (allowNotFound && response.StatusCode == HttpStatusCode.NotFound))
+                {
+                    return (response.StatusCode, body);
+                }
+
+                throw ApiErrorTable.FromResponse(system, response.StatusCode, Encoding.UTF8.GetString(body),
+                    ResilienceHandler.RetryAfterOf(response));
+            }
+        }
+    }
+
+    private async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentLength is { } declared && declared > maxResponseBytes)
+        {
+            throw TooLarge(response.StatusCode, declared);
+        }
+
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > maxResponseBytes)
+            {
+                throw TooLarge(response.StatusCode, buffer.Length + read);
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private PermanentApiException TooLarge(HttpStatusCode status, long size) =>
+        new(system, (int)status, $"{system}: response body of {size}+ bytes exceeds the {maxResponseBytes}-byte limit (MaxResponseBytes)");
+
+    private T Deserialize<T>(byte[] body, HttpStatusCode status, HttpRequestMessage request)
+        where T : class
+    {
+        try
+        {
+            var value = JsonSerializer.Deserialize<T>(body, Json);
+            return value ?? throw new JsonException("the body is JSON null");
+        }
+        catch (JsonException ex)
+        {
+            // Core: malformed bodies are transient (a proxy's error page, a half-written response); the reason says which field.
+            throw new TransientApiException(system,
+                $"{system} {request.Method} {LoggingHandler.MaskedPathAndQuery(request.RequestUri)} returned {(int)status} with a malformed body: {ex.Message}", ex);
+        }
+    }
+
+    private static string Describe(Exception ex) => ex switch
+    {
+        TimeoutRejectedException => "the attempt timed out",
+        OperationCanceledException => "the request timed out",
+        _ => ex.InnerException is null ? ex.Message : $"{ex.Message} ({ex.InnerException.Message})",
+    };
+}

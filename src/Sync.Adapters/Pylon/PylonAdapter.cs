@@ -1,0 +1,255 @@
+using System.Collections.Concurrent;
+using MessageSync.Adapters.Pylon.Models;
+using MessageSync.Core.Content;
+using MessageSync.Core.Model;
+using MessageSync.Core.Ports;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace MessageSync.Adapters.Pylon;
+
+/// <summary>
+/// Pylon as a target and a source. Notes go into one sync thread per issue (created once: the thread's existence in
+/// Pylon is the durable memory, the in-process cache saves the lookup). Customer messages are replies as the contact;
+/// agent replies are replies only where the link opts in (delivery rule). Pylon cannot edit.
+/// </summary>
+public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptions> options, ILogger<PylonAdapter> logger) : IMessageSystem, IDisposable
+{
+    private readonly PylonOptions _options = options.Value;
+    private readonly ConcurrentDictionary<string, string> _syncThreads = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _threadGate = new(1, 1);
+
+    public SystemId System => SystemId.Pylon;
+
+    public SystemCapabilities Capabilities { get; } = new()
+    {
+        CreatableKinds = new HashSet<MessageKind> { MessageKind.CustomerMessage, MessageKind.AgentReply, MessageKind.InternalNote, MessageKind.SystemEvent },
+        CanEdit = false,
+        CanRedact = true,
+        CanDelete = true,
+        CanSoftDelete = false,
+        Attachments = AttachmentSupport.Files,
+        CanPostAsAuthor = true,
+    };
+
+    public async Task<MessagePage> ReadPageAsync(ConversationLink link, string? cursor, CancellationToken cancellationToken)
+    {
+        var issueId = IssueOf(link);
+        var page = await client.GetMessagesPageAsync(issueId, cursor, cancellationToken);
+        var messages = page.Data.Select(PylonMapper.ToObserved).ToList();
+        var hasMore = page.Pagination is { HasNextPage: true, Cursor.Length: > 0 };
+        // At the end Pylon gives an empty cursor: the next poll re-reads this page to see what was appended.
+        return new MessagePage(messages, hasMore ? page.Pagination!.Cursor : cursor, hasMore);
+    }
+
+    public async Task<string> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
+    {
+        var issueId = IssueOf(request.Link);
+        var message = request.Message;
+        switch (request.TargetKind)
+        {
+            case MessageKind.InternalNote:
+            case MessageKind.SystemEvent:
+            {
+                WriteGuard.EnsureAllowed(System, request, customerVisible: false, sendsEmail: false);
+                var userId = message.Author.IsCustomer ? null : UserIdFor(message);
+                var threadId = await EnsureSyncThreadAsync(issueId, cancellationToken);
+                var created = await client.NoteAsync(issueId, new PylonNoteRequest
+                {
+                    BodyHtml = MirrorBody.Build(request, attribute: userId is null, attachmentsAsLinks: false),
+                    ThreadId = threadId,
+                    UserId = userId,
+                    AttachmentUrls = NullIfEmpty(MirrorBody.SafeUrls(message.Attachments)),
+                }, cancellationToken);
+                return created.Id;
+            }
+
+            case MessageKind.CustomerMessage:
+            case MessageKind.AgentReply:
+            {
+                // A Pylon reply reaches the customer: never an internal note, and an agent's reply only where the link
+                // says the customer is reached through Pylon (DESIGN.md "The delivery rule").
+                WriteGuard.EnsureAllowed(System, request, customerVisible: true, sendsEmail: false);
+                if (request.TargetKind == MessageKind.AgentReply && request.Link.DeliverRepliesVia != ReplyDelivery.Pylon)
+                {
+                    throw new VisibilityViolationException(System,
+                        $"Refused: agent reply {message.Id} would reach the customer a second time through a Pylon reply (link {request.Link.Id} does not deliver replies via Pylon).");
+                }
+
+                var (parentId, issueContacts) = await ParentAndContactsAsync(issueId, request.ParentExternalId, cancellationToken);
+                string? contactId = null;
+                string? userId = null;
+                var attribute = true;
+                if (request.TargetKind == MessageKind.CustomerMessage)
+                {
+                    (contactId, attribute) = ContactIdFor(message, issueContacts);
+                    if (contactId is null)
+                    {
+                        throw new PermanentApiException(System, 0,
+                            $"Pylon issue {issueId} has no contact to post customer message {message.Id} as; map the author's e-mail in Sync:Pylon:ContactIdsByEmail.");
+                    }
+                }
+                else
+                {
+                    userId = UserIdFor(message);
+                    attribute = userId is null;
+                }
+
+                var created = await client.ReplyAsync(issueId, new PylonReplyRequest
+                {
+                    BodyHtml = MirrorBody.Build(request, attribute, attachmentsAsLinks: false),
+                    MessageId = parentId,
+                    ContactId = contactId,
+                    UserId = userId,
+                    AttachmentUrls = NullIfEmpty(MirrorBody.SafeUrls(message.Attachments)),
+                }, cancellationToken);
+                return created.Id;
+            }
+
+            default:
+                throw new PermanentApiException(System, 0, $"Pylon cannot create a message of kind {request.TargetKind}.");
+        }
+    }
+
+    public Task EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken) =>
+        throw new PermanentApiException(System, 0, "Pylon's API cannot edit a message (Capabilities.CanEdit is false).");
+
+    public async Task RedactAsync(ConversationLink link, string externalId, CancellationToken cancellationToken) =>
+        await client.RedactAsync(IssueOf(link), externalId, cancellationToken);
+
+    public async Task DeleteAsync(ConversationLink link, string externalId, DeleteMode mode, CancellationToken cancellationToken)
+    {
+        if (mode == DeleteMode.Soft)
+        {
+            throw new PermanentApiException(System, 0, "Pylon deletes for good only (Capabilities.CanSoftDelete is false).");
+        }
+
+        try
+        {
+            await client.DeleteAsync(IssueOf(link), externalId, cancellationToken);
+        }
+        catch (NotFoundException)
+        {
+            // Already gone (a retry after a lost response): the wanted state holds.
+        }
+    }
+
+    public async Task<string?> FindMirrorAsync(ConversationLink link, Guid canonicalId, string contentHash, CancellationToken cancellationToken)
+    {
+        string? byHash = null;
+        await foreach (var m in client.ListMessagesAsync(IssueOf(link), cancellationToken))
+        {
+            var html = m.MessageHtml ?? "";
+            if (SyncMarker.Find(html) == canonicalId)
+            {
+                return m.Id;
+            }
+
+            byHash ??= !string.IsNullOrEmpty(contentHash) && ContentHash.Of(SyncMarker.Strip(html), m.FileUrls ?? []) == contentHash ? m.Id : null;
+        }
+
+        return byHash;
+    }
+
+    /// <summary>The id of the issue's sync thread, listed first and created only when missing.</summary>
+    internal async Task<string> EnsureSyncThreadAsync(string issueId, CancellationToken cancellationToken)
+    {
+        if (_syncThreads.TryGetValue(issueId, out var cached))
+        {
+            return cached;
+        }
+
+        // One creator at a time: two concurrent first notes must not make two threads.
+        await _threadGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_syncThreads.TryGetValue(issueId, out cached))
+            {
+                return cached;
+            }
+
+            var threads = await client.ListThreadsAsync(issueId, cancellationToken);
+            var existing = threads.FirstOrDefault(t => string.Equals(t.Name, _options.SyncThreadName, StringComparison.Ordinal));
+            var id = existing?.Id;
+            if (id is null)
+            {
+                id = (await client.CreateThreadAsync(issueId, _options.SyncThreadName, cancellationToken)).Id;
+                LogThreadCreated(logger, issueId, id);
+            }
+
+            _syncThreads[issueId] = id;
+            return id;
+        }
+        finally
+        {
+            _threadGate.Release();
+        }
+    }
+
+    /// <summary>The message to answer (given, or the latest customer-visible one) and the issue's contacts by e-mail.</summary>
+    private async Task<(string ParentId, IReadOnlyList<PylonMiniContact> Contacts)> ParentAndContactsAsync(string issueId, string? parent, CancellationToken cancellationToken)
+    {
+        var contacts = new List<PylonMiniContact>();
+        string? latestVisible = null;
+        await foreach (var m in client.ListMessagesAsync(issueId, cancellationToken))
+        {
+            if (m.Author?.Contact is { Id: not null } c)
+            {
+                contacts.Add(c);
+            }
+
+            if (PylonMapper.KindOf(m) != MessageKind.InternalNote)
+            {
+                latestVisible = m.Id;
+            }
+        }
+
+        var parentId = parent ?? latestVisible
+            ?? throw new PermanentApiException(System, 0, $"Pylon issue {issueId} has no customer-visible message to reply to.");
+        return (parentId, contacts);
+    }
+
+    private (string? ContactId, bool Attribute) ContactIdFor(CanonicalMessage message, IReadOnlyList<PylonMiniContact> issueContacts)
+    {
+        if (message.Origin.System == SystemId.Pylon && message.Author.IsCustomer && message.Author.ExternalId is { } own)
+        {
+            return (own, false);
+        }
+
+        if (message.Author.Email is { } email)
+        {
+            if (_options.ContactIdsByEmail.TryGetValue(email, out var mapped))
+            {
+                return (mapped, false);
+            }
+
+            if (issueContacts.FirstOrDefault(c => string.Equals(c.Email, email, StringComparison.OrdinalIgnoreCase)) is { Id: { } found })
+            {
+                return (found, false);
+            }
+        }
+
+        // The issue's requester speaks for the customer; the attribution line keeps the real author visible.
+        return (issueContacts.Count > 0 ? issueContacts[^1].Id : null, true);
+    }
+
+    private string? UserIdFor(CanonicalMessage message)
+    {
+        if (message.Origin.System == SystemId.Pylon && !message.Author.IsCustomer && message.Author.ExternalId is { } own)
+        {
+            return own;
+        }
+
+        return message.Author.Email is { } email && _options.UserIdsByEmail.TryGetValue(email, out var mapped) ? mapped : null;
+    }
+
+    public void Dispose() => _threadGate.Dispose();
+
+    private string IssueOf(ConversationLink link) =>
+        link.PylonIssueId is { Length: > 0 } id ? id : throw new PermanentApiException(System, 0, $"Link {link.Id} has no Pylon issue.");
+
+    private static IReadOnlyList<string>? NullIfEmpty(IReadOnlyList<string> list) => list.Count == 0 ? null : list;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created the sync thread {ThreadId} on Pylon issue {IssueId}")]
+    private static partial void LogThreadCreated(ILogger logger, string issueId, string threadId);
+}
