@@ -7,12 +7,19 @@ public static class KindMapping
 {
     /// <summary>The kind the target receives and the label line, if any.</summary>
     /// <param name="source">The system the change came from (named in labels).</param>
-    public static (MessageKind TargetKind, string? Label) ForTarget(MessageKind kind, SystemId source, SystemId target, ConversationLink link) =>
+    /// <param name="targetCaps">
+    /// The target's capabilities, when known: a Pylon reply for a customer's message must be posted as the contact; a target
+    /// that cannot post as the author would post it as an agent, which reaches the customer, so it becomes a labelled note.
+    /// </param>
+    public static (MessageKind TargetKind, string? Label) ForTarget(
+        MessageKind kind, SystemId source, SystemId target, ConversationLink link, SystemCapabilities? targetCaps = null) =>
         (target, kind) switch
         {
             // Pylon: a note in the sync thread; a customer's message as a reply posted as the contact; an agent reply as a
             // labelled note, because a Pylon reply would reach the customer a second time, unless the link opts in.
             (SystemId.Pylon, MessageKind.InternalNote) => (MessageKind.InternalNote, null),
+            (SystemId.Pylon, MessageKind.CustomerMessage) when targetCaps is { CanPostAsAuthor: false } =>
+                (MessageKind.InternalNote, $"Written by the customer in {DisplayName(source)}"),
             (SystemId.Pylon, MessageKind.CustomerMessage) => (MessageKind.CustomerMessage, null),
             (SystemId.Pylon, MessageKind.AgentReply) when link.DeliverRepliesVia == ReplyDelivery.Pylon => (MessageKind.AgentReply, null),
             (SystemId.Pylon, MessageKind.AgentReply) => (MessageKind.InternalNote, $"Sent to the customer via {DisplayName(source)}"),

@@ -72,7 +72,7 @@ public static class Router
             return new RouteDecision.Skip("the message was deleted before it was copied");
         }
 
-        var (targetKind, label) = KindMapping.ForTarget(message.Kind, source, target, link);
+        var (targetKind, label) = KindMapping.ForTarget(message.Kind, source, target, link, caps);
         if (VisibilityGuard.Violation(target, message.Kind, targetKind, link, sendsEmail: false) is { } violation)
         {
             return new RouteDecision.Outcome(OutcomeKind.Skipped, $"withheld: {violation}");
@@ -99,7 +99,7 @@ public static class Router
             return new RouteDecision.Skip("the message was redacted or deleted since; that change supersedes the edit");
         }
 
-        var (targetKind, label) = KindMapping.ForTarget(message.Kind, source, target, link);
+        var (targetKind, label) = KindMapping.ForTarget(message.Kind, source, target, link, caps);
         if (caps.CanEdit)
         {
             // The copy was allowed when created; the same check again keeps an edit from changing where it shows.
