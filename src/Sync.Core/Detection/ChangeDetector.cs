@@ -73,7 +73,7 @@ public sealed class ChangeDetector(TimeProvider time)
         foreach (var message in page)
         {
             observed.Add(message.ExternalId);
-            var hash = MessageHash.Of(message.BodyText, message.Attachments);
+            var hash = MessageHash.Of(message.BodyHtml, message.Attachments);
             var known = Known(message.ExternalId);
 
             if (known is null)

@@ -40,7 +40,7 @@ public sealed partial class SqliteStateStore
         """;
 
     private const string LiveContentSql = """
-        SELECT body_text AS BodyText, attachments AS Attachments FROM messages
+        SELECT body_html AS BodyHtml, attachments AS Attachments FROM messages
         WHERE canonical_id = @CanonicalId AND redacted_at IS NULL AND deleted_at IS NULL;
         """;
 
@@ -82,7 +82,7 @@ public sealed partial class SqliteStateStore
 
     private sealed class ContentRow
     {
-        public string BodyText { get; set; } = "";
+        public string BodyHtml { get; set; } = "";
         public string Attachments { get; set; } = "[]";
     }
 
@@ -188,8 +188,8 @@ public sealed partial class SqliteStateStore
 
                 // Unknown, redacted or deleted canonical message, or the same content seen through another copy: no change.
                 if (current is null
-                    || MessageHash.Of(current.BodyText, StateDb.FromJson<List<Attachment>>(current.Attachments))
-                        == MessageHash.Of(message.BodyText, message.Attachments))
+                    || MessageHash.Of(current.BodyHtml, StateDb.FromJson<List<Attachment>>(current.Attachments))
+                        == MessageHash.Of(message.BodyHtml, message.Attachments))
                 {
                     return false;
                 }

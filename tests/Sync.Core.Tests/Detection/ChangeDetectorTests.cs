@@ -16,7 +16,7 @@ public sealed class ChangeDetectorTests
 
     private static readonly Dictionary<string, SnapshotEntry> NoSnapshot = [];
 
-    private static string Hash(ObservedMessage m) => MessageHash.Of(m.BodyText, m.Attachments);
+    private static string Hash(ObservedMessage m) => MessageHash.Of(m.BodyHtml, m.Attachments);
 
     private static Dictionary<string, SnapshotEntry> SnapshotOf(params SnapshotEntry[] entries) =>
         entries.ToDictionary(e => e.ExternalId, StringComparer.Ordinal);
@@ -103,10 +103,14 @@ public sealed class ChangeDetectorTests
     [Fact]
     public void Whitespace_markup_and_signed_url_differences_are_not_edits()
     {
-        var stored = Samples.Observed("msg_1", "Hello  world") with { Attachments = [new Attachment("a", "https://cdn/a.png?sig=old&exp=1")] };
+        var stored = Samples.Observed("msg_1", "Hello  world") with
+        {
+            BodyHtml = "<p><strong>Hello</strong>  world</p>",
+            Attachments = [new Attachment("a", "https://cdn/a.png?sig=old&exp=1")],
+        };
         var reread = Samples.Observed("msg_1", "\nHello world \n") with
         {
-            BodyHtml = "<div><b>Hello</b> world</div>",
+            BodyHtml = "<p>\n<b>Hello</b> world </p>",
             Attachments = [new Attachment("a", "https://cdn/a.png?sig=new&exp=2")],
         };
 
@@ -176,6 +180,17 @@ public sealed class ChangeDetectorTests
     }
 
     [Fact]
+    public void A_sync_marker_in_the_body_is_not_content()
+    {
+        var plain = Samples.Observed("msg_1");
+        var marked = plain with { BodyHtml = MessageSync.Core.Content.SyncMarker.Append(plain.BodyHtml, Guid.CreateVersion7()) };
+
+        var result = Detect([marked], SnapshotOf(new SnapshotEntry("msg_1", Guid.CreateVersion7(), Hash(plain))));
+
+        Assert.Empty(result.Changes);
+    }
+
+    [Fact]
     public void Edits_after_a_redaction_are_ignored()
     {
         var result = Detect([Samples.Observed("msg_1", "new text")], SnapshotOf(new SnapshotEntry("msg_1", Guid.CreateVersion7(), "old", Redacted: true)));
@@ -206,7 +221,7 @@ public sealed class ChangeDetectorTests
         var rendered = Samples.Observed("cm_1", "Hello as rendered by the target");
 
         var adopt = Detect([rendered], SnapshotOf(new SnapshotEntry("cm_1", canonical, null)));
-        var edit = Detect([rendered with { BodyText = "Changed by a person" }], SnapshotOf(adopt.Snapshots.ToArray()));
+        var edit = Detect([Samples.Observed("cm_1", "Changed by a person")], SnapshotOf(adopt.Snapshots.ToArray()));
 
         Assert.Empty(adopt.Changes);
         Assert.Equal(Hash(rendered), Assert.Single(adopt.Snapshots).ContentHash);
