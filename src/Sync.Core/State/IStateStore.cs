@@ -1,3 +1,4 @@
+using MessageSync.Core.Contracts;
 using MessageSync.Core.Model;
 
 namespace MessageSync.Core.State;
@@ -71,6 +72,20 @@ public interface IStateStore
 
     /// <summary>Records that a change was handled for a target, with a short result for the operator; idempotent.</summary>
     Task MarkChangeAppliedAsync(Guid changeId, SystemId target, string result, CancellationToken cancellationToken = default);
+
+    // Recovery and replay.
+
+    /// <summary>Outbox rows that not every consumer endpoint has recorded as applied (backfill waits for none).</summary>
+    Task<IReadOnlyList<UnappliedChange>> ListUnappliedChangesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Marks published-but-unapplied rows unpublished again, so the relay sends them once more. Used at start with the
+    /// in-memory transport, whose queues die with the process; consumers skip what was applied meanwhile.
+    /// </summary>
+    Task<int> RequeueUnappliedAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Writes a targeted outbox row that sends an outcome's change again and marks the outcome resolved; null when it cannot be replayed.</summary>
+    Task<MessageChanged?> ReplayOutcomeAsync(long outcomeId, CancellationToken cancellationToken = default);
 
     // Outcomes.
     Task<long> RecordOutcomeAsync(NewOutcome outcome, CancellationToken cancellationToken = default);

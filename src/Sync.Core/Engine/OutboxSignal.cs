@@ -1,0 +1,27 @@
+namespace MessageSync.Core.Engine;
+
+/// <summary>Wakes the outbox relay as soon as a commit wrote outbox rows, instead of waiting for its next tick.</summary>
+public sealed class OutboxSignal : IDisposable
+{
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    public void Notify()
+    {
+        if (_signal.CurrentCount == 0)
+        {
+            try
+            {
+                _signal.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Already signalled: one wake-up is enough.
+            }
+        }
+    }
+
+    /// <returns>True when woken by <see cref="Notify"/>, false on timeout.</returns>
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
+
+    public void Dispose() => _signal.Dispose();
+}

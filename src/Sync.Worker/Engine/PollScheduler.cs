@@ -1,0 +1,135 @@
+using System.Collections.Concurrent;
+using MessageSync.Core.Model;
+
+namespace MessageSync.Worker.Engine;
+
+/// <summary>
+/// Decides which conversation of a system to poll next, inside that system's read budget (DESIGN.md, "Rate limits"):
+/// webhook-hinted conversations first, then the one most overdue, where recently active conversations fall due after
+/// <c>ActiveInterval</c> and idle ones after <c>IdleInterval</c>.
+/// </summary>
+public sealed class PollScheduler(TimeProvider time)
+{
+    private readonly ConcurrentDictionary<(string LinkId, SystemId System), State> _states = new();
+    private readonly ConcurrentDictionary<SystemId, SemaphoreSlim> _wake = new();
+
+    /// <summary>A webhook said this conversation changed: poll it next.</summary>
+    public int Hint(SystemId system, string conversationId, IEnumerable<ConversationLink> links)
+    {
+        var hinted = 0;
+        foreach (var link in links.Where(l => l.ConversationId(system) == conversationId))
+        {
+            Get(link.Id, system).Hinted = true;
+            hinted++;
+        }
+
+        if (hinted > 0)
+        {
+            Wake(system);
+        }
+
+        return hinted;
+    }
+
+    /// <summary>Ask a system's poller to look again now (a link was added, a hint arrived).</summary>
+    public void Wake(SystemId system)
+    {
+        var signal = _wake.GetOrAdd(system, _ => new SemaphoreSlim(0, 1));
+        if (signal.CurrentCount == 0)
+        {
+            try
+            {
+                signal.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Already awake.
+            }
+        }
+    }
+
+    public Task WaitAsync(SystemId system, TimeSpan timeout, CancellationToken cancellationToken) =>
+        _wake.GetOrAdd(system, _ => new SemaphoreSlim(0, 1)).WaitAsync(timeout, cancellationToken);
+
+    /// <summary>The next conversation due, or how long until one is.</summary>
+    public (ConversationLink? Link, bool FullScan, TimeSpan Wait) Next(SystemId system, IReadOnlyList<ConversationLink> links, PollingSettings settings)
+    {
+        var now = time.GetUtcNow();
+        ConversationLink? best = null;
+        var bestDue = DateTimeOffset.MaxValue;
+        var bestHinted = false;
+        foreach (var link in links.Where(l => l.ConversationId(system) is not null))
+        {
+            var state = Get(link.Id, system);
+            var active = state.LastActivity is { } at && now - at < settings.ActiveWindow;
+            var due = state.Hinted || state.LastPoll is null ? DateTimeOffset.MinValue : state.LastPoll.Value + (active ? settings.ActiveInterval : settings.IdleInterval);
+            due = state.BackoffUntil is { } backoff && backoff > due ? backoff : due;
+            if ((state.Hinted && !bestHinted) || (state.Hinted == bestHinted && due < bestDue))
+            {
+                best = link;
+                bestDue = due;
+                bestHinted = state.Hinted;
+            }
+        }
+
+        if (best is null)
+        {
+            return (null, false, settings.IdleInterval);
+        }
+
+        if (bestDue > now)
+        {
+            return (null, false, bestDue - now);
+        }
+
+        var chosen = Get(best.Id, system);
+        var full = chosen.LastFullScan is null || now - chosen.LastFullScan.Value >= settings.ReconcileInterval;
+        return (best, full, TimeSpan.Zero);
+    }
+
+    public void Polled(string linkId, SystemId system, bool fullScan, int changes)
+    {
+        var state = Get(linkId, system);
+        var now = time.GetUtcNow();
+        state.Hinted = false;
+        state.LastPoll = now;
+        state.BackoffUntil = null;
+        state.Failures = 0;
+        if (fullScan)
+        {
+            state.LastFullScan = now;
+        }
+
+        if (changes > 0)
+        {
+            state.LastActivity = now;
+        }
+    }
+
+    /// <summary>A poll failed: try this conversation again later, with a growing delay, without holding up the others.</summary>
+    public TimeSpan Failed(string linkId, SystemId system)
+    {
+        var state = Get(linkId, system);
+        state.Hinted = false;
+        state.Failures++;
+        var delay = TimeSpan.FromSeconds(Math.Min(Math.Pow(2, state.Failures), 300));
+        state.BackoffUntil = time.GetUtcNow() + delay;
+        state.LastPoll ??= time.GetUtcNow();
+        return delay;
+    }
+
+    private State Get(string linkId, SystemId system) => _states.GetOrAdd((linkId, system), _ => new State());
+
+    private sealed class State
+    {
+        public volatile bool Hinted;
+        public DateTimeOffset? LastPoll;
+        public DateTimeOffset? LastActivity;
+        public DateTimeOffset? LastFullScan;
+        public DateTimeOffset? BackoffUntil;
+        public int Failures;
+    }
+}
+
+/// <summary>The polling intervals the scheduler works with (from <c>Sync:Polling</c>, current on every call).</summary>
+public sealed record PollingSettings(TimeSpan ActiveInterval, TimeSpan IdleInterval, TimeSpan ActiveWindow, TimeSpan ReconcileInterval);

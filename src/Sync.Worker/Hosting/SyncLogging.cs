@@ -1,0 +1,82 @@
+using MessageSync.Worker.Options;
+using Serilog;
+using Serilog.Core;
+using Serilog.Events;
+using Serilog.Formatting.Json;
+
+namespace MessageSync.Worker.Hosting;
+
+/// <summary>
+/// Serilog in two stages (serilog-extensions-hosting's sample): a bootstrap logger catches start-up
+/// failures before configuration is read; the configured logger replaces it once the host is built.
+/// </summary>
+public static class SyncLogging
+{
+    private const string TextTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
+
+    public static Serilog.ILogger CreateBootstrapLogger(string[] args)
+    {
+        var json = args.Any(a => a.Replace("__", ":", StringComparison.Ordinal).Contains("Logging:Format=Json", StringComparison.OrdinalIgnoreCase))
+            || string.Equals(Environment.GetEnvironmentVariable("Sync__Logging__Format"), "Json", StringComparison.OrdinalIgnoreCase);
+        var configuration = new LoggerConfiguration().MinimumLevel.Information().Enrich.With<SecretMaskingEnricher>();
+        return (json ? configuration.WriteTo.Console(new JsonFormatter(renderMessage: true)) : configuration.WriteTo.Console(outputTemplate: TextTemplate))
+            .CreateLogger();
+    }
+
+    /// <summary>Replaces the host's logging providers with Serilog configured from <c>Sync:Logging</c>.</summary>
+    public static IHostApplicationBuilder AddSyncLogging(this IHostApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection($"{SyncOptions.Section}:{nameof(SyncOptions.Logging)}").Get<LoggingOptions>() ?? new LoggingOptions();
+        var level = Enum.TryParse<LogEventLevel>(options.MinimumLevel, ignoreCase: true, out var parsed) ? parsed : LogEventLevel.Information;
+        var configuration = new LoggerConfiguration()
+            .MinimumLevel.Is(level)
+            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+            // The host's own "failed to start" stack trace would bury HostRunner's one-line reason.
+            .MinimumLevel.Override("Microsoft.Extensions.Hosting.Internal.Host", LogEventLevel.Fatal)
+            .MinimumLevel.Override("System.Net.Http.HttpClient", LogEventLevel.Warning)
+            .MinimumLevel.Override("MassTransit", LogEventLevel.Warning)
+            .Enrich.FromLogContext()
+            .Enrich.With<SecretMaskingEnricher>();
+
+        configuration = options.Format == LogFormat.Json
+            ? configuration.WriteTo.Console(new JsonFormatter(renderMessage: true))
+            : configuration.WriteTo.Console(outputTemplate: TextTemplate);
+
+        if (!string.IsNullOrWhiteSpace(options.File))
+        {
+            configuration = configuration.WriteTo.Async(a => a.File(new JsonFormatter(renderMessage: true), options.File, rollingInterval: RollingInterval.Day, retainedFileCountLimit: 7));
+        }
+
+        var logger = configuration.CreateLogger();
+        Log.Logger = logger;
+        builder.Logging.ClearProviders();
+        // Not disposed with the host: a fatal start-up error is still written after the host is gone (HostRunner flushes).
+        builder.Logging.AddSerilog(logger, dispose: false);
+        return builder;
+    }
+}
+
+/// <summary>
+/// Last line of defence for "no token is ever logged": any property whose name says it holds a secret is
+/// replaced, and bearer tokens or JWTs inside string values are masked.
+/// </summary>
+public sealed class SecretMaskingEnricher : ILogEventEnricher
+{
+    private static readonly string[] SecretNames = ["token", "secret", "password", "authorization", "jwt", "apikey", "api_key"];
+
+    public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory)
+    {
+        foreach (var (name, value) in logEvent.Properties.ToList())
+        {
+            if (SecretNames.Any(s => name.Contains(s, StringComparison.OrdinalIgnoreCase)))
+            {
+                logEvent.AddOrUpdateProperty(new LogEventProperty(name, new ScalarValue("***")));
+            }
+            else if (value is ScalarValue { Value: string text } && SecretMask.ContainsSecret(text))
+            {
+                logEvent.AddOrUpdateProperty(new LogEventProperty(name, new ScalarValue(SecretMask.Mask(text))));
+            }
+        }
+    }
+}

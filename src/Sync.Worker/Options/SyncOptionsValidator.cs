@@ -1,0 +1,64 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace MessageSync.Worker.Options;
+
+/// <summary>
+/// Validates the whole <c>Sync</c> section at start and on every reload. Each failure names the
+/// configuration key (e.g. <c>Sync:Links:0:Id</c>) so an operator knows what to fix.
+/// </summary>
+public sealed class SyncOptionsValidator : IValidateOptions<SyncOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SyncOptions options)
+    {
+        var failures = new List<string>();
+        Check(options.RabbitMq, "Sync:RabbitMq", failures);
+        Check(options.Logging, "Sync:Logging", failures);
+        Check(options.Http, "Sync:Http", failures);
+        Check(options.Polling, "Sync:Polling", failures);
+
+        if (options.Http.Enabled && !Uri.TryCreate(options.Http.Urls.Split(';')[0], UriKind.Absolute, out _))
+        {
+            failures.Add($"Sync:Http:Urls: '{options.Http.Urls}' is not an absolute URL");
+        }
+
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Links.Count; i++)
+        {
+            var link = options.Links[i];
+            var key = $"Sync:Links:{i}";
+            Check(link, key, failures);
+            if (!string.IsNullOrEmpty(link.Id) && !ids.Add(link.Id))
+            {
+                failures.Add($"{key}:Id: '{link.Id}' is used by another link");
+            }
+
+            var systems = link.ToLink().Systems.Count();
+            if (systems < 2)
+            {
+                failures.Add($"{key}: a link names at least two systems (PylonIssueId, HelpdeskTicketId, CordThreadId); it names {systems}");
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void Check(object value, string prefix, List<string> failures)
+    {
+        var results = new List<ValidationResult>();
+        if (Validator.TryValidateObject(value, new ValidationContext(value), results, validateAllProperties: true))
+        {
+            return;
+        }
+
+        foreach (var result in results)
+        {
+            var member = result.MemberNames.FirstOrDefault() ?? "?";
+            var current = value.GetType().GetProperty(member)?.GetValue(value);
+            failures.Add($"{prefix}:{member}: '{current}' {Describe(result.ErrorMessage, member)}");
+        }
+    }
+
+    private static string Describe(string? message, string member) =>
+        message is null ? "is invalid" : message.Replace($"The field {member} ", "", StringComparison.Ordinal).Replace($"The {member} field ", "", StringComparison.Ordinal);
+}

@@ -1,0 +1,43 @@
+using MassTransit;
+using MessageSync.Worker.Engine;
+using MessageSync.Worker.Options;
+
+namespace MessageSync.Worker.Transport;
+
+/// <summary>
+/// MassTransit with one receive endpoint per target system (<c>sync-pylon</c>, <c>sync-helpdesk</c>, <c>sync-cord</c>), so a
+/// rate-limited Pylon backlog never stalls Cord. Retry and partitioning live in <see cref="ReplicateChangeDefinition{T}"/>.
+/// </summary>
+public static class BusRegistration
+{
+    public static IHostApplicationBuilder AddSyncTransport(this IHostApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(SyncOptions.Section).Get<SyncOptions>() ?? new SyncOptions();
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.AddConsumer<PylonChangeConsumer, ReplicateChangeDefinition<PylonChangeConsumer>>();
+            bus.AddConsumer<HelpdeskChangeConsumer, ReplicateChangeDefinition<HelpdeskChangeConsumer>>();
+            bus.AddConsumer<CordChangeConsumer, ReplicateChangeDefinition<CordChangeConsumer>>();
+
+            if (options.Transport == TransportKind.RabbitMQ)
+            {
+                var rabbit = options.RabbitMq;
+                bus.UsingRabbitMq((context, cfg) =>
+                {
+                    cfg.Host(rabbit.Host, (ushort)rabbit.Port, rabbit.VirtualHost, h =>
+                    {
+                        h.Username(rabbit.Username);
+                        h.Password(rabbit.Password);
+                    });
+                    cfg.ConfigureEndpoints(context);
+                });
+            }
+            else
+            {
+                bus.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
+            }
+        });
+
+        return builder;
+    }
+}
