@@ -121,5 +121,8 @@ public sealed class SimulatorHost : IAsyncDisposable
         ["helpdesk_jwt_secret"] = o.HelpdeskJwtSecret,
         ["cord_app_id"] = o.CordAppId,
         ["cord_secret"] = o.CordSecret,
+
+        // A ready-made agent session for the demo worker (the helpdesk Messages API takes a session JWT only).
+        ["helpdesk_agent_token"] = HelpdeskSimulator.MintToken(o, "agent", TimeSpan.FromDays(7), "agent_messagesync"),
     };
 }

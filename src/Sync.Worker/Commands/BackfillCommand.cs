@@ -32,7 +32,7 @@ public static class BackfillCommand
         try
         {
             var result = await RunAsync(app.Services, only, timeout, app.Lifetime.ApplicationStopping);
-            Log.Information("Backfill finished: {Summary}", result.Summary);
+            Log.ForContext(Serilog.Core.Constants.SourceContextPropertyName, "MessageSync.Backfill").Information("Backfill finished: {Summary}", result.Summary);
             return result.ExitCode;
         }
         finally
