@@ -40,6 +40,24 @@ public sealed class SqliteStateStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Two_processes_starting_at_once_migrate_the_file_once()
+    {
+        var stores = Enumerable.Range(0, 4).Select(_ => _db.Open()).ToList();
+        try
+        {
+            await Task.WhenAll(stores.Select(s => Task.Run(() => s.InitializeAsync())));
+        }
+        finally
+        {
+            stores.ForEach(s => s.Dispose());
+        }
+
+        using var raw = _db.Raw();
+        Assert.Equal(Migrations.All.Count, raw.ExecuteScalar<int>("SELECT COUNT(*) FROM schema_version;"));
+        Assert.Equal("wal", raw.ExecuteScalar<string>("PRAGMA journal_mode;"));
+    }
+
+    [Fact]
     public async Task A_database_from_a_newer_build_is_refused()
     {
         using (var store = _db.Open())
