@@ -112,7 +112,8 @@ public sealed class RateBudget : IDisposable
 
     private TokenBucketRateLimiter CreateLimiter(int limitPerMinute)
     {
-        var period = TimeSpan.FromTicks((long)(TimeSpan.FromMinutes(1).Ticks / _scale / limitPerMinute));
+        // 2% slack per token: arrival jitter on the server must not put limit+1 requests into one of its windows.
+        var period = TimeSpan.FromTicks((long)(TimeSpan.FromMinutes(1).Ticks / _scale / limitPerMinute * 1.02));
         var capacity = _burst <= 0 ? limitPerMinute : Math.Min(_burst, limitPerMinute);
         return new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {

@@ -76,23 +76,35 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
                         $"Refused: agent reply {message.Id} would reach the customer a second time through a Pylon reply (link {request.Link.Id} does not deliver replies via Pylon).");
                 }
 
-                var (parentId, issueContacts) = await ParentAndContactsAsync(issueId, request.ParentExternalId, cancellationToken);
                 string? contactId = null;
                 string? userId = null;
-                var attribute = true;
+                bool attribute;
                 if (request.TargetKind == MessageKind.CustomerMessage)
                 {
-                    (contactId, attribute) = ContactIdFor(message, issueContacts);
-                    if (contactId is null)
-                    {
-                        throw new PermanentApiException(System, 0,
-                            $"Pylon issue {issueId} has no contact to post customer message {message.Id} as; map the author's e-mail in Sync:Pylon:ContactIdsByEmail.");
-                    }
+                    (contactId, attribute) = MappedContactId(message);
                 }
                 else
                 {
                     userId = UserIdFor(message);
                     attribute = userId is null;
+                }
+
+                // The issue is listed only when the parent or the contact is not known already (list budget: 20/min).
+                var parentId = request.ParentExternalId;
+                if (parentId is null || (request.TargetKind == MessageKind.CustomerMessage && contactId is null))
+                {
+                    var (latest, issueContacts) = await ParentAndContactsAsync(issueId, cancellationToken);
+                    parentId ??= latest ?? throw new PermanentApiException(System, 0, $"Pylon issue {issueId} has no customer-visible message to reply to.");
+                    if (request.TargetKind == MessageKind.CustomerMessage && contactId is null)
+                    {
+                        (contactId, attribute) = IssueContactId(message, issueContacts);
+                    }
+                }
+
+                if (request.TargetKind == MessageKind.CustomerMessage && contactId is null)
+                {
+                    throw new PermanentApiException(System, 0,
+                        $"Pylon issue {issueId} has no contact to post customer message {message.Id} as; map the author's e-mail in Sync:Pylon:ContactIdsByEmail.");
                 }
 
                 var created = await client.ReplyAsync(issueId, new PylonReplyRequest
@@ -187,7 +199,7 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
     }
 
     /// <summary>The message to answer (given, or the latest customer-visible one) and the issue's contacts by e-mail.</summary>
-    private async Task<(string ParentId, IReadOnlyList<PylonMiniContact> Contacts)> ParentAndContactsAsync(string issueId, string? parent, CancellationToken cancellationToken)
+    private async Task<(string? LatestVisible, IReadOnlyList<PylonMiniContact> Contacts)> ParentAndContactsAsync(string issueId, CancellationToken cancellationToken)
     {
         var contacts = new List<PylonMiniContact>();
         string? latestVisible = null;
@@ -204,32 +216,29 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
             }
         }
 
-        var parentId = parent ?? latestVisible
-            ?? throw new PermanentApiException(System, 0, $"Pylon issue {issueId} has no customer-visible message to reply to.");
-        return (parentId, contacts);
+        return (latestVisible, contacts);
     }
 
-    private (string? ContactId, bool Attribute) ContactIdFor(CanonicalMessage message, IReadOnlyList<PylonMiniContact> issueContacts)
+    /// <summary>The contact from the author's own Pylon id or the configured map; no API call.</summary>
+    private (string? ContactId, bool Attribute) MappedContactId(CanonicalMessage message)
     {
         if (message.Origin.System == SystemId.Pylon && message.Author.IsCustomer && message.Author.ExternalId is { } own)
         {
             return (own, false);
         }
 
-        if (message.Author.Email is { } email)
-        {
-            if (_options.ContactIdsByEmail.TryGetValue(email, out var mapped))
-            {
-                return (mapped, false);
-            }
+        return message.Author.Email is { } email && _options.ContactIdsByEmail.TryGetValue(email, out var mapped) ? (mapped, false) : (null, true);
+    }
 
-            if (issueContacts.FirstOrDefault(c => string.Equals(c.Email, email, StringComparison.OrdinalIgnoreCase)) is { Id: { } found })
-            {
-                return (found, false);
-            }
+    /// <summary>A contact of the issue with the author's e-mail, else the issue's requester with an attribution line.</summary>
+    private static (string? ContactId, bool Attribute) IssueContactId(CanonicalMessage message, IReadOnlyList<PylonMiniContact> issueContacts)
+    {
+        if (message.Author.Email is { } email
+            && issueContacts.FirstOrDefault(c => string.Equals(c.Email, email, StringComparison.OrdinalIgnoreCase)) is { Id: { } found })
+        {
+            return (found, false);
         }
 
-        // The issue's requester speaks for the customer; the attribution line keeps the real author visible.
         return (issueContacts.Count > 0 ? issueContacts[^1].Id : null, true);
     }
 
