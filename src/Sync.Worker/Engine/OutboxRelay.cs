@@ -17,6 +17,17 @@ public sealed partial class OutboxRelay(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (settings.Current.Transport == TransportKind.InMemory)
+        {
+            // In-memory queues die with the process: send again what the last run published but did not apply.
+            // Consumers skip whatever was applied meanwhile (applied_changes), so this never doubles an effect.
+            var requeued = await store.RequeueUnappliedAsync(stoppingToken);
+            if (requeued > 0)
+            {
+                LogRequeued(logger, requeued);
+            }
+        }
+
         var backoff = TimeSpan.Zero;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -77,6 +88,9 @@ public sealed partial class OutboxRelay(
 
         return done.Count;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Re-queued {Count} change(s) published before the last stop but not yet applied (in-memory transport)")]
+    private static partial void LogRequeued(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay could not publish, retrying in {RetrySeconds:0.#} s; the changes stay in the outbox: {Reason}")]
     private static partial void LogPublishFailed(ILogger logger, double retrySeconds, string reason);

@@ -38,6 +38,15 @@ public static class BusRegistration
             }
         });
 
+        // The relay may publish only once every receive endpoint has bound its queue: on RabbitMQ a message published
+        // to an exchange with no bound queue is gone. Hosted services start in order, and the relay comes after this one.
+        builder.Services.Configure<MassTransitHostOptions>(host =>
+        {
+            host.WaitUntilStarted = true;
+            host.StartTimeout = TimeSpan.FromMinutes(2);
+            host.StopTimeout = TimeSpan.FromSeconds(30);
+        });
+
         return builder;
     }
 }
