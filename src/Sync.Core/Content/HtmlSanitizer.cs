@@ -65,7 +65,7 @@ public static class HtmlSanitizer
             return root;
 
         var parser = new HtmlParser(new HtmlParserOptions { IsScripting = false });
-        using var document = parser.ParseDocument(html);
+        using var document = parser.ParseDocument(NestingGuard.Limit(html));
         if (document.Body is { } body && body.LocalName == "body")
             Walk(body, root);
 

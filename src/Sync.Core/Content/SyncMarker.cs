@@ -40,7 +40,7 @@ public static class SyncMarker
             return null;
 
         var parser = new HtmlParser(new HtmlParserOptions { IsScripting = false });
-        using var document = parser.ParseDocument(html);
+        using var document = parser.ParseDocument(NestingGuard.Limit(html));
         if (document.DocumentElement is null)
             return null;
 
