@@ -273,12 +273,12 @@ public static class CordContent
     private static void ConvertInline(List<HNode> nodes, List<CNode> output, bool preserveWhitespace, Marks marks)
     {
         var previousSpace = true; // collapse leading whitespace of a block
-        AddInline(nodes, output, preserveWhitespace, marks, ref previousSpace);
+        AddInline(nodes, output, preserveWhitespace, marks, insideNode: false, ref previousSpace);
         if (!preserveWhitespace)
             TrimEnd(output);
     }
 
-    private static void AddInline(List<HNode> nodes, List<CNode> output, bool preserve, Marks marks, ref bool previousSpace)
+    private static void AddInline(List<HNode> nodes, List<CNode> output, bool preserve, Marks marks, bool insideNode, ref bool previousSpace)
     {
         foreach (var n in nodes)
         {
@@ -297,37 +297,39 @@ public static class CordContent
                     previousSpace = true;
                     break;
                 case "b" or "strong":
-                    AddInline(e.Children, output, preserve, marks | Marks.Bold, ref previousSpace);
+                    AddInline(e.Children, output, preserve, marks | Marks.Bold, insideNode, ref previousSpace);
                     break;
                 case "i" or "em":
-                    AddInline(e.Children, output, preserve, marks | Marks.Italic, ref previousSpace);
+                    AddInline(e.Children, output, preserve, marks | Marks.Italic, insideNode, ref previousSpace);
                     break;
                 case "u":
-                    AddInline(e.Children, output, preserve, marks | Marks.Underline, ref previousSpace);
+                    AddInline(e.Children, output, preserve, marks | Marks.Underline, insideNode, ref previousSpace);
                     break;
                 case "code":
                     // Inside a code block every leaf is code already; the mark would only double it.
-                    AddInline(e.Children, output, preserve, preserve ? marks : marks | Marks.Code, ref previousSpace);
+                    AddInline(e.Children, output, preserve, preserve ? marks : marks | Marks.Code, insideNode, ref previousSpace);
                     break;
-                case "a" when e.Attr("href") is { } href:
+                // Links, mentions and assignees hold text in Cord: one nested in another keeps only its text,
+                // which also keeps the JSON shallow.
+                case "a" when !insideNode && e.Attr("href") is { } href:
                 {
                     var link = new CElement("link");
                     link.Properties.Add(new("url", JsonValue.Create(href)));
-                    AddInline(e.Children, link.Children, preserve, marks, ref previousSpace);
+                    AddInline(e.Children, link.Children, preserve, marks, insideNode: true, ref previousSpace);
                     if (link.Children.Count > 0)
                         output.Add(link);
                     break;
                 }
 
-                case "span" when e.Attr(HtmlNames.MentionIdAttribute) is { } userId:
+                case "span" when !insideNode && e.Attr(HtmlNames.MentionIdAttribute) is { } userId:
                     AddUserNode("mention", userId, e, output, preserve, marks, ref previousSpace);
                     break;
-                case "span" when e.Attr(HtmlNames.AssigneeIdAttribute) is { } assigneeId:
+                case "span" when !insideNode && e.Attr(HtmlNames.AssigneeIdAttribute) is { } assigneeId:
                     AddUserNode("assignee", assigneeId, e, output, preserve, marks, ref previousSpace);
                     break;
                 default:
                     // s, the sync marker (not content, see the remarks), anything unexpected: keep the text.
-                    AddInline(e.Children, output, preserve, marks, ref previousSpace);
+                    AddInline(e.Children, output, preserve, marks, insideNode, ref previousSpace);
                     break;
             }
         }
@@ -337,7 +339,7 @@ public static class CordContent
     {
         var node = new CElement(type);
         node.Properties.Add(new("user", new JsonObject { ["id"] = userId }));
-        AddInline(e.Children, node.Children, preserve, marks, ref previousSpace);
+        AddInline(e.Children, node.Children, preserve, marks, insideNode: true, ref previousSpace);
         if (node.Children.Count > 0)
             output.Add(node);
     }

@@ -14,7 +14,7 @@ public static class PlainText
     public static string FromHtml(string? html)
     {
         var root = HtmlSanitizer.SanitizeToTree(html);
-        return Blocks(root.Children).Trim('\n', ' ');
+        return Blocks(root.Children).Trim('\n');
     }
 
     // Recursive: the sanitised tree is at most HtmlNames.MaxDepth deep.
