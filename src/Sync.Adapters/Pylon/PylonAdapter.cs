@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Concurrent;
 using MessageSync.Adapters.Pylon.Models;
 using MessageSync.Core.Content;
@@ -17,6 +18,10 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
 {
     private readonly PylonOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, string> _syncThreads = new(StringComparer.Ordinal);
+
+    // What the pollers' reads taught us about each issue (the message a reply answers, the issue's contacts), so a reply
+    // does not list the whole issue again: listing shares the 20/min budget with polling.
+    private readonly ConcurrentDictionary<string, IssueFacts> _issues = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _threadGate = new(1, 1);
 
     public SystemId System => SystemId.Pylon;
@@ -36,6 +41,12 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
     {
         var issueId = IssueOf(link);
         var page = await client.GetMessagesPageAsync(issueId, cursor, cancellationToken);
+        var facts = _issues.GetOrAdd(issueId, _ => new IssueFacts());
+        foreach (var m in page.Data)
+        {
+            facts.Observe(m);
+        }
+
         var messages = page.Data.Select(PylonMapper.ToObserved).ToList();
         var hasMore = page.Pagination is { HasNextPage: true, Cursor.Length: > 0 };
         // At the end Pylon gives an empty cursor: the next poll re-reads this page to see what was appended.
@@ -115,6 +126,7 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
                     UserId = userId,
                     AttachmentUrls = NullIfEmpty(MirrorBody.SafeUrls(message.Attachments)),
                 }, cancellationToken);
+                _issues.GetOrAdd(issueId, _ => new IssueFacts()).Replied(created.Id);
                 return created.Id;
             }
 
@@ -201,6 +213,11 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
     /// <summary>The message to answer (given, or the latest customer-visible one) and the issue's contacts by e-mail.</summary>
     private async Task<(string? LatestVisible, IReadOnlyList<PylonMiniContact> Contacts)> ParentAndContactsAsync(string issueId, CancellationToken cancellationToken)
     {
+        if (_issues.TryGetValue(issueId, out var known) && known.Snapshot() is { LatestVisible: not null } fromReads)
+        {
+            return fromReads;
+        }
+
         var contacts = new List<PylonMiniContact>();
         string? latestVisible = null;
         await foreach (var m in client.ListMessagesAsync(issueId, cancellationToken))
@@ -261,4 +278,47 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created the sync thread {ThreadId} on Pylon issue {IssueId}")]
     private static partial void LogThreadCreated(ILogger logger, string issueId, string threadId);
+
+    /// <summary>The latest customer-visible message and the contacts seen on one issue, from reads and our own replies.</summary>
+    private sealed class IssueFacts
+    {
+        private readonly Lock _gate = new();
+        private readonly Dictionary<string, PylonMiniContact> _contacts = new(StringComparer.Ordinal);
+        private string? _latestVisible;
+        private DateTimeOffset _latestAt = DateTimeOffset.MinValue;
+
+        public void Observe(PylonMessage message)
+        {
+            lock (_gate)
+            {
+                if (message.Author?.Contact is { Id: { } contactId } contact)
+                {
+                    _contacts[contactId] = contact;
+                }
+
+                if (message.Id is not null && PylonMapper.KindOf(message) != MessageKind.InternalNote
+                    && DateTimeOffset.TryParse(message.Timestamp, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at)
+                    && at >= _latestAt)
+                {
+                    (_latestVisible, _latestAt) = (message.Id, at);
+                }
+            }
+        }
+
+        public void Replied(string messageId)
+        {
+            lock (_gate)
+            {
+                (_latestVisible, _latestAt) = (messageId, DateTimeOffset.UtcNow);
+            }
+        }
+
+        public (string? LatestVisible, IReadOnlyList<PylonMiniContact> Contacts) Snapshot()
+        {
+            lock (_gate)
+            {
+                return (_latestVisible, [.. _contacts.Values]);
+            }
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 
@@ -49,6 +50,12 @@ public sealed partial class SyncSettings : IDisposable
         {
             LogRefused(_logger, result.FailureMessage);
             return false;
+        }
+
+        // A reload of the configuration root raises its change token more than once; announce real changes only.
+        if (JsonSerializer.Serialize(candidate) == JsonSerializer.Serialize(Current))
+        {
+            return true;
         }
 
         Volatile.Write(ref _current, candidate);
