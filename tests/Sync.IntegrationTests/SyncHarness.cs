@@ -36,6 +36,9 @@ public sealed class SyncHarness : IAsyncDisposable
 
     public IStateStore Store => Services.GetRequiredService<IStateStore>();
 
+    /// <summary>Where the worker's HTTP endpoints listen (a free loopback port).</summary>
+    public Uri WorkerUrl => new(_worker?.Urls.First() ?? throw new InvalidOperationException("The worker is not running."));
+
     public static async Task<SyncHarness> StartAsync(bool createConversations = true)
     {
         var simulators = await SimulatorHost.StartAsync(new SimulatorOptions { RateLimits = RateLimitMode.Scaled, RateLimitScale = Speed });

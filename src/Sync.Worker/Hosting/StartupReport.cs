@@ -1,6 +1,7 @@
 using MessageSync.Core.Engine;
 using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
+using MessageSync.Worker.Http;
 using MessageSync.Worker.Options;
 
 namespace MessageSync.Worker.Hosting;
@@ -9,10 +10,15 @@ namespace MessageSync.Worker.Hosting;
 /// Says at start what the worker will do: transport, state file, configured systems, every link that opted in to
 /// delivering replies via Pylon (the delivery rule asks for it), and, with no link, what to configure and where.
 /// </summary>
+/// <remarks>It also takes the <see cref="PrometheusExporter"/>, so the exporter listens from the start: a meter listener
+/// created at the first scrape would miss every count made before it.</remarks>
 public sealed partial class StartupReport(
-    SyncSettings settings, ILinkProvider links, IEnumerable<IMessageSystem> systems, IConfiguration configuration, ILogger<StartupReport> logger)
+    SyncSettings settings, ILinkProvider links, IEnumerable<IMessageSystem> systems, IConfiguration configuration, PrometheusExporter exporter,
+    ILogger<StartupReport> logger)
     : IHostedService
 {
+    public PrometheusExporter Exporter { get; } = exporter;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var options = settings.Current;
