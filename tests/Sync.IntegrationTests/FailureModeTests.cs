@@ -1,0 +1,61 @@
+using System.Net;
+using MessageSync.Core.State;
+using MessageSync.Simulators;
+
+namespace MessageSync.IntegrationTests;
+
+/// <summary>What an operator meets when a system misbehaves: clear signals, and nothing lost.</summary>
+public sealed class FailureModeTests
+{
+    [Fact]
+    public async Task An_expired_helpdesk_session_pauses_the_helpdesk_and_a_renewed_token_file_resumes_it_with_nothing_lost()
+    {
+        await using var harness = await SyncHarness.StartAsync();
+        var tokenFile = Path.Combine(Path.GetTempPath(), $"ms-helpdesk-token-{Guid.NewGuid():N}");
+        await File.WriteAllTextAsync(tokenFile, harness.Simulators.MintHelpdeskToken("agent", TimeSpan.FromSeconds(-30)));
+        try
+        {
+            await harness.StartWorkerAsync("Sync:Helpdesk:SessionToken=", $"Sync:Helpdesk:SessionTokenFile={tokenFile}");
+            harness.Simulators.Pylon.AddMessage(SyncHarness.Issue, SimMessageKind.Customer, "<p>written while the session was expired</p>");
+            using var http = new HttpClient { BaseAddress = harness.WorkerUrl };
+
+            await harness.WaitUntilAsync(() => Scenario.CordCount(harness, "while the session was expired") == 1, "Cord, unaffected, gets the message");
+            await harness.WaitUntilAsync(() => NotReady(http).Contains("Helpdesk paused", StringComparison.Ordinal), "/readyz reports the paused helpdesk");
+            Assert.Equal(0, Scenario.HelpdeskCount(harness, "while the session was expired"));
+            Assert.DoesNotContain(await harness.Store.ListOutcomesAsync(includeResolved: true), o => o.Kind == OutcomeKind.Faulted);
+
+            await File.WriteAllTextAsync(tokenFile, harness.Simulators.MintHelpdeskToken("agent", TimeSpan.FromHours(1), "agent_sync"));
+
+            await harness.WaitUntilAsync(() => Scenario.HelpdeskCount(harness, "while the session was expired") == 1, "the queued change reaches the helpdesk once the token is renewed", TimeSpan.FromMinutes(2));
+            await harness.WaitUntilAsync(() => NotReady(http) == "", "/readyz is ready again", TimeSpan.FromMinutes(1));
+        }
+        finally
+        {
+            File.Delete(tokenFile);
+        }
+    }
+
+    [Fact]
+    public async Task Server_errors_and_dropped_connections_are_retried_until_every_message_is_in_place()
+    {
+        await using var harness = await SyncHarness.StartAsync();
+        var flaky = new FaultSpec { ServerErrorRate = 0.3, DropRate = 0.1 };
+        foreach (var key in harness.Simulators.Pylon.EndpointKeys)
+        {
+            harness.Simulators.Pylon.SetFault(key, flaky);
+        }
+
+        harness.Simulators.Helpdesk.SetFault("*", flaky);
+        harness.Simulators.Cord.SetFault("*", flaky);
+        await harness.StartWorkerAsync();
+
+        await Scenario.RunEveryKindAsync(harness);
+    }
+
+    /// <summary>The body of a 503 from /readyz, or "" when ready.</summary>
+    private static string NotReady(HttpClient http)
+    {
+        using var response = http.GetAsync("/readyz").GetAwaiter().GetResult();
+        return response.StatusCode == HttpStatusCode.OK ? "" : response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+    }
+}
