@@ -57,6 +57,20 @@ public sealed class WorkerProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task An_unreachable_broker_is_reported_in_one_line_and_the_worker_keeps_running()
+    {
+        using var worker = Start("--Sync:Transport=RabbitMQ", "--Sync:RabbitMq:Port=1");
+
+        var line = await worker.WaitForLineAsync(l => l.Contains("Waiting for the message bus", StringComparison.Ordinal));
+
+        Assert.Contains("RabbitMQ at 127.0.0.1:1", line, StringComparison.Ordinal);
+        Assert.Contains("nothing is lost", line, StringComparison.Ordinal);
+        await Task.Delay(1000);
+        Assert.False(worker.Process.HasExited, "an always-on worker waits for its broker");
+        Assert.DoesNotContain(worker.Lines, l => l.Contains("   at ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Config_check_validates_without_starting()
     {
         var (ok, okOutput) = await RunToEndAsync("config", "check");

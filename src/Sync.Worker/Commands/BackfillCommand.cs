@@ -74,6 +74,7 @@ public static class BackfillCommand
         {
             while (true)
             {
+                await relay.WaitForBusAsync(limit.Token);
                 await relay.PublishPendingAsync(limit.Token);
                 var pending = await PendingAsync(store, links, limit.Token);
                 if (pending == 0)

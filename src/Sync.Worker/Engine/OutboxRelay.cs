@@ -10,10 +10,11 @@ namespace MessageSync.Worker.Engine;
 /// mark publishes the row again: the consumers are idempotent. While the broker is unreachable the rows wait here.
 /// </summary>
 public sealed partial class OutboxRelay(
-    IStateStore store, IPublishEndpoint publisher, OutboxSignal signal, SyncSettings settings, SyncMetrics metrics, RelayHealth health,
+    IStateStore store, IBusControl bus, OutboxSignal signal, SyncSettings settings, SyncMetrics metrics, RelayHealth health, TimeProvider time,
     ILogger<OutboxRelay> logger) : BackgroundService
 {
     private const int BatchSize = 200;
+    private static readonly TimeSpan BusWaitReport = TimeSpan.FromSeconds(30);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -38,6 +39,8 @@ public sealed partial class OutboxRelay(
                     await Task.Delay(backoff, stoppingToken);
                 }
 
+                await WaitForBusAsync(stoppingToken);
+
                 var published = await PublishPendingAsync(stoppingToken);
                 health.Succeeded();
                 backoff = TimeSpan.Zero;
@@ -59,6 +62,35 @@ public sealed partial class OutboxRelay(
         }
     }
 
+    /// <summary>
+    /// Waits until the bus is healthy: connected, every receive endpoint ready. Meanwhile the changes wait in the outbox,
+    /// /readyz says why, and one log line every half minute names the broker.
+    /// </summary>
+    public async Task WaitForBusAsync(CancellationToken cancellationToken)
+    {
+        var lastReport = DateTimeOffset.MinValue;
+        while (true)
+        {
+            var result = bus.CheckHealth();
+            if (result.Status == BusHealthStatus.Healthy)
+            {
+                return;
+            }
+
+            var reason = $"message bus {result.Status.ToString().ToLowerInvariant()}: {result.Exception?.GetBaseException().Message ?? result.Description}";
+            health.Failed(reason);
+            if (time.GetUtcNow() - lastReport >= BusWaitReport)
+            {
+                var options = settings.Current;
+                var where = options.Transport == TransportKind.RabbitMQ ? $"RabbitMQ at {options.RabbitMq.Host}:{options.RabbitMq.Port}" : "in-memory";
+                LogWaitingForBus(logger, where, reason);
+                lastReport = time.GetUtcNow();
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+        }
+    }
+
     /// <summary>Publishes one batch; returns how many rows it published.</summary>
     public async Task<int> PublishPendingAsync(CancellationToken cancellationToken)
     {
@@ -73,7 +105,7 @@ public sealed partial class OutboxRelay(
         {
             foreach (var entry in pending)
             {
-                await publisher.Publish(entry.Message, cancellationToken);
+                await bus.Publish(entry.Message, cancellationToken);
                 done.Add(entry.Sequence);
             }
         }
@@ -88,6 +120,9 @@ public sealed partial class OutboxRelay(
 
         return done.Count;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Waiting for the message bus ({Bus}); detected changes wait in the outbox and nothing is lost: {Reason}")]
+    private static partial void LogWaitingForBus(ILogger logger, string bus, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Re-queued {Count} change(s) published before the last stop but not yet applied (in-memory transport)")]
     private static partial void LogRequeued(ILogger logger, int count);

@@ -35,7 +35,8 @@ public static class SyncLogging
             // The host's own "failed to start" stack trace would bury HostRunner's one-line reason.
             .MinimumLevel.Override("Microsoft.Extensions.Hosting.Internal.Host", LogEventLevel.Fatal)
             .MinimumLevel.Override("System.Net.Http.HttpClient", LogEventLevel.Warning)
-            .MinimumLevel.Override("MassTransit", LogEventLevel.Warning)
+            // MassTransit logs every reconnect attempt with a stack trace; OutboxRelay says the same in one line.
+            .MinimumLevel.Override("MassTransit", LogEventLevel.Error)
             .Enrich.FromLogContext()
             .Enrich.With<SecretMaskingEnricher>();
 

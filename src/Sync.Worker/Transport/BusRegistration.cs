@@ -38,12 +38,12 @@ public static class BusRegistration
             }
         });
 
-        // The relay may publish only once every receive endpoint has bound its queue: on RabbitMQ a message published
-        // to an exchange with no bound queue is gone. Hosted services start in order, and the relay comes after this one.
+        // The host does not wait for the broker: the worker comes up, keeps detecting into the outbox and says on /readyz
+        // that the bus is not connected. OutboxRelay publishes only while the bus reports healthy (every receive endpoint
+        // has bound its queue: on RabbitMQ a message published to an exchange with no bound queue is gone).
         builder.Services.Configure<MassTransitHostOptions>(host =>
         {
-            host.WaitUntilStarted = true;
-            host.StartTimeout = TimeSpan.FromMinutes(2);
+            host.WaitUntilStarted = false;
             host.StopTimeout = TimeSpan.FromSeconds(30);
         });
 
