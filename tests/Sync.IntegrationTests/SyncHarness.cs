@@ -56,7 +56,10 @@ public sealed class SyncHarness : IAsyncDisposable
     }
 
     /// <summary>Starts the worker with the link and any extra configuration (<c>Sync:...=value</c>).</summary>
-    public async Task StartWorkerAsync(params string[] settings)
+    public Task StartWorkerAsync(params string[] settings) => StartWorkerAsync(HostMode.Run, settings);
+
+    /// <summary>Starts the worker host in <paramref name="mode"/> (Run: pollers too; Backfill: relay and consumers only).</summary>
+    public async Task StartWorkerAsync(HostMode mode, params string[] settings)
     {
         var args = new List<string>
         {
@@ -84,7 +87,7 @@ public sealed class SyncHarness : IAsyncDisposable
             $"--Sync:Links:0:CordThreadId={Thread}",
         };
         args.AddRange(settings.Select(s => s.StartsWith("--", StringComparison.Ordinal) ? s : "--" + s));
-        _worker = SyncHost.CreateBuilder([.. args], HostMode.Run).Build();
+        _worker = SyncHost.CreateBuilder([.. args], mode).Build();
         _worker.MapSyncEndpoints();
         await _worker.StartAsync();
     }

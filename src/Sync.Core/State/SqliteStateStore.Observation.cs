@@ -119,7 +119,7 @@ public sealed partial class SqliteStateStore
                 {
                     if (await ApplyChangeAsync(connection, transaction, commit, change, cancellationToken))
                     {
-                        written.Add(await AppendOutboxAsync(connection, transaction, commit, change, now, cancellationToken));
+                        written.Add(await AppendOutboxAsync(connection, transaction, commit.LinkId, change.Kind, change.CanonicalId, commit.System, change.OccurredAt, null, now, cancellationToken));
                     }
                     else
                     {
@@ -221,23 +221,24 @@ public sealed partial class SqliteStateStore
         }
     }
 
+    /// <summary>Appends one outbox row with the link's next sequence, in the caller's transaction (detection and replay).</summary>
     private async Task<MessageChanged> AppendOutboxAsync(
-        SqliteConnection connection, SqliteTransaction transaction, ObservationCommit commit, DetectedChange change, string now, CancellationToken cancellationToken)
+        SqliteConnection connection, SqliteTransaction transaction, string linkId, ChangeKind kind, Guid canonicalId, SystemId source,
+        DateTimeOffset occurredAt, SystemId? target, string now, CancellationToken cancellationToken)
     {
         var sequence = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            NextLinkSequenceSql, new { commit.LinkId }, transaction, cancellationToken: cancellationToken));
-        var contract = new MessageChanged(
-            Guid.CreateVersion7(_time.GetUtcNow()), commit.LinkId, sequence, change.Kind, change.CanonicalId, commit.System, change.OccurredAt);
+            NextLinkSequenceSql, new { LinkId = linkId }, transaction, cancellationToken: cancellationToken));
+        var contract = new MessageChanged(Guid.CreateVersion7(_time.GetUtcNow()), linkId, sequence, kind, canonicalId, source, occurredAt, target);
         await connection.ExecuteAsync(new CommandDefinition(
             InsertOutboxSql,
             new
             {
-                commit.LinkId,
+                LinkId = linkId,
                 LinkSequence = sequence,
                 MessageId = StateDb.Id(contract.ChangeId),
-                ChangeKind = StateDb.Name(change.Kind),
-                CanonicalId = StateDb.Id(change.CanonicalId),
-                SourceSystem = StateDb.System(commit.System),
+                ChangeKind = StateDb.Name(kind),
+                CanonicalId = StateDb.Id(canonicalId),
+                SourceSystem = StateDb.System(source),
                 Payload = StateDb.ToJson(contract),
                 CreatedAt = now,
             },

@@ -91,26 +91,9 @@ public sealed partial class SqliteStateStore
                     return null;
                 }
 
-                var sequence = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                    NextLinkSequenceSql, new { row.LinkId }, transaction, cancellationToken: cancellationToken));
-                var contract = new MessageChanged(
-                    Guid.CreateVersion7(_time.GetUtcNow()), row.LinkId, sequence, StateDb.Parse<ChangeKind>(row.ChangeKind), Guid.Parse(row.CanonicalId),
-                    StateDb.Parse<SystemId>(row.Source), _time.GetUtcNow(), StateDb.Parse<SystemId>(row.Target));
-                await connection.ExecuteAsync(new CommandDefinition(
-                    InsertOutboxSql,
-                    new
-                    {
-                        row.LinkId,
-                        LinkSequence = sequence,
-                        MessageId = StateDb.Id(contract.ChangeId),
-                        ChangeKind = row.ChangeKind,
-                        row.CanonicalId,
-                        SourceSystem = row.Source,
-                        Payload = StateDb.ToJson(contract),
-                        CreatedAt = Now(),
-                    },
-                    transaction,
-                    cancellationToken: cancellationToken));
+                var contract = await AppendOutboxAsync(
+                    connection, transaction, row.LinkId, StateDb.Parse<ChangeKind>(row.ChangeKind), Guid.Parse(row.CanonicalId),
+                    StateDb.Parse<SystemId>(row.Source), _time.GetUtcNow(), StateDb.Parse<SystemId>(row.Target), Now(), cancellationToken);
 
                 // The outcome is resolved by the replay; should it fail again, the consumer records a new outcome.
                 await connection.ExecuteAsync(new CommandDefinition(ResolveOutcomeSql, new { Id = outcomeId, Now = Now() }, transaction, cancellationToken: cancellationToken));
