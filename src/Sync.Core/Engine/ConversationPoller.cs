@@ -58,21 +58,13 @@ public sealed partial class ConversationPoller(
     {
         // Every page first, then one diff: only the whole set shows which known messages are gone.
         var all = new List<ObservedMessage>();
-        string? cursor = null;
         string? lastPageCursor = null;
         var pages = 0;
-        while (true)
+        await foreach (var (cursor, page) in adapter.ReadPagesAsync(link, from: null, cancellationToken))
         {
-            var page = await adapter.ReadPageAsync(link, cursor, cancellationToken);
             pages++;
             all.AddRange(page.Messages);
             lastPageCursor = cursor;
-            if (!page.HasMore || page.NextCursor is null || page.NextCursor == cursor)
-            {
-                break;
-            }
-
-            cursor = page.NextCursor;
         }
 
         var detected = detector.Detect(link, adapter.System, all, snapshot, fullScan: true);
@@ -85,16 +77,15 @@ public sealed partial class ConversationPoller(
         IMessageSystem adapter, ConversationLink link, Dictionary<string, SnapshotEntry> snapshot, string cursor, CancellationToken cancellationToken)
     {
         int pages = 0, messages = 0, written = 0, suppressed = 0;
-        while (true)
+        await foreach (var (fetchedWith, page) in adapter.ReadPagesAsync(link, cursor, cancellationToken))
         {
-            var page = await adapter.ReadPageAsync(link, cursor, cancellationToken);
             pages++;
             messages += page.Messages.Count;
-            var more = page.HasMore && page.NextCursor is not null && page.NextCursor != cursor;
 
             // On the last page the cursor stays where it is: the next poll re-reads that page to find what was added to it.
             var detected = detector.Detect(link, adapter.System, page.Messages, snapshot, fullScan: false);
-            var committed = await store.CommitObservationAsync(detected.ToCommit(link.Id, adapter.System, more ? page.NextCursor : cursor), cancellationToken);
+            var next = page.HasNextPage(fetchedWith) ? page.NextCursor : fetchedWith;
+            var committed = await store.CommitObservationAsync(detected.ToCommit(link.Id, adapter.System, next), cancellationToken);
             Signal(committed);
             written += committed.Written.Count;
             suppressed += committed.Suppressed;
@@ -102,14 +93,9 @@ public sealed partial class ConversationPoller(
             {
                 snapshot[entry.ExternalId] = entry;
             }
-
-            if (!more)
-            {
-                return new PollResult(pages, messages, written, suppressed, FullScan: false);
-            }
-
-            cursor = page.NextCursor!;
         }
+
+        return new PollResult(pages, messages, written, suppressed, FullScan: false);
     }
 
     private void Signal(ObservationCommitResult committed)

@@ -81,25 +81,40 @@ public interface IMessageSystem
 
 public static class MessageSystemExtensions
 {
-    /// <summary>Reads every page of a conversation from the start (full reconciliation, backfill).</summary>
-    public static async IAsyncEnumerable<ObservedMessage> ReadAllAsync(
-        this IMessageSystem system, ConversationLink link, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Reads a conversation page by page from <paramref name="from"/> (null: the start), yielding each page with the cursor
+    /// that fetched it; stops on the last page, or when a system hands back the cursor it was given.
+    /// </summary>
+    public static async IAsyncEnumerable<(string? Cursor, MessagePage Page)> ReadPagesAsync(
+        this IMessageSystem system, ConversationLink link, string? from = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        string? cursor = null;
+        var cursor = from;
         while (true)
         {
             var page = await system.ReadPageAsync(link, cursor, cancellationToken);
-            foreach (var message in page.Messages)
-            {
-                yield return message;
-            }
-
-            if (!page.HasMore || page.NextCursor is null || page.NextCursor == cursor)
+            yield return (cursor, page);
+            if (!page.HasNextPage(cursor))
             {
                 yield break;
             }
 
             cursor = page.NextCursor;
+        }
+    }
+
+    /// <summary>True when another page follows the one <paramref name="cursor"/> fetched.</summary>
+    public static bool HasNextPage(this MessagePage page, string? cursor) => page.HasMore && page.NextCursor is not null && page.NextCursor != cursor;
+
+    /// <summary>Reads every page of a conversation from the start (full reconciliation, backfill).</summary>
+    public static async IAsyncEnumerable<ObservedMessage> ReadAllAsync(
+        this IMessageSystem system, ConversationLink link, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var (_, page) in system.ReadPagesAsync(link, from: null, cancellationToken))
+        {
+            foreach (var message in page.Messages)
+            {
+                yield return message;
+            }
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using MessageSync.Core.Engine;
 using MessageSync.Core.Model;
 
 namespace MessageSync.Worker.Engine;
@@ -11,7 +12,7 @@ namespace MessageSync.Worker.Engine;
 public sealed class PollScheduler(TimeProvider time)
 {
     private readonly ConcurrentDictionary<(string LinkId, SystemId System), State> _states = new();
-    private readonly ConcurrentDictionary<SystemId, SemaphoreSlim> _wake = new();
+    private readonly ConcurrentDictionary<SystemId, WakeSignal> _wake = new();
 
     /// <summary>A webhook said this conversation changed: poll it next.</summary>
     public int Hint(SystemId system, string conversationId, IEnumerable<ConversationLink> links)
@@ -32,24 +33,10 @@ public sealed class PollScheduler(TimeProvider time)
     }
 
     /// <summary>Ask a system's poller to look again now (a link was added, a hint arrived).</summary>
-    public void Wake(SystemId system)
-    {
-        var signal = _wake.GetOrAdd(system, _ => new SemaphoreSlim(0, 1));
-        if (signal.CurrentCount == 0)
-        {
-            try
-            {
-                signal.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Already awake.
-            }
-        }
-    }
+    public void Wake(SystemId system) => _wake.GetOrAdd(system, _ => new WakeSignal()).Notify();
 
     public Task WaitAsync(SystemId system, TimeSpan timeout, CancellationToken cancellationToken) =>
-        _wake.GetOrAdd(system, _ => new SemaphoreSlim(0, 1)).WaitAsync(timeout, cancellationToken);
+        _wake.GetOrAdd(system, _ => new WakeSignal()).WaitAsync(timeout, cancellationToken);
 
     /// <summary>The next conversation due, or how long until one is.</summary>
     public (ConversationLink? Link, bool FullScan, TimeSpan Wait) Next(SystemId system, IReadOnlyList<ConversationLink> links, PollingSettings settings)
