@@ -130,7 +130,7 @@ public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options
     }
 
     private System.Text.Json.Nodes.JsonArray ContentFor(WriteRequest request, bool attribute) =>
-        CordContent.FromHtml(MirrorBody.Build(request, attribute, attachmentsAsLinks: true, withMarker: false));
+        HtmlToCord.Convert(MirrorBody.Build(request, attribute, attachmentsAsLinks: true, withMarker: false));
 
     private string? AuthorIdFor(CanonicalMessage message)
     {
