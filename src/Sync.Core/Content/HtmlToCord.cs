@@ -244,7 +244,7 @@ public static class HtmlToCord
                 else
                 {
                     var sb = new StringBuilder();
-                    HtmlSanitizer.CollectText(block, sb);
+                    HtmlContentModel.CollectText(block, sb);
                     pending.Add(new HText(sb.ToString()));
                 }
             }
