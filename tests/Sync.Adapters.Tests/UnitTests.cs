@@ -269,16 +269,6 @@ public class PlumbingTests
         Assert.Equal(expected, LoggingHandler.MaskedPathAndQuery(new Uri(url)));
 
     [Fact]
-    public void Internal_note_is_refused_wherever_a_customer_could_see_it()
-    {
-        var link = Canon.Link();
-        var note = Canon.Message(MessageKind.InternalNote);
-        Assert.Throws<VisibilityViolationException>(() => WriteGuard.EnsureAllowed(SystemId.Pylon, Canon.Write(link, note, MessageKind.CustomerMessage), customerVisible: true, sendsEmail: false));
-        Assert.Throws<VisibilityViolationException>(() => WriteGuard.EnsureAllowed(SystemId.Helpdesk, Canon.Write(link, note), customerVisible: false, sendsEmail: true));
-        WriteGuard.EnsureAllowed(SystemId.Pylon, Canon.Write(link, note), customerVisible: false, sendsEmail: false);
-    }
-
-    [Fact]
     public async Task Missing_required_fields_are_a_typed_malformed_response()
     {
         using var stub = new StubHandler(_ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("""{"data":[{"author":{"name":"x"}}]}""") });
