@@ -75,11 +75,40 @@ public sealed class RouterTests
     }
 
     [Fact]
-    public void Other_kinds_still_reach_a_customer_visible_Cord_thread()
+    public void A_customers_message_still_reaches_a_customer_visible_Cord_thread()
     {
-        var decision = Decide(ChangeKind.Created, MessageKind.AgentReply, SystemId.Helpdesk, SystemId.Cord, Link with { CordThreadCustomerVisible = true });
+        var decision = Decide(ChangeKind.Created, MessageKind.CustomerMessage, SystemId.Helpdesk, SystemId.Cord, Link with { CordThreadCustomerVisible = true });
+
+        Assert.Equal(new RouteDecision.Create(MessageKind.CustomerMessage, null), decision);
+    }
+
+    [Theory]
+    [InlineData(SystemId.Helpdesk)]
+    [InlineData(SystemId.Pylon)]
+    public void An_agent_reply_already_delivered_elsewhere_is_not_copied_into_a_customer_visible_Cord_thread(SystemId origin)
+    {
+        var decision = Decide(ChangeKind.Created, MessageKind.AgentReply, origin, SystemId.Cord, Link with { CordThreadCustomerVisible = true, DeliverRepliesVia = ReplyDelivery.Pylon });
+
+        Assert.Contains("second time", Assert.IsType<RouteDecision.Skip>(decision).Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_agent_reply_reaches_an_internal_Cord_thread()
+    {
+        var decision = Decide(ChangeKind.Created, MessageKind.AgentReply, SystemId.Helpdesk, SystemId.Cord);
 
         Assert.Equal(new RouteDecision.Create(MessageKind.AgentReply, null), decision);
+    }
+
+    [Fact]
+    public void Delivery_via_Pylon_posts_only_helpdesk_replies_as_Pylon_replies()
+    {
+        var link = Link with { CordThreadCustomerVisible = true, DeliverRepliesVia = ReplyDelivery.Pylon };
+
+        Assert.Equal(new RouteDecision.Create(MessageKind.AgentReply, null), Decide(ChangeKind.Created, MessageKind.AgentReply, SystemId.Helpdesk, SystemId.Pylon, link));
+        Assert.Equal(
+            new RouteDecision.Create(MessageKind.InternalNote, "Sent to the customer via Cord"),
+            Decide(ChangeKind.Created, MessageKind.AgentReply, SystemId.Cord, SystemId.Pylon, link));
     }
 
     [Theory]
