@@ -93,7 +93,7 @@ public sealed class RouterPropertyTests
             var decision = Router.Decide(change, message, source, target, link, caps, policy, mapped);
             string Context() => $"{change} {kind} {source}->{target} mapped={mapped} live={message.RedactedAt is null && message.DeletedAt is null} {link} {policy} {Describe(caps)} => {decision}";
             Check(decision, change, message, source, target, link, caps, policy, mapped, Context);
-            if (decision.IsAction && message.Kind == MessageKind.InternalNote)
+            if (decision is RouteDecision.Create or RouteDecision.Edit or RouteDecision.AppendNote && message.Kind == MessageKind.InternalNote)
             {
                 internalNoteWrites++;
             }
@@ -138,7 +138,6 @@ public sealed class RouterPropertyTests
                 That(change == ChangeKind.Created && !mapped && live, "only a live, uncopied message is created");
                 That(!(target == SystemId.Pylon && create.TargetKind == MessageKind.CustomerMessage) || caps.CanPostAsAuthor, "a customer's message becomes a Pylon reply only posted as the contact");
                 That(caps.CreatableKinds.Contains(create.TargetKind), "only a kind the target can create");
-                That(!create.SendEmail, "a mirror never e-mails the customer");
                 That(VisibilityGuard.Violation(target, create.TargetKind, message, link, sendsEmail: false) is null, "the adapter's guard accepts every create the router makes");
                 CheckWrittenKind(message, create.TargetKind, target, link, That);
                 break;
@@ -151,7 +150,7 @@ public sealed class RouterPropertyTests
 
             case RouteDecision.AppendNote note:
                 That(change == ChangeKind.Edited && mapped && live && !caps.CanEdit && policy.Edits == EditPolicy.AppendNote, "a note only for an edit the target cannot make, by policy");
-                That(caps.CreatableKinds.Contains(MessageKind.InternalNote) && !note.SendEmail, "the note is an internal note the target can take, never e-mailed");
+                That(caps.CreatableKinds.Contains(MessageKind.InternalNote) && note.TargetKind == MessageKind.InternalNote, "the note is an internal note the target can take");
                 That(!VisibilityGuard.IsCustomerVisible(target, note.TargetKind, link), "an edit note is never customer-visible");
                 break;
 

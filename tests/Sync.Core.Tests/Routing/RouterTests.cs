@@ -40,12 +40,11 @@ public sealed class RouterTests
     [InlineData(MessageKind.AgentReply, MessageKind.AgentReply)]
     [InlineData(MessageKind.InternalNote, MessageKind.InternalNote)]
     [InlineData(MessageKind.SystemEvent, MessageKind.InternalNote)]
-    public void The_helpdesk_takes_request_response_and_note_and_a_mirror_never_emails(MessageKind kind, MessageKind expected)
+    public void The_helpdesk_takes_request_response_and_note(MessageKind kind, MessageKind expected)
     {
         var decision = Assert.IsType<RouteDecision.Create>(Decide(ChangeKind.Created, kind, SystemId.Pylon, SystemId.Helpdesk));
 
         Assert.Equal(expected, decision.TargetKind);
-        Assert.False(decision.SendEmail);
     }
 
     [Fact]
@@ -169,7 +168,7 @@ public sealed class RouterTests
         var decision = Decide(ChangeKind.Edited, MessageKind.CustomerMessage, SystemId.Cord, SystemId.Pylon, mapped: true);
 
         var note = Assert.IsType<RouteDecision.AppendNote>(decision);
-        Assert.Equal(("Edited in Cord", MessageKind.InternalNote, false), (note.Label, note.TargetKind, note.SendEmail));
+        Assert.Equal(("Edited in Cord", MessageKind.InternalNote), (note.Label, note.TargetKind));
     }
 
     [Fact]
@@ -268,10 +267,8 @@ public sealed class RouterTests
 
         var request = decision.ToWriteRequest(Link, message, "msg_parent");
 
-        Assert.True(decision.IsAction);
         Assert.NotNull(request);
         Assert.Equal((MessageKind.InternalNote, "Sent to the customer via helpdesk", "msg_parent", message), (request.TargetKind, request.Label, request.ParentExternalId, request.Message));
         Assert.Null(new RouteDecision.Redact().ToWriteRequest(Link, message));
-        Assert.False(new RouteDecision.Skip("x").IsAction);
     }
 }
