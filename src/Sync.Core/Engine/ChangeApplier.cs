@@ -70,7 +70,7 @@ public sealed partial class ChangeApplier(
         try
         {
             await ExecuteAsync(adapter, link, message, change, decision, mapping, cancellationToken);
-            pause.Resume(target);
+            await pause.ResumeAsync(target, cancellationToken);
         }
         catch (ConversationClosedException ex)
         {
@@ -81,7 +81,14 @@ public sealed partial class ChangeApplier(
             var delay = pause.Pause(target, ex.Message);
             metrics.Failed(target, "auth");
             LogPaused(logger, target, delay.TotalSeconds, ex.Message);
-            throw; // retried by the transport once the pause has run out; the change stays queued
+            if (!lastAttempt)
+            {
+                throw; // retried by the transport once the pause has run out; the change stays queued
+            }
+
+            // Past the retries the transport would fault it to an error queue nobody sees: park it instead (status, errors
+            // list, metrics), to be sent again by itself once the system accepts our credentials (SystemPause.ResumeAsync).
+            await RecordAsync(change, target, new RouteDecision.Outcome(OutcomeKind.Parked, $"{SystemPause.CredentialsRefused} by {KindMapping.DisplayName(target)}: {ex.Message}"), cancellationToken);
         }
         catch (SyncException ex) when (!ex.IsTransient)
         {
@@ -97,6 +104,13 @@ public sealed partial class ChangeApplier(
                 await RecordAsync(change, target, new RouteDecision.Outcome(OutcomeKind.Faulted, $"gave up after retries: {ex.Message}"), cancellationToken);
             }
 
+            throw;
+        }
+        catch (Exception ex) when (lastAttempt && ex is not OperationCanceledException)
+        {
+            // Anything else (a bug, a store that stayed busy) on the last attempt is recorded too: never an unrecorded change.
+            metrics.Failed(target, "unexpected");
+            await RecordAsync(change, target, new RouteDecision.Outcome(OutcomeKind.Faulted, $"gave up after retries: {ex.GetType().Name}: {ex.Message}"), cancellationToken);
             throw;
         }
     }
