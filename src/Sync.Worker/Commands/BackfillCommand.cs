@@ -4,30 +4,45 @@ using MessageSync.Core.Model;
 using MessageSync.Core.State;
 using MessageSync.Worker.Engine;
 using MessageSync.Worker.Hosting;
+using MessageSync.Worker.Options;
 using Serilog;
 
 namespace MessageSync.Worker.Commands;
 
 /// <summary>
 /// <c>backfill</c>: walks the whole history of all (or some) links, applies every change, and exits 0 once caught up;
-/// non-zero when a conversation could not be read, a change faulted, or the time limit ran out. The Kubernetes CronJob.
+/// 1 when a conversation could not be read or a change faulted, 3 when the time limit ran out, 2 for an unknown
+/// <c>--link</c> (<see cref="ExitCodes"/>). The Kubernetes CronJob.
 /// </summary>
 public static class BackfillCommand
 {
-    public static Command Create()
+    public static Command Create(VerbContext context)
     {
-        var linkIds = new Option<string[]>("--link") { Description = "Only these link ids (repeatable). Default: every link.", AllowMultipleArgumentsPerToken = true };
-        var timeout = new Option<TimeSpan>("--timeout") { Description = "Give up (exit 3) when not caught up by then. Default 00:30:00.", DefaultValueFactory = _ => TimeSpan.FromMinutes(30) };
-        var command = SyncCommandLine.Verb("backfill", "Sync the whole history of all or some links, then exit (0 when caught up).");
+        var linkIds = new Option<string[]>("--link") { Description = "Only this link (repeatable). Default: every link.", HelpName = "ID" };
+        var timeout = new Option<TimeSpan>("--timeout")
+        {
+            Description = "Give up (exit 3) when not caught up by then.",
+            HelpName = "hh:mm:ss",
+            DefaultValueFactory = _ => TimeSpan.FromMinutes(30),
+            CustomParser = ToolOutput.PositiveTimeSpan,
+        };
+        var command = new Command("backfill", "Sync the whole history of all or some links, then exit (0 when caught up).");
         command.Options.Add(linkIds);
         command.Options.Add(timeout);
-        command.SetAction(parse => HostRunner.RunAsync(parse.UnmatchedTokens.ToArray(), HostMode.Backfill,
+        command.SetAction(parse => context.RunAsync(HostMode.Backfill,
             app => ExecuteAsync(app, parse.GetValue(linkIds) ?? [], parse.GetValue(timeout))));
         return command;
     }
 
     public static async Task<int> ExecuteAsync(WebApplication app, IReadOnlyCollection<string> only, TimeSpan timeout)
     {
+        var known = (await app.Services.GetRequiredService<ILinkProvider>().GetLinksAsync(CancellationToken.None)).Select(l => l.Id).ToList();
+        var unknown = UnknownLinks(only, known);
+        if (unknown.Count > 0)
+        {
+            return ToolOutput.Refuse("backfill", unknown);
+        }
+
         await app.StartAsync();
         try
         {
@@ -40,6 +55,12 @@ public static class BackfillCommand
             await app.StopAsync();
         }
     }
+
+    /// <summary>A <c>--link</c> naming no configured or stored link is an error (with the nearest id), never an empty run.</summary>
+    public static List<string> UnknownLinks(IEnumerable<string> only, IReadOnlyCollection<string> known) =>
+        only.Distinct(StringComparer.Ordinal).Where(id => !known.Contains(id, StringComparer.Ordinal))
+            .Select(id => $"no link has id '{id}'" + (Suggestions.Closest(id, known) is { } closest ? $"; did you mean '{closest}'?" : known.Count == 0 ? " (no link is configured or stored)" : ""))
+            .ToList();
 
     public static async Task<BackfillResult> RunAsync(IServiceProvider services, IReadOnlyCollection<string> only, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -88,12 +109,12 @@ public static class BackfillCommand
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             var left = await PendingAsync(store, links, CancellationToken.None);
-            return new BackfillResult(3, $"not caught up after {timeout}: {left} change(s) still pending");
+            return new BackfillResult(ExitCodes.Timeout, $"not caught up after {timeout}: {left} change(s) still pending");
         }
 
         var faulted = (await store.ListOutcomesAsync(includeResolved: false, CancellationToken.None)).Count(o => o.Kind == OutcomeKind.Faulted && !faultedBefore.Contains(o.Id));
         var summary = $"{links.Count} link(s), {changes} change(s) detected, {readFailures} read failure(s), {faulted} faulted change(s)";
-        return new BackfillResult(readFailures > 0 || faulted > 0 ? 2 : 0, summary);
+        return new BackfillResult(readFailures > 0 || faulted > 0 ? ExitCodes.Failure : ExitCodes.Ok, summary);
     }
 
     private static async Task<int> PendingAsync(IStateStore store, IReadOnlyList<ConversationLink> links, CancellationToken cancellationToken)
