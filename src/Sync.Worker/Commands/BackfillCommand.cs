@@ -27,14 +27,16 @@ public static class BackfillCommand
             CustomParser = ToolOutput.PositiveTimeSpan,
         };
         var command = new Command("backfill", "Sync the whole history of all or some links, then exit (0 when caught up).");
+        var json = ToolOutput.JsonOption();
         command.Options.Add(linkIds);
         command.Options.Add(timeout);
+        command.Options.Add(json);
         command.SetAction(parse => context.RunAsync(HostMode.Backfill,
-            app => ExecuteAsync(app, parse.GetValue(linkIds) ?? [], parse.GetValue(timeout))));
+            app => ExecuteAsync(app, parse.GetValue(linkIds) ?? [], parse.GetValue(timeout), parse.GetValue(json))));
         return command;
     }
 
-    public static async Task<int> ExecuteAsync(WebApplication app, IReadOnlyCollection<string> only, TimeSpan timeout)
+    public static async Task<int> ExecuteAsync(WebApplication app, IReadOnlyCollection<string> only, TimeSpan timeout, bool json = false)
     {
         var known = (await app.Services.GetRequiredService<ILinkProvider>().GetLinksAsync(CancellationToken.None)).Select(l => l.Id).ToList();
         var unknown = UnknownLinks(only, known);
@@ -46,8 +48,18 @@ public static class BackfillCommand
         await app.StartAsync();
         try
         {
+            var started = TimeProvider.System.GetTimestamp();
             var result = await RunAsync(app.Services, only, timeout, app.Lifetime.ApplicationStopping);
             Log.ForContext(Serilog.Core.Constants.SourceContextPropertyName, "MessageSync.Backfill").Information("Backfill finished: {Summary}", result.Summary);
+            if (json)
+            {
+                ToolOutput.Json(result.ToDocument(TimeProvider.System.GetElapsedTime(started)));
+            }
+            else
+            {
+                Console.WriteLine($"backfill {result.Result}: {result.Summary}");
+            }
+
             return result.ExitCode;
         }
         finally
@@ -109,12 +121,18 @@ public static class BackfillCommand
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             var left = await PendingAsync(store, links, CancellationToken.None);
-            return new BackfillResult(ExitCodes.Timeout, $"not caught up after {timeout}: {left} change(s) still pending");
+            return new BackfillResult(ExitCodes.Timeout, $"not caught up after {timeout}: {left} change(s) still pending")
+            {
+                Links = links.Count, ChangesDetected = changes, ReadFailures = readFailures, Pending = left,
+            };
         }
 
         var faulted = (await store.ListOutcomesAsync(includeResolved: false, CancellationToken.None)).Count(o => o.Kind == OutcomeKind.Faulted && !faultedBefore.Contains(o.Id));
         var summary = $"{links.Count} link(s), {changes} change(s) detected, {readFailures} read failure(s), {faulted} faulted change(s)";
-        return new BackfillResult(readFailures > 0 || faulted > 0 ? ExitCodes.Failure : ExitCodes.Ok, summary);
+        return new BackfillResult(readFailures > 0 || faulted > 0 ? ExitCodes.Failure : ExitCodes.Ok, summary)
+        {
+            Links = links.Count, ChangesDetected = changes, ReadFailures = readFailures, Faulted = faulted,
+        };
     }
 
     private static async Task<int> PendingAsync(IStateStore store, IReadOnlyList<ConversationLink> links, CancellationToken cancellationToken)
@@ -139,4 +157,22 @@ public static class BackfillCommand
     }
 }
 
-public sealed record BackfillResult(int ExitCode, string Summary);
+public sealed record BackfillResult(int ExitCode, string Summary)
+{
+    public int Links { get; init; }
+    public int ChangesDetected { get; init; }
+    public int ReadFailures { get; init; }
+    public int Faulted { get; init; }
+    public int Pending { get; init; }
+
+    /// <summary>caughtUp, failed or timedOut: the word scripts and the summary line use.</summary>
+    public string Result => ExitCode switch
+    {
+        ExitCodes.Ok => "caughtUp",
+        ExitCodes.Timeout => "timedOut",
+        _ => "failed",
+    };
+
+    public BackfillDocument ToDocument(TimeSpan elapsed) =>
+        new(Result, ExitCode, Links, ChangesDetected, ReadFailures, Faulted, Pending, Math.Round(elapsed.TotalSeconds, 3), Summary);
+}

@@ -14,11 +14,20 @@ public static class ErrorsCommand
     {
         var errors = new Command("errors", "List, replay or acknowledge parked and faulted changes.");
 
-        var list = new Command("list", "List open outcomes (parked, faulted, unpropagated redactions, skipped).");
+        var json = ToolOutput.JsonOption();
+        var list = new Command("list", "List open outcomes (parked, faulted, unpropagated redactions, skipped).") { json };
         list.SetAction(parse => context.RunAsync(HostMode.Tool, async app =>
         {
-            var store = app.Services.GetRequiredService<IStateStore>();
-            StatusView.Write(new StoreStatus([]), await store.ListOutcomesAsync(includeResolved: false));
+            var outcomes = await app.Services.GetRequiredService<IStateStore>().ListOutcomesAsync(includeResolved: false);
+            if (parse.GetValue(json))
+            {
+                ToolOutput.Json(new ErrorsDocument(outcomes.Select(ToolJson.Outcome).ToList()));
+            }
+            else
+            {
+                StatusView.Write(ToolOutput.Tables, new StoreStatus([]), outcomes, withLinks: false);
+            }
+
             return ExitCodes.Ok;
         }));
 

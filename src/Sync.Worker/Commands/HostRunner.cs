@@ -15,7 +15,7 @@ public static class HostRunner
 
     public static async Task<int> RunAsync(string[] configurationArgs, HostMode mode, Func<WebApplication, Task<int>> body)
     {
-        Log.Logger = SyncLogging.CreateBootstrapLogger(configurationArgs);
+        Log.Logger = SyncLogging.CreateBootstrapLogger(configurationArgs, mode);
         try
         {
             var app = SyncHost.CreateBuilder(configurationArgs, mode).Build();

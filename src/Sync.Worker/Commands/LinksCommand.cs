@@ -84,19 +84,27 @@ public static class LinksCommand
             return ExitCodes.Ok;
         }));
 
-        var list = new Command("list", "List configured and stored links.");
+        var json = ToolOutput.JsonOption();
+        var list = new Command("list", "List configured and stored links.") { json };
         list.SetAction(parse => context.RunAsync(HostMode.Tool, async app =>
         {
             var settings = app.Services.GetRequiredService<IOptions<SyncOptions>>().Value;
             var stored = await app.Services.GetRequiredService<IStateStore>().ListLinksAsync();
-            var table = new Table().AddColumns("id", "source", "pylon issue", "helpdesk ticket", "cord thread", "cord visible", "replies via");
-            foreach (var (link, source) in settings.Links.Select(l => (l.ToLink(), "config")).Concat(stored.Select(s => (s.Link, s.Source))))
+            var all = settings.Links.Select(l => LinkDocument.From(l.ToLink(), "config")).Concat(stored.Select(s => LinkDocument.From(s.Link, s.Source))).ToList();
+            if (parse.GetValue(json))
             {
-                table.AddRow(Markup.Escape(link.Id), source, link.PylonIssueId ?? "-", link.HelpdeskTicketId ?? "-", link.CordThreadId ?? "-",
-                    link.CordThreadCustomerVisible ? "yes" : "no", link.DeliverRepliesVia.ToString());
+                ToolOutput.Json(new LinksDocument(all));
+                return ExitCodes.Ok;
             }
 
-            AnsiConsole.Write(table);
+            var table = new Table().AddColumns("id", "source", "pylon issue", "helpdesk ticket", "cord thread", "cord visible", "replies via");
+            foreach (var link in all)
+            {
+                table.AddRow(Markup.Escape(link.Id), link.Source, Markup.Escape(link.PylonIssueId ?? "-"), Markup.Escape(link.HelpdeskTicketId ?? "-"),
+                    Markup.Escape(link.CordThreadId ?? "-"), link.CordThreadCustomerVisible ? "yes" : "no", link.DeliverRepliesVia.ToString());
+            }
+
+            ToolOutput.Tables.Write(table);
             return ExitCodes.Ok;
         }));
 

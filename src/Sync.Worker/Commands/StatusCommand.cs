@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using MessageSync.Core.State;
 using MessageSync.Worker.Hosting;
 
@@ -11,7 +9,7 @@ public static class StatusCommand
 {
     public static Command Create(VerbContext context)
     {
-        var json = new Option<bool>("--json") { Description = "Print JSON instead of tables." };
+        var json = ToolOutput.JsonOption();
         var command = new Command("status", "Show links, lag, parked, faulted and unpropagated changes.");
         command.Options.Add(json);
         command.SetAction(parse => context.RunAsync(HostMode.Tool, async app =>
@@ -21,22 +19,13 @@ public static class StatusCommand
             var outcomes = await store.ListOutcomesAsync(includeResolved: false);
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(new { status.Links, Outcomes = outcomes }, ToolJson.Options));
+                ToolOutput.Json(ToolJson.Status(status, outcomes));
                 return ExitCodes.Ok;
             }
 
-            StatusView.Write(status, outcomes);
+            StatusView.Write(ToolOutput.Tables, status, outcomes);
             return ExitCodes.Ok;
         }));
         return command;
     }
-}
-
-internal static class ToolJson
-{
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter() },
-    };
 }

@@ -8,16 +8,18 @@ namespace MessageSync.Worker.Commands;
 /// <summary>Renders <c>status</c> and <c>errors list</c> for a person at a terminal.</summary>
 public static class StatusView
 {
-    public static void Write(StoreStatus status, IReadOnlyList<OutcomeRecord> outcomes)
+    public static void Write(IAnsiConsole console, StoreStatus status, IReadOnlyList<OutcomeRecord> outcomes, bool withLinks = true)
     {
-        if (status.Links.Count == 0)
+        if (withLinks && status.Links.Count == 0)
         {
-            AnsiConsole.MarkupLine("[yellow]No link has been synced yet.[/] Configure Sync:Links in appsettings.json or run [bold]links add[/].");
+            console.MarkupLine("[yellow]No link has been synced yet.[/] Configure Sync:Links in appsettings.json or run [bold]links add[/].");
         }
 
         foreach (var link in status.Links)
         {
-            var table = new Table().Title($"link [bold]{Markup.Escape(link.LinkId)}[/]").AddColumns("system", "messages", "last poll");
+            // Heading and summary are lines of their own, not a table title or caption: those are cut to the table's width.
+            console.MarkupLine($"link [bold]{Markup.Escape(link.LinkId)}[/]");
+            var table = new Table().AddColumns("system", "messages", "last poll");
             foreach (var system in Enum.GetValues<SystemId>())
             {
                 if (link.MessagesPerSystem.TryGetValue(system, out var count) || link.LastPoll.ContainsKey(system))
@@ -26,23 +28,37 @@ public static class StatusView
                 }
             }
 
-            table.Caption($"mirrored {link.Mirrored} · outbox {link.UnpublishedOutbox}" +
-                (link.OldestUnpublishedAt is { } oldest ? $" (oldest {oldest:u})" : "") +
+            if (table.Rows.Count > 0)
+            {
+                console.Write(table);
+            }
+            else
+            {
+                console.WriteLine("  not polled yet");
+            }
+
+            console.WriteLine($"  mirrored {link.Mirrored} · outbox {link.UnpublishedOutbox}" +
+                (link.OldestUnpublishedAt is { } oldest ? $" (oldest {oldest.ToString("u", CultureInfo.InvariantCulture)})" : "") +
                 " · " + string.Join(", ", Enum.GetValues<OutcomeKind>().Select(k => $"{k} {link.OpenOutcomes.GetValueOrDefault(k)}")));
-            AnsiConsole.Write(table);
+            console.WriteLine();
+        }
+
+        if (!withLinks && outcomes.Count == 0)
+        {
+            console.WriteLine("No open outcome: nothing is parked, faulted, skipped or unpropagated.");
         }
 
         if (outcomes.Count > 0)
         {
-            var table = new Table().Title("[bold]open outcomes[/] (acknowledge with [bold]errors ack ID[/], replay with [bold]errors replay[/])")
-                .AddColumns("id", "link", "target", "kind", "change", "message", "reason", "since");
+            console.MarkupLine("[bold]open outcomes[/] (acknowledge with [bold]errors ack ID[/], replay with [bold]errors replay[/])");
+            var table = new Table().AddColumns("id", "link", "target", "kind", "change", "message", "reason", "since");
             foreach (var o in outcomes)
             {
                 table.AddRow(o.Id.ToString(CultureInfo.InvariantCulture), Markup.Escape(o.LinkId), o.Target.ToString(), o.Kind.ToString(), o.Change?.ToString() ?? "-",
                     o.CanonicalId?.ToString() ?? "-", Markup.Escape(o.Reason), o.CreatedAt.ToString("u", CultureInfo.InvariantCulture));
             }
 
-            AnsiConsole.Write(table);
+            console.Write(table);
         }
     }
 }
