@@ -146,5 +146,5 @@ public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options
         template.Replace("{link}", link.Id, StringComparison.Ordinal).Replace("{thread}", Uri.EscapeDataString(threadId), StringComparison.Ordinal);
 
     private string ThreadOf(ConversationLink link) =>
-        link.CordThreadId is { Length: > 0 } id ? id : throw new PermanentApiException(System, 0, $"Link {link.Id} has no Cord thread.");
+        link.CordThreadId is { Length: > 0 } id ? id : throw new LocalRefusalException(System, $"Link {link.Id} has no Cord thread.");
 }

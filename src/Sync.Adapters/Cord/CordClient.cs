@@ -8,9 +8,9 @@ using Microsoft.Extensions.Options;
 namespace MessageSync.Adapters.Cord;
 
 /// <summary>Typed client for Cord's REST messages API under <c>/v1</c> (api-docs 003 and README).</summary>
-public sealed class CordClient(HttpClient http, IOptions<CordOptions> options)
+public sealed class CordClient(HttpClient http, IOptions<CordOptions> options, TimeProvider? timeProvider = null)
 {
-    private readonly ApiConnection _api = new(http, SystemId.Cord, options.Value.MaxResponseBytes);
+    private readonly ApiConnection _api = new(http, SystemId.Cord, options.Value.MaxResponseBytes, timeProvider);
     private readonly int _pageSize = options.Value.PageSize;
 
     /// <summary>GET /v1/threads/{threadID}/messages, oldest first, paged with <c>limit</c> and <c>token</c>.</summary>

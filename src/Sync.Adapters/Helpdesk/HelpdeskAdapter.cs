@@ -31,7 +31,7 @@ public sealed class HelpdeskAdapter(HelpdeskClient client) : IMessageSystem
         var page = 1;
         if (cursor is not null && (!int.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out page) || page < 1))
         {
-            throw new PermanentApiException(System, 0, $"'{cursor}' is not a helpdesk page cursor.");
+            throw new LocalRefusalException(System, $"'{cursor}' is not a helpdesk page cursor.");
         }
 
         var list = await client.GetPageAsync(TicketOf(link), page, cancellationToken);
@@ -83,9 +83,9 @@ public sealed class HelpdeskAdapter(HelpdeskClient client) : IMessageSystem
         return byHash;
     }
 
-    private PermanentApiException Unsupported(string what) =>
-        new(System, 0, $"The helpdesk Messages API has no {what} (api-docs 002): Capabilities says so; the engine records the outcome.");
+    private LocalRefusalException Unsupported(string what) =>
+        new(System, $"The helpdesk Messages API has no {what} (api-docs 002): Capabilities says so; the engine records the outcome.");
 
     private string TicketOf(ConversationLink link) =>
-        link.HelpdeskTicketId is { Length: > 0 } id ? id : throw new PermanentApiException(System, 0, $"Link {link.Id} has no helpdesk ticket.");
+        link.HelpdeskTicketId is { Length: > 0 } id ? id : throw new LocalRefusalException(System, $"Link {link.Id} has no helpdesk ticket.");
 }

@@ -8,10 +8,10 @@ using Microsoft.Extensions.Options;
 namespace MessageSync.Adapters.Helpdesk;
 
 /// <summary>Typed client for the helpdesk Messages API under <c>/helpdesk/api/messages</c> (api-docs 002).</summary>
-public sealed class HelpdeskClient(HttpClient http, IOptions<HelpdeskOptions> options)
+public sealed class HelpdeskClient(HttpClient http, IOptions<HelpdeskOptions> options, TimeProvider? timeProvider = null)
 {
     private const string Messages = "helpdesk/api/messages";
-    private readonly ApiConnection _api = new(http, SystemId.Helpdesk, options.Value.MaxResponseBytes);
+    private readonly ApiConnection _api = new(http, SystemId.Helpdesk, options.Value.MaxResponseBytes, timeProvider);
     private readonly int _pageSize = options.Value.PageSize;
 
     /// <summary>GET /helpdesk/api/messages?ticket_id=..&amp;page=..&amp;limit=..&amp;sort_order=asc (viewer role).</summary>

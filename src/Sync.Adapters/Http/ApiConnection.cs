@@ -14,8 +14,10 @@ namespace MessageSync.Adapters.Http;
 /// exception family: transport failures, error statuses (through <see cref="ApiErrorTable"/>), bodies over the size
 /// cap, malformed JSON and missing required fields. The clients build requests; this class owns the reading.
 /// </summary>
-public sealed class ApiConnection(HttpClient http, SystemId system, long maxResponseBytes)
+public sealed class ApiConnection(HttpClient http, SystemId system, long maxResponseBytes, TimeProvider? timeProvider = null)
 {
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+
     /// <summary>Shared by every client: exact wire names come from [JsonPropertyName]; nulls are left out of requests.</summary>
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -87,7 +89,7 @@ public sealed class ApiConnection(HttpClient http, SystemId system, long maxResp
                 }
 
                 throw ApiErrorTable.FromResponse(system, response.StatusCode, Encoding.UTF8.GetString(body),
-                    ResilienceHandler.RetryAfterOf(response));
+                    ResilienceHandler.RetryAfterOf(response, _time.GetUtcNow()));
             }
         }
     }

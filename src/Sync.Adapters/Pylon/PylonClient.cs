@@ -11,9 +11,9 @@ namespace MessageSync.Adapters.Pylon;
 /// Typed client for Pylon's Messages endpoints (api-docs 000/001). Auth, budgets, retries and logging are the
 /// handlers' business (see <see cref="PylonServiceCollectionExtensions"/>); this class only builds requests.
 /// </summary>
-public sealed class PylonClient(HttpClient http, IOptions<PylonOptions> options)
+public sealed class PylonClient(HttpClient http, IOptions<PylonOptions> options, TimeProvider? timeProvider = null)
 {
-    private readonly ApiConnection _api = new(http, SystemId.Pylon, options.Value.MaxResponseBytes);
+    private readonly ApiConnection _api = new(http, SystemId.Pylon, options.Value.MaxResponseBytes, timeProvider);
     private readonly int _pageSize = options.Value.PageSize;
 
     /// <summary>GET /issues/{id}/messages, one page. Pylon documents no query parameters but returns
