@@ -37,20 +37,18 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
         CanPostAsAuthor = true,
     };
 
+    /// <summary>One page, each message once even where Pylon ignores the cursor (<see cref="PylonClient.ReadPageAsync"/>).</summary>
     public async Task<MessagePage> ReadPageAsync(ConversationLink link, string? cursor, CancellationToken cancellationToken)
     {
         var issueId = IssueOf(link);
-        var page = await client.GetMessagesPageAsync(issueId, cursor, cancellationToken);
+        var page = await client.ReadPageAsync(issueId, cursor, cancellationToken);
         var facts = _issues.GetOrAdd(issueId, _ => new IssueFacts());
-        foreach (var m in page.Data)
+        foreach (var m in page.Items)
         {
             facts.Observe(m);
         }
 
-        var messages = page.Data.Select(PylonMapper.ToObserved).ToList();
-        var hasMore = page.Pagination is { HasNextPage: true, Cursor.Length: > 0 };
-        // At the end Pylon gives an empty cursor: the next poll re-reads this page to see what was appended.
-        return new MessagePage(messages, hasMore ? page.Pagination!.Cursor : cursor, hasMore);
+        return new MessagePage(page.Items.Select(PylonMapper.ToObserved).ToList(), page.NextCursor, page.HasMore);
     }
 
     public async Task<string> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
