@@ -18,7 +18,7 @@ namespace MessageSync.Core.Tests.Engine;
 internal sealed class EngineRig : IDisposable
 {
     private readonly TempDatabase _db = new();
-    private readonly List<SqliteStateStore> _stores = [];
+    private readonly List<StateStore> _stores = [];
 
     public EngineRig(ConversationLink? link = null)
     {
@@ -38,7 +38,7 @@ internal sealed class EngineRig : IDisposable
     public ManualClock Clock => _db.Clock;
 
     public IStateStore Store { get; private set; } = null!;
-    public SqliteStateStore RealStore { get; private set; } = null!;
+    public StateStore RealStore { get; private set; } = null!;
     public ChangeApplier Applier { get; private set; } = null!;
     public ConversationPoller Poller { get; private set; } = null!;
     public SystemPause Pause { get; private set; } = null!;
