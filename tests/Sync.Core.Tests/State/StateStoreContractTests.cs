@@ -503,4 +503,29 @@ public abstract class StateStoreContractTests : IDisposable
         Assert.Equal("cord", await _db.ScalarAsync<string>("SELECT target FROM outbox;"));
         await Assert.ThrowsAnyAsync<Exception>(() => _db.ScalarAsync<string>("SELECT content_hash FROM mappings;"));
     }
+
+    [Fact]
+    public async Task Migration_3_keeps_every_outcome_and_its_id_and_takes_the_new_kinds()
+    {
+        using (var v2 = _db.Open([Migrations.All[0], Migrations.All[1]]))
+        {
+            await v2.InitializeAsync();
+            await v2.RecordOutcomeAsync(new NewOutcome("link-1", null, SystemId.Cord, OutcomeKind.Faulted, "first"));
+            var second = await v2.RecordOutcomeAsync(new NewOutcome("link-1", null, SystemId.Pylon, OutcomeKind.Parked, "second"));
+            await v2.AcknowledgeOutcomeAsync(second);
+        }
+
+        using var store = _db.Open();
+        await store.InitializeAsync();
+        var held = await store.RecordOutcomeAsync(new NewOutcome("link-1", null, SystemId.Cord, OutcomeKind.HeldDeletion, "held"));
+        var possibly = await store.RecordOutcomeAsync(new NewOutcome("link-1", null, SystemId.Cord, OutcomeKind.PossiblyWritten, "maybe"));
+
+        var all = await store.ListOutcomesAsync(includeResolved: true);
+        Assert.Equal(
+            [(1L, "first", true), (2L, "second", false), (3L, "held", true), (4L, "maybe", true)],
+            all.Select(o => (o.Id, o.Reason, o.IsOpen)));
+        Assert.Equal((3L, 4L), (held, possibly));
+        Assert.Equal(0, await _db.ScalarAsync<int>("SELECT COUNT(*) FROM note_copies;"));
+        Assert.Equal(0, await _db.ScalarAsync<int>("SELECT COUNT(*) FROM snapshots WHERE is_note = 1;"));
+    }
 }
