@@ -1,121 +1,158 @@
 using System.CommandLine;
-using MessageSync.Core.Engine;
-using MessageSync.Core.Model;
 using MessageSync.Core.State;
 using MessageSync.Worker.Engine;
 using MessageSync.Worker.Hosting;
+using Microsoft.Extensions.Options;
 using Serilog;
+using Spectre.Console;
 
 namespace MessageSync.Worker.Commands;
 
 /// <summary>
-/// <c>backfill</c>: walks the whole history of all (or some) links, applies every change, and exits 0 once caught up;
-/// non-zero when a conversation could not be read, a change faulted, or the time limit ran out. The Kubernetes CronJob.
+/// <c>backfill</c>: asks the owners of the systems to walk the whole history of all (or some) links (<see cref="BackfillRun"/>),
+/// follows their progress, and exits 0 once every change is applied everywhere; 2 when a conversation could not be read
+/// or a change faulted (or a <c>--link</c> is unknown), 3 when not caught up within <c>--timeout</c>. The Kubernetes CronJob.
 /// </summary>
 public static class BackfillCommand
 {
+    /// <summary>How long the host may take to stop after the timeout: <c>--timeout</c> is honoured within 5 s.</summary>
+    private static readonly TimeSpan StopBudget = TimeSpan.FromSeconds(3);
+
     public static Command Create()
     {
         var linkIds = new Option<string[]>("--link") { Description = "Only these link ids (repeatable). Default: every link.", AllowMultipleArgumentsPerToken = true };
         var timeout = new Option<TimeSpan>("--timeout") { Description = "Give up (exit 3) when not caught up by then. Default 00:30:00.", DefaultValueFactory = _ => TimeSpan.FromMinutes(30) };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Read every conversation and report what would be written per link and system; write nothing." };
+        var create = new Option<bool>("--create") { Description = "SQLite: create the state file when it does not exist (by default a missing file is an error)." };
         var command = SyncCommandLine.Verb("backfill", "Sync the whole history of all or some links, then exit (0 when caught up).");
         command.Options.Add(linkIds);
         command.Options.Add(timeout);
+        command.Options.Add(dryRun);
+        command.Options.Add(create);
         command.SetAction(parse => HostRunner.RunAsync(parse.UnmatchedTokens.ToArray(), HostMode.Backfill,
-            app => ExecuteAsync(app, parse.GetValue(linkIds) ?? [], parse.GetValue(timeout))));
+            app => ExecuteAsync(app, parse.GetValue(linkIds) ?? [], parse.GetValue(timeout), parse.GetValue(dryRun), parse.GetValue(create))));
         return command;
     }
 
-    public static async Task<int> ExecuteAsync(WebApplication app, IReadOnlyCollection<string> only, TimeSpan timeout)
+    public static async Task<int> ExecuteAsync(WebApplication app, IReadOnlyCollection<string> only, TimeSpan timeout, bool dryRun = false, bool create = false)
     {
+        var log = Log.ForContext(Serilog.Core.Constants.SourceContextPropertyName, "MessageSync.Backfill");
+        var state = app.Services.GetRequiredService<IOptions<StateStoreOptions>>().Value;
+        if (state.Provider == StateProvider.Sqlite && !create && !File.Exists(state.Path))
+        {
+            log.Error("Sync:State:Path {Path} does not exist: backfill works on an existing state (pass --create to start a new one)", Path.GetFullPath(state.Path));
+            return 2;
+        }
+
         await app.StartAsync();
+        BackfillResult result;
         try
         {
-            var result = await RunAsync(app.Services, only, timeout, app.Lifetime.ApplicationStopping);
-            Log.ForContext(Serilog.Core.Constants.SourceContextPropertyName, "MessageSync.Backfill").Information("Backfill finished: {Summary}", result.Summary);
-            return result.ExitCode;
+            result = await RunAsync(app.Services, only, timeout, app.Lifetime.ApplicationStopping, dryRun);
         }
         finally
         {
-            await app.StopAsync();
+            using var stop = new CancellationTokenSource(StopBudget);
+            await app.StopAsync(stop.Token);
         }
+
+        foreach (var line in result.Report)
+        {
+            Console.WriteLine(line);
+        }
+
+        return result.ExitCode;
     }
 
-    public static async Task<BackfillResult> RunAsync(IServiceProvider services, IReadOnlyCollection<string> only, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>Requests the backfill, follows it to the end and says how it went (the host must be started).</summary>
+    public static async Task<BackfillResult> RunAsync(
+        IServiceProvider services, IReadOnlyCollection<string> only, TimeSpan timeout, CancellationToken cancellationToken, bool dryRun = false)
     {
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(timeout);
-        var store = services.GetRequiredService<IStateStore>();
-        var poller = services.GetRequiredService<ConversationPoller>();
-        var relay = services.GetRequiredService<OutboxRelay>();
-        var links = (await services.GetRequiredService<ILinkProvider>().GetLinksAsync(limit.Token))
-            .Where(l => only.Count == 0 || only.Contains(l.Id)).ToList();
-        var faultedBefore = (await store.ListOutcomesAsync(includeResolved: true, limit.Token)).Where(o => o.Kind == OutcomeKind.Faulted).Select(o => o.Id).ToHashSet();
-
-        int changes = 0, readFailures = 0;
-        foreach (var link in links)
+        var log = Log.ForContext(Serilog.Core.Constants.SourceContextPropertyName, "MessageSync.Backfill");
+        var run = services.GetRequiredService<BackfillRun>();
+        var deadline = TimeProvider.System.GetUtcNow() + timeout;
+        var known = await run.LinksAsync(cancellationToken);
+        var unknown = only.Where(id => known.All(l => l.Id != id)).Distinct(StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0)
         {
-            foreach (var system in link.Systems.Where(poller.Supports))
-            {
-                try
-                {
-                    changes += (await poller.PollAsync(link, system, fullScan: true, limit.Token)).Changes;
-                }
-                catch (MessageSync.Core.Ports.SyncException ex)
-                {
-                    readFailures++;
-                    Log.Error("Backfill could not read link {LinkId} on {System}: {Reason}", link.Id, system, ex.Message);
-                }
-            }
+            var message = $"no link has id {string.Join(", ", unknown)}; known links: {string.Join(", ", known.Select(l => l.Id))}";
+            log.Error("backfill: {Reason}", message);
+            return new BackfillResult(2, message);
         }
 
-        // Caught up: nothing left to publish and every published change of these links applied (or recorded) in each target.
-        try
+        var scope = known.Where(l => only.Count == 0 || only.Contains(l.Id)).ToList();
+        var outcome = await FollowAsync(run, scope, dryRun, deadline, cancellationToken);
+        var last = outcome.Last;
+        var report = dryRun
+            ? last.Rows.Select(r => $"{r.LinkId} {r.System}: {r.State.ToString().ToLowerInvariant()}, {r.Messages} message(s) read, would write: {r.Summary ?? "-"}").ToList()
+            : [];
+        var summary = $"{scope.Count} link(s), {last.Walked}/{last.Rows.Count} conversation(s) walked, {last.Changes} change(s) detected, " +
+            $"{last.Failed} read failure(s), {outcome.Faulted} faulted change(s), {last.Unapplied ?? 0} not yet applied";
+        foreach (var failed in last.Rows.Where(r => r.State == BackfillState.Failed))
         {
-            while (true)
-            {
-                await relay.WaitForBusAsync(limit.Token);
-                await relay.PublishPendingAsync(limit.Token);
-                var pending = await PendingAsync(store, links, limit.Token);
-                if (pending == 0)
-                {
-                    break;
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(200), limit.Token);
-            }
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            var left = await PendingAsync(store, links, CancellationToken.None);
-            return new BackfillResult(3, $"not caught up after {timeout}: {left} change(s) still pending");
+            log.Error("Backfill could not read link {LinkId} on {System}: {Reason}", failed.LinkId, failed.System, failed.Summary);
         }
 
-        var faulted = (await store.ListOutcomesAsync(includeResolved: false, CancellationToken.None)).Count(o => o.Kind == OutcomeKind.Faulted && !faultedBefore.Contains(o.Id));
-        var summary = $"{links.Count} link(s), {changes} change(s) detected, {readFailures} read failure(s), {faulted} faulted change(s)";
-        return new BackfillResult(readFailures > 0 || faulted > 0 ? 2 : 0, summary);
+        if (outcome.TimedOut)
+        {
+            log.Error("Backfill not caught up after {Timeout}: {Summary}", timeout, summary);
+            return new BackfillResult(3, summary) { Report = report };
+        }
+
+        log.Information("Backfill finished: {Summary}", summary);
+        return new BackfillResult(last.Failed > 0 || outcome.Faulted > 0 ? 2 : 0, summary) { Report = report };
     }
 
-    private static async Task<int> PendingAsync(IStateStore store, IReadOnlyList<ConversationLink> links, CancellationToken cancellationToken)
+    /// <summary>A progress bar on a terminal; otherwise (a CronJob's log) one line every few seconds.</summary>
+    private static async Task<BackfillOutcome> FollowAsync(
+        BackfillRun run, IReadOnlyList<Core.Model.ConversationLink> scope, bool dryRun, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
-        var byId = links.ToDictionary(l => l.Id);
-        var pending = 0;
-        foreach (var change in await store.ListUnappliedChangesAsync(cancellationToken))
+        if (!Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive)
         {
-            if (!byId.TryGetValue(change.Message.LinkId, out var link))
-            {
-                continue;
-            }
-
-            var expected = change.Message.Target is { } only ? [only] : link.Systems.Where(s => s != change.Message.Source);
-            if (expected.Any(t => !change.AppliedTargets.Contains(t)))
-            {
-                pending++;
-            }
+            return await AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .StartAsync(async context =>
+                {
+                    var walk = context.AddTask("walking conversations");
+                    var progress = new Progress<BackfillSnapshot>(s =>
+                    {
+                        walk.MaxValue = Math.Max(1, s.Rows.Count);
+                        walk.Value = s.Walked;
+                        walk.Description = $"walked {s.Walked}/{s.Rows.Count}, {s.Changes} change(s), {s.Unapplied?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} to apply" +
+                            (s.Eta is { } eta ? $", ETA {eta:hh\\:mm\\:ss}" : "");
+                    });
+                    return await run.RunAsync(scope, dryRun, deadline, progress, cancellationToken);
+                });
         }
 
-        return pending;
+        var log = Log.ForContext(Serilog.Core.Constants.SourceContextPropertyName, "MessageSync.Backfill");
+        var lastLine = DateTimeOffset.MinValue;
+        var lines = new InlineProgress(snapshot =>
+        {
+            var now = TimeProvider.System.GetUtcNow();
+            if (now - lastLine < TimeSpan.FromSeconds(5))
+            {
+                return;
+            }
+
+            lastLine = now;
+            log.Information(
+                "Backfill {RequestId}: walked {Walked}/{Total} conversation(s), {Changes} change(s) detected, {Unapplied} not yet applied, {Failed} failed, ETA {Eta}",
+                snapshot.RequestId, snapshot.Walked, snapshot.Rows.Count, snapshot.Changes, snapshot.Unapplied?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?",
+                snapshot.Failed, snapshot.Eta?.ToString(@"hh\:mm\:ss", System.Globalization.CultureInfo.InvariantCulture) ?? "unknown");
+        });
+        return await run.RunAsync(scope, dryRun, deadline, lines, cancellationToken);
+    }
+
+    /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool, out of order).</summary>
+    private sealed class InlineProgress(Action<BackfillSnapshot> report) : IProgress<BackfillSnapshot>
+    {
+        public void Report(BackfillSnapshot value) => report(value);
     }
 }
 
-public sealed record BackfillResult(int ExitCode, string Summary);
+public sealed record BackfillResult(int ExitCode, string Summary)
+{
+    /// <summary>Lines for stdout (the dry run's per link and system report).</summary>
+    public IReadOnlyList<string> Report { get; init; } = [];
+}
