@@ -29,14 +29,33 @@ public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options
         CanPostAsAuthor = true,
     };
 
-    /// <summary>The cursor is Cord's pagination token; at the end it stays on the last page's token.</summary>
+    /// <summary>
+    /// The whole thread in one read (api-docs 003 documents no paging for a thread): there is no cursor, so every poll of
+    /// a Cord thread is a full scan, which also shows hard deletions. Messages are handed on oldest first whatever order
+    /// Cord answers in (a stable sort: equal timestamps keep Cord's order).
+    /// </summary>
     public async Task<MessagePage> ReadPageAsync(ConversationLink link, string? cursor, CancellationToken cancellationToken)
     {
-        var page = await client.GetThreadPageAsync(ThreadOf(link), cursor, cancellationToken);
-        var messages = page.Messages.Select(m => CordMapper.ToObserved(m, link)).ToList();
-        var next = page.Pagination?.Token;
-        var hasMore = !string.IsNullOrEmpty(next) && next != cursor;
-        return new MessagePage(messages, hasMore ? next : cursor, hasMore);
+        var messages = await client.ReadThreadAsync(ThreadOf(link), _options.ThreadSortDirection, m => CordMapper.ToObserved(m, link), cancellationToken);
+        if (_options.ThreadSortDirection == CordOptions.Descending)
+        {
+            messages.Reverse();
+        }
+
+        return new MessagePage(OldestFirst(messages), NextCursor: null, HasMore: false);
+    }
+
+    private static List<ObservedMessage> OldestFirst(List<ObservedMessage> messages)
+    {
+        for (var i = 1; i < messages.Count; i++)
+        {
+            if (messages[i].CreatedAt < messages[i - 1].CreatedAt)
+            {
+                return [.. messages.OrderBy(m => m.CreatedAt)];
+            }
+        }
+
+        return messages;
     }
 
     public async Task<string> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
@@ -146,5 +165,5 @@ public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options
         template.Replace("{link}", link.Id, StringComparison.Ordinal).Replace("{thread}", Uri.EscapeDataString(threadId), StringComparison.Ordinal);
 
     private string ThreadOf(ConversationLink link) =>
-        link.CordThreadId is { Length: > 0 } id ? id : throw new PermanentApiException(System, 0, $"Link {link.Id} has no Cord thread.");
+        link.CordThreadId is { Length: > 0 } id ? id : throw new LocalRefusalException(System, $"Link {link.Id} has no Cord thread.");
 }

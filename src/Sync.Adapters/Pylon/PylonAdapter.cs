@@ -14,7 +14,7 @@ namespace MessageSync.Adapters.Pylon;
 /// Pylon is the durable memory, the in-process cache saves the lookup). Customer messages are replies as the contact;
 /// agent replies are replies only where the link opts in (delivery rule). Pylon cannot edit.
 /// </summary>
-public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptions> options, ILogger<PylonAdapter> logger) : IMessageSystem, IDisposable
+public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptions> options, TimeProvider time, ILogger<PylonAdapter> logger) : IMessageSystem, IDisposable
 {
     private readonly PylonOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, string> _syncThreads = new(StringComparer.Ordinal);
@@ -37,20 +37,18 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
         CanPostAsAuthor = true,
     };
 
+    /// <summary>One page, each message once even where Pylon ignores the cursor (<see cref="PylonClient.ReadPageAsync"/>).</summary>
     public async Task<MessagePage> ReadPageAsync(ConversationLink link, string? cursor, CancellationToken cancellationToken)
     {
         var issueId = IssueOf(link);
-        var page = await client.GetMessagesPageAsync(issueId, cursor, cancellationToken);
+        var page = await client.ReadPageAsync(issueId, cursor, cancellationToken);
         var facts = _issues.GetOrAdd(issueId, _ => new IssueFacts());
-        foreach (var m in page.Data)
+        foreach (var m in page.Items)
         {
             facts.Observe(m);
         }
 
-        var messages = page.Data.Select(PylonMapper.ToObserved).ToList();
-        var hasMore = page.Pagination is { HasNextPage: true, Cursor.Length: > 0 };
-        // At the end Pylon gives an empty cursor: the next poll re-reads this page to see what was appended.
-        return new MessagePage(messages, hasMore ? page.Pagination!.Cursor : cursor, hasMore);
+        return new MessagePage(page.Items.Select(PylonMapper.ToObserved).ToList(), page.NextCursor, page.HasMore);
     }
 
     public async Task<string> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
@@ -105,7 +103,7 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
                 if (parentId is null || (request.TargetKind == MessageKind.CustomerMessage && contactId is null))
                 {
                     var (latest, issueContacts) = await ParentAndContactsAsync(issueId, cancellationToken);
-                    parentId ??= latest ?? throw new PermanentApiException(System, 0, $"Pylon issue {issueId} has no customer-visible message to reply to.");
+                    parentId ??= latest ?? throw new LocalRefusalException(System, $"Pylon issue {issueId} has no customer-visible message to reply to.");
                     if (request.TargetKind == MessageKind.CustomerMessage && contactId is null)
                     {
                         (contactId, attribute) = IssueContactId(message, issueContacts);
@@ -114,7 +112,7 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
 
                 if (request.TargetKind == MessageKind.CustomerMessage && contactId is null)
                 {
-                    throw new PermanentApiException(System, 0,
+                    throw new LocalRefusalException(System,
                         $"Pylon issue {issueId} has no contact to post customer message {message.Id} as; map the author's e-mail in Sync:Pylon:ContactIdsByEmail.");
                 }
 
@@ -126,17 +124,17 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
                     UserId = userId,
                     AttachmentUrls = NullIfEmpty(MirrorBody.SafeUrls(message.Attachments)),
                 }, cancellationToken);
-                _issues.GetOrAdd(issueId, _ => new IssueFacts()).Replied(created.Id);
+                _issues.GetOrAdd(issueId, _ => new IssueFacts()).Replied(created.Id, time.GetUtcNow());
                 return created.Id;
             }
 
             default:
-                throw new PermanentApiException(System, 0, $"Pylon cannot create a message of kind {request.TargetKind}.");
+                throw new LocalRefusalException(System, $"Pylon cannot create a message of kind {request.TargetKind}.");
         }
     }
 
     public Task EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken) =>
-        throw new PermanentApiException(System, 0, "Pylon's API cannot edit a message (Capabilities.CanEdit is false).");
+        throw new LocalRefusalException(System, "Pylon's API cannot edit a message (Capabilities.CanEdit is false).");
 
     public async Task RedactAsync(ConversationLink link, string externalId, CancellationToken cancellationToken) =>
         await client.RedactAsync(IssueOf(link), externalId, cancellationToken);
@@ -145,7 +143,7 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
     {
         if (mode == DeleteMode.Soft)
         {
-            throw new PermanentApiException(System, 0, "Pylon deletes for good only (Capabilities.CanSoftDelete is false).");
+            throw new LocalRefusalException(System, "Pylon deletes for good only (Capabilities.CanSoftDelete is false).");
         }
 
         try
@@ -272,7 +270,7 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
     public void Dispose() => _threadGate.Dispose();
 
     private string IssueOf(ConversationLink link) =>
-        link.PylonIssueId is { Length: > 0 } id ? id : throw new PermanentApiException(System, 0, $"Link {link.Id} has no Pylon issue.");
+        link.PylonIssueId is { Length: > 0 } id ? id : throw new LocalRefusalException(System, $"Link {link.Id} has no Pylon issue.");
 
     private static IReadOnlyList<string>? NullIfEmpty(IReadOnlyList<string> list) => list.Count == 0 ? null : list;
 
@@ -305,11 +303,11 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
             }
         }
 
-        public void Replied(string messageId)
+        public void Replied(string messageId, DateTimeOffset at)
         {
             lock (_gate)
             {
-                (_latestVisible, _latestAt) = (messageId, DateTimeOffset.UtcNow);
+                (_latestVisible, _latestAt) = (messageId, at);
             }
         }
 

@@ -106,25 +106,6 @@ public sealed record CordReaction
     public DateTimeOffset? Timestamp { get; init; }
 }
 
-/// <summary><c>ServerListMessages</c>: a page of messages and <c>pagination.token</c> (empty or null at the end).</summary>
-public sealed record CordMessageList
-{
-    [JsonPropertyName("messages"), JsonRequired]
-    public IReadOnlyList<CordMessage> Messages { get; init; } = [];
-
-    [JsonPropertyName("pagination")]
-    public CordPagination? Pagination { get; init; }
-}
-
-public sealed record CordPagination
-{
-    [JsonPropertyName("token")]
-    public string? Token { get; init; }
-
-    [JsonPropertyName("total")]
-    public long? Total { get; init; }
-}
-
 /// <summary><c>CreateMessageVariables</c> (the fields MessageSync sends).</summary>
 public sealed record CordCreateMessageRequest
 {
