@@ -146,11 +146,47 @@ public static class Migrations
         UPDATE outbox SET target = LOWER({json payload target}) WHERE {json payload target} IS NOT NULL;
         """;
 
+    // Several processes (DESIGN.md, "Several processes"). A lease names what one process at a time may run (a system's
+    // polling and apply endpoint, the outbox relay); its token grows with every change of owner and fences the owner's
+    // commits; expires_ms is on the database's clock, so the processes' clocks never have to agree. A backfill is a
+    // request that the owners' pollers carry out, recording progress per (link, system).
+    private const string V3 = """
+        CREATE TABLE leases (
+            name        TEXT PRIMARY KEY,
+            owner       TEXT NOT NULL,
+            token       BIGINT NOT NULL,
+            expires_ms  BIGINT NOT NULL,
+            acquired_at TEXT NOT NULL
+        );
+
+        CREATE TABLE backfill_requests (
+            id           {identity},
+            requested_by TEXT NOT NULL,
+            dry_run      INTEGER NOT NULL DEFAULT 0,
+            requested_at TEXT NOT NULL
+        );
+
+        CREATE TABLE backfill_progress (
+            request_id BIGINT NOT NULL REFERENCES backfill_requests (id),
+            link_id    TEXT NOT NULL,
+            system     TEXT NOT NULL,
+            state      TEXT NOT NULL CHECK (state IN ('pending', 'done', 'failed')),
+            pages      BIGINT NOT NULL DEFAULT 0,
+            messages   BIGINT NOT NULL DEFAULT 0,
+            changes    BIGINT NOT NULL DEFAULT 0,
+            summary    TEXT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (request_id, link_id, system)
+        );
+        CREATE INDEX ix_backfill_pending ON backfill_progress (system, request_id) WHERE state = 'pending';
+        """;
+
     /// <summary>Every migration, in order. Append only.</summary>
     public static IReadOnlyList<Migration> All { get; } =
     [
         new(1, V1),
         new(2, V2),
+        new(3, V3),
     ];
 
     public static int Latest => All[^1].Version;

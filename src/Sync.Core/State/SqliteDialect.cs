@@ -43,6 +43,10 @@ public sealed class SqliteDialect : StateDialect
 
     protected override string IdentityColumn => "INTEGER PRIMARY KEY AUTOINCREMENT";
 
+    protected override string NowMilliseconds => "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
+
+    protected override string ForShare => "";
+
     protected override string JsonText(string column, string key) => $"json_extract({column}, '$.{key}')";
 
     protected override string InList(string column, string parameter) => $"{column} IN {parameter}";

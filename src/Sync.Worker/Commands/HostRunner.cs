@@ -1,4 +1,5 @@
 using MessageSync.Worker.Hosting;
+using MessageSync.Worker.Ownership;
 using Microsoft.Extensions.Options;
 using Serilog;
 
@@ -31,6 +32,12 @@ public static class HostRunner
             // The configuration binder names the key and the value it could not convert.
             Startup.Fatal("Invalid configuration, MessageSync cannot start: {Reason}", ex.Message);
             return ExitCodes.Usage;
+        }
+        catch (StateInUseException ex)
+        {
+            // An expected refusal, not a crash: one line, no stack trace.
+            Startup.Fatal("{Reason}", ex.Message);
+            return ExitCodes.Failure;
         }
         catch (OperationCanceledException)
         {

@@ -16,6 +16,11 @@ public sealed class SyncOptionsValidator : IValidateOptions<SyncOptions>
         Check(options.Logging, "Sync:Logging", failures);
         Check(options.Http, "Sync:Http", failures);
         Check(options.Polling, "Sync:Polling", failures);
+        Check(options.Ownership, "Sync:Ownership", failures);
+        if (options.Ownership.RenewInterval * 3 > options.Ownership.LeaseTtl)
+        {
+            failures.Add($"Sync:Ownership:RenewInterval: '{options.Ownership.RenewInterval}' must be at most a third of Sync:Ownership:LeaseTtl ('{options.Ownership.LeaseTtl}'), so an owner renews twice before its lease can expire");
+        }
 
         if (options.Http.Enabled && !Uri.TryCreate(options.Http.Urls.Split(';')[0], UriKind.Absolute, out _))
         {
