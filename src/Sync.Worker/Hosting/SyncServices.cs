@@ -43,8 +43,9 @@ public static class SyncServices
 
         services.AddHostedService<StartupReport>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
-        if (mode == HostMode.Run)
+        if (mode == HostMode.Run || mode == HostMode.Check)
         {
+            // Check registers what run does, so validation is the same; it never starts the host.
             services.AddHostedService<PollingService>();
         }
 
