@@ -122,9 +122,12 @@ public sealed class StubHandler(Func<HttpRequestMessage, HttpResponseMessage> re
 {
     public int Calls { get; private set; }
 
+    public HttpRequestMessage? LastRequest { get; private set; }
+
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         Calls++;
+        LastRequest = request;
         return Task.FromResult(respond(request));
     }
 }

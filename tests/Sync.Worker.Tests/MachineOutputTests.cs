@@ -127,7 +127,7 @@ public sealed class MachineOutputTests : IDisposable
     private async Task<Guid> SeedAsync()
     {
         var canonical = Guid.CreateVersion7();
-        var store = new SqliteStateStore(Microsoft.Extensions.Options.Options.Create(new StateStoreOptions { Path = _worker.StatePath }));
+        using var store = new StateStore(StateStoreServiceCollectionExtensions.CreateDialect(new StateStoreOptions { Path = _worker.StatePath }));
         await store.UpsertLinkAsync(new ConversationLink { Id = LongId, PylonIssueId = "iss_1", CordThreadId = "th_1" });
         await store.CommitObservationAsync(new ObservationCommit
         {

@@ -29,6 +29,7 @@ public sealed class PylonSimulator : SimulatorBase
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Issue> _issues = new(StringComparer.Ordinal);
     private readonly RateLimiter _limiter;
+    private int _ignoredCursors;
 
     internal PylonSimulator(SimulatorOptions options)
         : base(options) => _limiter = new RateLimiter(options);
@@ -155,8 +156,10 @@ public sealed class PylonSimulator : SimulatorBase
         var headers = ctx.Response.Headers;
         headers["X-Rate-Limit-Limit"] = d.Limit.ToString(CultureInfo.InvariantCulture);
         headers["X-Rate-Limit-Remaining"] = d.Remaining.ToString(CultureInfo.InvariantCulture);
-        // Reset as Unix seconds of the window's end (Pylon's public docs name the header, not its unit).
-        headers["X-Rate-Limit-Reset"] = d.Reset.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        // Reset as Unix seconds of the window's end (Pylon's public docs name the header, not its unit), rounded up: a
+        // reset rounded down would announce the window open up to a second before it is, and a client trusting it would
+        // be refused.
+        headers["X-Rate-Limit-Reset"] = ((d.Reset.UtcTicks + TimeSpan.TicksPerSecond - 1 - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerSecond).ToString(CultureInfo.InvariantCulture);
         if (d.Allowed)
         {
             return null;
@@ -174,19 +177,23 @@ public sealed class PylonSimulator : SimulatorBase
     private Task<ApiResult> HandleListMessages(HttpContext ctx)
     {
         // The OpenAPI document gives GET /issues/{id}/messages no query parameters, yet its response has
-        // pagination.cursor/has_next_page: the simulator accepts `cursor` and `limit` (1..1000, default 100).
+        // pagination.cursor/has_next_page: the simulator accepts `cursor` and `limit` (1..1000, default 100), unless
+        // Options.Paging says to ignore them as a real Pylon may.
         var id = (string)ctx.Request.RouteValues["id"]!;
+        var honoured = Options.Paging == PagingMode.Honoured;
         var limit = DefaultPageSize;
-        if (ctx.Request.Query.TryGetValue("limit", out var l) && (!int.TryParse(l, out limit) || limit < 1 || limit > MaxPageSize))
+        var offset = 0;
+        if (honoured && ctx.Request.Query.TryGetValue("limit", out var l) && (!int.TryParse(l, out limit) || limit < 1 || limit > MaxPageSize))
         {
             return Task.FromResult(Error(400, "VALIDATION_ERROR", $"limit must be an integer 1..{MaxPageSize}"));
         }
 
-        if (!Cursor.TryDecode(ctx.Request.Query["cursor"], "pylon:" + id, out var offset))
+        if (honoured && !Cursor.TryDecode(ctx.Request.Query["cursor"], "pylon:" + id, out offset))
         {
             return Task.FromResult(Error(400, "VALIDATION_ERROR", "invalid cursor"));
         }
 
+        limit = Options.Paging == PagingMode.IgnoredWholeList ? int.MaxValue : limit;
         lock (_gate)
         {
             if (!_issues.TryGetValue(id, out var issue))
@@ -204,7 +211,7 @@ public sealed class PylonSimulator : SimulatorBase
                 }
             }
 
-            var more = false;
+            var more = !honoured;
             for (var j = i; j < issue.Messages.Count && !more; j++)
             {
                 more = !issue.Messages[j].Deleted;
@@ -213,7 +220,8 @@ public sealed class PylonSimulator : SimulatorBase
             return Task.FromResult(Ok(new JsonObject
             {
                 ["data"] = data,
-                ["pagination"] = new JsonObject { ["cursor"] = more ? Cursor.Encode("pylon:" + id, i) : "", ["has_next_page"] = more },
+                // An API that ignores the cursor it is sent still hands out a fresh one each time (the worst case for a reader).
+                ["pagination"] = new JsonObject { ["cursor"] = more ? Cursor.Encode("pylon:" + id, honoured ? i : ++_ignoredCursors) : "", ["has_next_page"] = more },
             }));
         }
     }

@@ -124,8 +124,8 @@ public class HelpdeskAdapterTests
         var helpdesk = h.System(SystemId.Helpdesk);
         Assert.False(helpdesk.Capabilities.CanEdit || helpdesk.Capabilities.CanRedact || helpdesk.Capabilities.CanDelete);
         Assert.Equal(AttachmentSupport.Links, helpdesk.Capabilities.Attachments);
-        await Assert.ThrowsAsync<PermanentApiException>(() => helpdesk.RedactAsync(Canon.Link(), "x", default));
-        await Assert.ThrowsAsync<PermanentApiException>(() => helpdesk.DeleteAsync(Canon.Link(), "x", DeleteMode.Hard, default));
+        await Assert.ThrowsAsync<LocalRefusalException>(() => helpdesk.RedactAsync(Canon.Link(), "x", default));
+        await Assert.ThrowsAsync<LocalRefusalException>(() => helpdesk.DeleteAsync(Canon.Link(), "x", DeleteMode.Hard, default));
     }
 
     [Fact]

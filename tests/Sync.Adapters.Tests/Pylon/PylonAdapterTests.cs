@@ -144,7 +144,7 @@ public class PylonAdapterTests
         Assert.True(state.Single(m => m.Id == b).Deleted);
         var read = await pylon.ReadAllAsync(link).ToListAsync();
         Assert.True(Assert.Single(read).IsRedacted);
-        await Assert.ThrowsAsync<PermanentApiException>(() => pylon.DeleteAsync(link, a, DeleteMode.Soft, default));
+        await Assert.ThrowsAsync<LocalRefusalException>(() => pylon.DeleteAsync(link, a, DeleteMode.Soft, default));
         Assert.False(pylon.Capabilities.CanEdit);
     }
 

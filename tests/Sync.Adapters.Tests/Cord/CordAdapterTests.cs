@@ -1,31 +1,105 @@
+using System.Net;
+using System.Text;
 using System.Text.Json.Nodes;
 using MessageSync.Adapters.Cord;
+using MessageSync.Core.Detection;
 using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
+using MessageSync.Core.State;
 using MessageSync.Simulators;
+using Microsoft.Extensions.Options;
 
 namespace MessageSync.Adapters.Tests;
 
 public class CordAdapterTests
 {
-    [Fact]
-    public async Task All_pages_of_a_1000_message_thread_are_read()
+    [Theory]
+    [InlineData(CordOptions.Ascending)]
+    [InlineData(CordOptions.Descending)]
+    public async Task A_10000_message_thread_is_read_in_one_request_oldest_first_and_diffed_once(string sortDirection)
     {
-        await using var h = await Harness.StartAsync();
+        await using var h = await Harness.StartAsync(settings: new Dictionary<string, string?> { ["Sync:Cord:ThreadSortDirection"] = sortDirection });
         h.Host.Cord.CreateThread("th_1");
-        for (var i = 0; i < 1000; i++)
+        for (var i = 0; i < 10_000; i++)
         {
             h.Host.Cord.AddMessage("th_1", i % 2 == 0 ? "customer_1" : "agent_1", $"m{i}");
         }
 
-        var all = await h.System(SystemId.Cord).ReadAllAsync(Canon.Link(cordVisible: true, agents: "agent_1")).ToListAsync();
+        var link = Canon.Link(cordVisible: true, agents: "agent_1");
+        var page = await h.System(SystemId.Cord).ReadPageAsync(link, null, default);
+        var detected = new ChangeDetector().Detect(link, SystemId.Cord, page.Messages, new Dictionary<string, SnapshotEntry>(), fullScan: true);
 
-        Assert.Equal(1000, all.Count);
-        Assert.Equal(1000, all.Select(m => m.ExternalId).Distinct().Count());
-        Assert.Equal("m0", all[0].BodyText.Trim());
-        Assert.Equal(500, all.Count(m => m.Kind == MessageKind.AgentReply));
-        Assert.Equal(500, all.Count(m => m.Kind == MessageKind.CustomerMessage));
-        Assert.True(h.Host.Cord.GetStats(CordSimulator.ListThread).Requests >= 10);
+        Assert.False(page.HasMore);
+        Assert.Null(page.NextCursor);
+        Assert.Equal(1, h.Host.Cord.GetStats(CordSimulator.ListThread).Requests);
+        Assert.Equal(Enumerable.Range(0, 10_000).Select(i => $"m{i}"), page.Messages.Select(m => m.BodyText.Trim()));
+        Assert.Equal(5_000, page.Messages.Count(m => m.Kind == MessageKind.AgentReply));
+        Assert.Equal(10_000, detected.Changes.Count(c => c.Kind == ChangeKind.Created));
+        Assert.Equal(10_000, detected.Changes.Select(c => c.ExternalId).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_thread_body_is_mapped_message_by_message_while_it_arrives_not_buffered_whole()
+    {
+        // The body's second half is held back until the first message has been mapped: a client that buffered the whole
+        // body first (or deserialised the whole array before mapping) would wait for ever and time out here.
+        var firstMapped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var head = Encoding.UTF8.GetBytes("[" + CordJson("m1", "first") + ",");
+        var tail = Encoding.UTF8.GetBytes(CordJson("m2", "second") + "]");
+        using var stub = new StubHandler(_ => new HttpResponseMessage(HttpStatusCode.OK)
+        {
+            Content = new StreamContent(new GatedStream(head, tail, firstMapped.Task)),
+        });
+        using var http = new HttpClient(stub) { BaseAddress = new Uri("http://127.0.0.1/") };
+        var client = new CordClient(http, Options.Create(new CordOptions { ApplicationId = "a", Secret = "s" }));
+
+        var read = await client.ReadThreadAsync("th_1", CordOptions.Ascending, m =>
+        {
+            firstMapped.TrySetResult();
+            return m.Id;
+        }, default).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(["m1", "m2"], read);
+        Assert.Equal("v1/threads/th_1/messages?sortDirection=ascending", stub.LastRequest!.RequestUri!.PathAndQuery.TrimStart('/'));
+    }
+
+    private static string CordJson(string id, string text) =>
+        $$$"""{"id":"{{{id}}}","authorID":"u1","threadID":"th_1","type":"user_message","content":[{"type":"p","children":[{"text":"{{{text}}}"}]}],"createdTimestamp":"2025-01-01T00:00:00Z"}""";
+
+    /// <summary>Serves <c>head</c>, then waits for <c>gate</c> before serving <c>tail</c>.</summary>
+    private sealed class GatedStream(byte[] head, byte[] tail, Task gate) : Stream
+    {
+        private int _position;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_position == head.Length)
+            {
+                await gate.WaitAsync(cancellationToken);
+            }
+
+            var source = _position < head.Length ? head.AsMemory(_position) : tail.AsMemory(_position - head.Length);
+            var n = Math.Min(source.Length, buffer.Length);
+            source[..n].CopyTo(buffer);
+            _position += n;
+            return n;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     [Fact]
