@@ -3,6 +3,7 @@ using MessageSync.Adapters.Cord.Models;
 using MessageSync.Core.Content;
 using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
+using MessageSync.Core.Routing;
 using Microsoft.Extensions.Options;
 
 namespace MessageSync.Adapters.Cord;
@@ -60,7 +61,7 @@ public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options
 
     public async Task<string> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
     {
-        WriteGuard.EnsureAllowed(System, request, customerVisible: request.Link.CordThreadCustomerVisible, sendsEmail: false);
+        VisibilityGuard.EnsureAllowed(System, request, sendsEmail: false);
         var threadId = ThreadOf(request.Link);
         var message = request.Message;
         var authorId = AuthorIdFor(message);
@@ -95,7 +96,7 @@ public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options
 
     public async Task EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken)
     {
-        WriteGuard.EnsureAllowed(System, request, customerVisible: request.Link.CordThreadCustomerVisible, sendsEmail: false);
+        VisibilityGuard.EnsureAllowed(System, request, sendsEmail: false);
         await client.UpdateAsync(ThreadOf(request.Link), externalId, new CordUpdateMessageRequest
         {
             Content = ContentFor(request, attribute: AuthorIdFor(request.Message) is null),
@@ -149,7 +150,7 @@ public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options
     }
 
     private System.Text.Json.Nodes.JsonArray ContentFor(WriteRequest request, bool attribute) =>
-        CordContent.FromHtml(MirrorBody.Build(request, attribute, attachmentsAsLinks: true, withMarker: false));
+        HtmlToCord.Convert(MirrorBody.Build(request, attribute, attachmentsAsLinks: true, withMarker: false));
 
     private string? AuthorIdFor(CanonicalMessage message)
     {

@@ -2,6 +2,7 @@ using MessageSync.Adapters.Helpdesk.Models;
 using MessageSync.Core.Content;
 using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
+using MessageSync.Core.Routing;
 
 namespace MessageSync.Adapters.Helpdesk;
 
@@ -37,7 +38,7 @@ public sealed class HelpdeskAdapter(HelpdeskClient client) : IMessageSystem
     public async Task<string> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
     {
         var type = HelpdeskMapper.TypeFor(request.TargetKind);
-        WriteGuard.EnsureAllowed(System, request, customerVisible: type != HelpdeskMessageTypes.Note, sendsEmail: false);
+        VisibilityGuard.EnsureAllowed(System, request, sendsEmail: false);
         var html = MirrorBody.Build(request, attribute: true, attachmentsAsLinks: true);
         var created = await client.CreateAsync(new HelpdeskCreateMessageRequest
         {

@@ -4,6 +4,7 @@ using MessageSync.Adapters.Pylon.Models;
 using MessageSync.Core.Content;
 using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
+using MessageSync.Core.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -60,7 +61,7 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
             case MessageKind.InternalNote:
             case MessageKind.SystemEvent:
             {
-                WriteGuard.EnsureAllowed(System, request, customerVisible: false, sendsEmail: false);
+                VisibilityGuard.EnsureAllowed(System, request, sendsEmail: false);
                 var userId = message.Author.IsCustomer ? null : UserIdFor(message);
                 var threadId = await EnsureSyncThreadAsync(issueId, cancellationToken);
                 var created = await client.NoteAsync(issueId, new PylonNoteRequest
@@ -78,12 +79,7 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
             {
                 // A Pylon reply reaches the customer: never an internal note, and an agent's reply only where the link
                 // says the customer is reached through Pylon (DESIGN.md "The delivery rule").
-                WriteGuard.EnsureAllowed(System, request, customerVisible: true, sendsEmail: false);
-                if (request.TargetKind == MessageKind.AgentReply && request.Link.DeliverRepliesVia != ReplyDelivery.Pylon)
-                {
-                    throw new VisibilityViolationException(System,
-                        $"Refused: agent reply {message.Id} would reach the customer a second time through a Pylon reply (link {request.Link.Id} does not deliver replies via Pylon).");
-                }
+                VisibilityGuard.EnsureAllowed(System, request, sendsEmail: false);
 
                 string? contactId = null;
                 string? userId = null;

@@ -5,7 +5,7 @@ namespace MessageSync.Core.State;
 
 /// <summary>
 /// The engine's durable state (DESIGN.md, "State store"): links, cursors, snapshots, canonical messages, mappings,
-/// intents, the outbox and outcomes. Small on purpose so that a server database can replace SQLite where replicas share state.
+/// intents, the outbox and outcomes, on SQLite or PostgreSQL (<see cref="StateStore"/>). Small on purpose.
 /// Every method that writes several rows does so in one transaction.
 /// </summary>
 public interface IStateStore
@@ -34,9 +34,6 @@ public interface IStateStore
     // Canonical messages.
     Task<CanonicalMessage?> GetMessageAsync(Guid canonicalId, CancellationToken cancellationToken = default);
 
-    /// <summary>The canonical id behind an external id: an original (message origin) or a mirror the worker wrote (mapping).</summary>
-    Task<Guid?> FindCanonicalByExternalAsync(SystemId system, string externalId, CancellationToken cancellationToken = default);
-
     // Outbox.
     Task<IReadOnlyList<OutboxEntry>> GetUnpublishedAsync(int max, CancellationToken cancellationToken = default);
 
@@ -51,15 +48,12 @@ public interface IStateStore
 
     Task<IntentEntry?> GetIntentAsync(Guid canonicalId, SystemId target, WriteAction action, CancellationToken cancellationToken = default);
 
-    Task<IReadOnlyList<IntentEntry>> ListIntentsAsync(CancellationToken cancellationToken = default);
-
     /// <summary>
     /// After a successful create: the mapping, the removal of the create intent and a snapshot row for the mirror, in one
     /// transaction, so the next poll of <paramref name="target"/> reads the mirror as already known (echo suppression).
     /// </summary>
     Task RecordMappingAsync(
-        Guid canonicalId, SystemId target, string externalId, MessageKind targetKind, string? contentHash,
-        CancellationToken cancellationToken = default);
+        Guid canonicalId, SystemId target, string externalId, MessageKind targetKind, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// After a successful edit, note, redaction or deletion of a mirror: removes the intent and resets the mirror's snapshot

@@ -65,7 +65,6 @@ public sealed record MappingEntry(
     SystemId System,
     string ExternalId,
     MessageKind TargetKind,
-    string? ContentHash,
     DateTimeOffset CreatedAt,
     bool IsOrigin = false);
 

@@ -33,7 +33,7 @@ public static class SyncHost
             builder.Configuration.AddCommandLine(configurationArgs);
         }
 
-        builder.AddSyncLogging();
+        builder.AddSyncLogging(mode);
         builder.AddSyncOptions();
         builder.AddSyncServices(mode);
 

@@ -18,8 +18,8 @@ public static class SyncServices
     {
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
-        services.AddSqliteStateStore(options =>
-            options.Path = builder.Configuration[$"{SyncOptions.Section}:State:Path"] ?? options.Path);
+        services.AddStateStore();
+        services.AddOptions<StateStoreOptions>().Bind(builder.Configuration.GetSection(StateStoreOptions.SectionName));
 
         if (mode == HostMode.Tool)
         {

@@ -25,7 +25,7 @@ public sealed record CordMessage
     [JsonPropertyName("threadID")]
     public string? ThreadId { get; init; }
 
-    /// <summary><c>MessageContent</c>: an array of nodes, converted by <c>CordContent</c>.</summary>
+    /// <summary><c>MessageContent</c>: an array of nodes, converted by <c>HtmlToCord</c> and <c>CordToHtml</c>.</summary>
     [JsonPropertyName("content")]
     public JsonArray? Content { get; init; }
 

@@ -3,7 +3,7 @@ using MessageSync.Core.Model;
 
 namespace MessageSync.Core.State;
 
-public sealed partial class SqliteStateStore
+public sealed partial class StateStore
 {
     private const string InsertOutcomeSql = """
         INSERT INTO outcomes (link_id, canonical_id, target, kind, change_kind, reason, created_at)
@@ -126,7 +126,7 @@ public sealed partial class SqliteStateStore
         await using var connection = await OpenAsync(cancellationToken);
 
         // One read transaction: every figure comes from the same snapshot of the file.
-        using var transaction = connection.BeginTransaction(deferred: true);
+        await using var transaction = await _dialect.BeginSnapshotAsync(connection, cancellationToken);
         async Task<List<CountRow>> Rows(string sql) =>
             (await connection.QueryAsync<CountRow>(new CommandDefinition(sql, transaction: transaction, cancellationToken: cancellationToken))).ToList();
 

@@ -4,7 +4,7 @@ using MessageSync.Core.Model;
 
 namespace MessageSync.Core.State;
 
-public sealed partial class SqliteStateStore
+public sealed partial class StateStore
 {
     // Every consumer endpoint (one per system) records each change it receives in applied_changes, also when the system is
     // not a target of it. A change is therefore fully applied with one row per system, or one row for a targeted replay.
@@ -14,14 +14,16 @@ public sealed partial class SqliteStateStore
     {
         public long Sequence { get; set; }
         public string Payload { get; set; } = "{}";
-        public string? Applied { get; set; }
+        public string? AppliedTarget { get; set; }
     }
 
+    // One row per (change, endpoint that recorded it), or one row with no endpoint; grouped below. A change is pending while
+    // fewer endpoints recorded it than must: every system, or the one target of a replay.
     private const string ListUnappliedSql = """
-        SELECT o.sequence AS Sequence, o.payload AS Payload, group_concat(a.target) AS Applied
+        SELECT o.sequence AS Sequence, o.payload AS Payload, a.target AS AppliedTarget
         FROM outbox o LEFT JOIN applied_changes a ON a.change_id = o.message_id
-        GROUP BY o.sequence
-        HAVING COUNT(a.target) < CASE WHEN json_extract(o.payload, '$.target') IS NULL THEN @Systems ELSE 1 END
+        WHERE (SELECT COUNT(*) FROM applied_changes c WHERE c.change_id = o.message_id)
+              < CASE WHEN o.target IS NULL THEN @Systems ELSE 1 END
         ORDER BY o.sequence;
         """;
 
@@ -29,14 +31,14 @@ public sealed partial class SqliteStateStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<PendingRow>(new CommandDefinition(ListUnappliedSql, new { Systems = SystemCount }, cancellationToken: cancellationToken));
-        return rows.Select(row => new UnappliedChange(
-            row.Sequence,
-            StateDb.FromJson<MessageChanged>(row.Payload),
-            (row.Applied ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(StateDb.Parse<SystemId>).ToHashSet())).ToList();
+        return rows.GroupBy(row => row.Sequence).Select(group => new UnappliedChange(
+            group.Key,
+            StateDb.FromJson<MessageChanged>(group.First().Payload),
+            group.Where(row => row.AppliedTarget is not null).Select(row => StateDb.Parse<SystemId>(row.AppliedTarget!)).ToHashSet())).ToList();
     }
 
     private const string RequeueSql = """
-        UPDATE outbox SET published_at = NULL WHERE published_at IS NOT NULL AND sequence IN @Sequences;
+        UPDATE outbox SET published_at = NULL WHERE published_at IS NOT NULL AND {in sequence @Sequences};
         """;
 
     public async Task<int> RequeueUnappliedAsync(CancellationToken cancellationToken = default)
@@ -53,7 +55,7 @@ public sealed partial class SqliteStateStore
                 var count = 0;
                 foreach (var chunk in pending.Select(p => p.Sequence).Chunk(500))
                 {
-                    count += await connection.ExecuteAsync(new CommandDefinition(RequeueSql, new { Sequences = chunk }, transaction, cancellationToken: cancellationToken));
+                    count += await connection.ExecuteAsync(new CommandDefinition(_dialect.Render(RequeueSql), new { Sequences = chunk }, transaction, cancellationToken: cancellationToken));
                 }
 
                 return count;

@@ -1,12 +1,12 @@
+using System.Data.Common;
 using Dapper;
 using MessageSync.Core.Contracts;
 using MessageSync.Core.Detection;
 using MessageSync.Core.Model;
-using Microsoft.Data.Sqlite;
 
 namespace MessageSync.Core.State;
 
-public sealed partial class SqliteStateStore
+public sealed partial class StateStore
 {
     private const string UpsertSnapshotSql = """
         INSERT INTO snapshots (link_id, system, external_id, canonical_id, content_hash, updated_stamp, deleted, redacted, seen_at)
@@ -14,8 +14,8 @@ public sealed partial class SqliteStateStore
         ON CONFLICT (link_id, system, external_id) DO UPDATE SET
             content_hash = excluded.content_hash,
             updated_stamp = excluded.updated_stamp,
-            deleted = MAX(snapshots.deleted, excluded.deleted),
-            redacted = MAX(snapshots.redacted, excluded.redacted),
+            deleted = CASE WHEN excluded.deleted = 1 THEN 1 ELSE snapshots.deleted END,
+            redacted = CASE WHEN excluded.redacted = 1 THEN 1 ELSE snapshots.redacted END,
             seen_at = excluded.seen_at;
         """;
 
@@ -61,13 +61,13 @@ public sealed partial class SqliteStateStore
 
     private const string NextLinkSequenceSql = """
         INSERT INTO link_sequences (link_id, last_sequence) VALUES (@LinkId, 1)
-        ON CONFLICT (link_id) DO UPDATE SET last_sequence = last_sequence + 1
+        ON CONFLICT (link_id) DO UPDATE SET last_sequence = link_sequences.last_sequence + 1
         RETURNING last_sequence;
         """;
 
     private const string InsertOutboxSql = """
-        INSERT INTO outbox (link_id, link_sequence, message_id, change_kind, canonical_id, source_system, payload, created_at)
-        VALUES (@LinkId, @LinkSequence, @MessageId, @ChangeKind, @CanonicalId, @SourceSystem, @Payload, @CreatedAt);
+        INSERT INTO outbox (link_id, link_sequence, message_id, change_kind, canonical_id, source_system, target, payload, created_at)
+        VALUES (@LinkId, @LinkSequence, @MessageId, @ChangeKind, @CanonicalId, @SourceSystem, @Target, @Payload, @CreatedAt);
         """;
 
     private const string MoveCursorSql = """
@@ -86,6 +86,19 @@ public sealed partial class SqliteStateStore
         public string Attachments { get; set; } = "[]";
     }
 
+    // Why this is safe with several writers at once (SQLite serialises whole write transactions; PostgreSQL runs them at
+    // READ COMMITTED, where each statement sees what was committed before it started and row locks are held to commit):
+    // - Per-link sequence: the link_sequences upsert locks the link's row until commit, so a second commit of the same link
+    //   waits there and then reads the first one's number. Sequences stay gapless (a rollback undoes the increment with the
+    //   rest) and the outbox's global order agrees with each link's order, because the outbox row is inserted while the
+    //   lock is held. Links never wait for each other.
+    // - Echo check: the snapshot upserts run first. If the consumer's RecordMappingAsync (which writes the mirror's snapshot
+    //   row before its mapping) got there first, the upsert waits on that row's uniqueness check until the mapping commits,
+    //   and FindKnownSql, a later statement, then sees the mapping: the echo is suppressed. If this commit got there first,
+    //   the mapping waits for it instead, exactly as SQLite orders the two; the detector's SyncId check (the marker the
+    //   mirror carries) is what suppresses that ordering, on both engines.
+    // - Two polls of one message (a new external id seen twice at once): the second snapshot upsert waits for the first
+    //   commit, keeps the first canonical id (first writer wins), and FindKnownSql then finds it: one Created, not two.
     public async Task<ObservationCommitResult> CommitObservationAsync(ObservationCommit commit, CancellationToken cancellationToken = default)
     {
         var system = StateDb.System(commit.System);
@@ -139,7 +152,7 @@ public sealed partial class SqliteStateStore
 
     /// <summary>Applies one change to the canonical copy; false when it turns out to be an echo or to change nothing.</summary>
     private static async Task<bool> ApplyChangeAsync(
-        SqliteConnection connection, SqliteTransaction transaction, ObservationCommit commit, DetectedChange change, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction transaction, ObservationCommit commit, DetectedChange change, CancellationToken cancellationToken)
     {
         var canonicalId = StateDb.Id(change.CanonicalId);
         switch (change.Kind)
@@ -223,7 +236,7 @@ public sealed partial class SqliteStateStore
 
     /// <summary>Appends one outbox row with the link's next sequence, in the caller's transaction (detection and replay).</summary>
     private async Task<MessageChanged> AppendOutboxAsync(
-        SqliteConnection connection, SqliteTransaction transaction, string linkId, ChangeKind kind, Guid canonicalId, SystemId source,
+        DbConnection connection, DbTransaction transaction, string linkId, ChangeKind kind, Guid canonicalId, SystemId source,
         DateTimeOffset occurredAt, SystemId? target, string now, CancellationToken cancellationToken)
     {
         var sequence = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
@@ -239,6 +252,7 @@ public sealed partial class SqliteStateStore
                 ChangeKind = StateDb.Name(kind),
                 CanonicalId = StateDb.Id(canonicalId),
                 SourceSystem = StateDb.System(source),
+                Target = target is { } only ? StateDb.System(only) : null,
                 Payload = StateDb.ToJson(contract),
                 CreatedAt = now,
             },
@@ -297,21 +311,6 @@ public sealed partial class SqliteStateStore
             };
     }
 
-    private const string FindCanonicalSql = """
-        SELECT canonical_id FROM messages WHERE origin_system = @System AND origin_external_id = @ExternalId
-        UNION ALL
-        SELECT canonical_id FROM mappings WHERE system = @System AND external_id = @ExternalId
-        LIMIT 1;
-        """;
-
-    public async Task<Guid?> FindCanonicalByExternalAsync(SystemId system, string externalId, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        var id = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
-            FindCanonicalSql, new { System = StateDb.System(system), ExternalId = externalId }, cancellationToken: cancellationToken));
-        return id is null ? null : Guid.Parse(id);
-    }
-
     // ---- Outbox ---------------------------------------------------------------------------------------------------
 
     private sealed class OutboxRow
@@ -340,7 +339,7 @@ public sealed partial class SqliteStateStore
             StateDb.ParseTimeOrNull(row.PublishedAt))).ToList();
     }
 
-    private const string MarkPublishedSql = "UPDATE outbox SET published_at = @Now WHERE sequence IN @Sequences AND published_at IS NULL;";
+    private const string MarkPublishedSql = "UPDATE outbox SET published_at = @Now WHERE {in sequence @Sequences} AND published_at IS NULL;";
 
     public async Task MarkPublishedAsync(IEnumerable<long> sequences, CancellationToken cancellationToken = default)
     {
@@ -354,13 +353,16 @@ public sealed partial class SqliteStateStore
             async (connection, transaction) =>
             {
                 var now = Now();
+                var marked = 0;
 
                 // SQLite limits host parameters per statement; a relay batch is small, but chunk to be safe.
                 foreach (var chunk in list.Chunk(500))
                 {
-                    await connection.ExecuteAsync(new CommandDefinition(
-                        MarkPublishedSql, new { Now = now, Sequences = chunk }, transaction, cancellationToken: cancellationToken));
+                    marked += await connection.ExecuteAsync(new CommandDefinition(
+                        _dialect.Render(MarkPublishedSql), new { Now = now, Sequences = chunk }, transaction, cancellationToken: cancellationToken));
                 }
+
+                return marked;
             },
             cancellationToken);
     }

@@ -1,56 +1,45 @@
+using System.Data.Common;
 using Dapper;
 using MessageSync.Core.Model;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace MessageSync.Core.State;
 
 /// <summary>
-/// The state store on one SQLite file in WAL mode (DESIGN.md, "State store"). One connection per operation (pooled):
-/// readers never block the writer, and writers queue on SQLite's single write lock, taken at BEGIN (IMMEDIATE) so that
-/// two writers never deadlock upgrading a read lock. The schema is created and migrated on first use.
+/// The state store (DESIGN.md, "State store"): one implementation of every query over Dapper and <see cref="DbConnection"/>,
+/// on SQLite or PostgreSQL as <see cref="StateDialect"/> says. One connection per operation (pooled by the driver); writes
+/// that belong together run in one transaction (<see cref="StateDialect.BeginWriteAsync"/>). The schema is created and
+/// migrated on first use.
 /// </summary>
-public sealed partial class SqliteStateStore : IStateStore, IDisposable
+public sealed partial class StateStore : IStateStore, IDisposable
 {
-    private readonly string _connectionString;
-    private readonly string _path;
-    private readonly string _connectionPragmas;
+    private const int WriteAttempts = 3;
+
+    private readonly StateDialect _dialect;
     private readonly TimeProvider _time;
-    private readonly ILogger<SqliteStateStore> _logger;
+    private readonly ILogger<StateStore> _logger;
     private readonly IReadOnlyList<Migration> _migrations;
     private readonly SemaphoreSlim _initLock = new(1, 1);
     private volatile bool _initialized;
 
-    public SqliteStateStore(IOptions<StateStoreOptions> options, TimeProvider? time = null, ILogger<SqliteStateStore>? logger = null)
-        : this(options.Value, time, logger, Migrations.All)
+    public StateStore(StateDialect dialect, TimeProvider? time = null, ILogger<StateStore>? logger = null)
+        : this(dialect, time, logger, Migrations.All)
     {
     }
 
-    internal SqliteStateStore(StateStoreOptions options, TimeProvider? time, ILogger<SqliteStateStore>? logger, IReadOnlyList<Migration> migrations)
+    internal StateStore(StateDialect dialect, TimeProvider? time, ILogger<StateStore>? logger, IReadOnlyList<Migration> migrations)
     {
-        _path = System.IO.Path.GetFullPath(options.Path);
+        _dialect = dialect;
         _time = time ?? TimeProvider.System;
-        _logger = logger ?? NullLogger<SqliteStateStore>.Instance;
+        _logger = logger ?? NullLogger<StateStore>.Instance;
         _migrations = migrations;
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = _path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-            ForeignKeys = true,
-            DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds),
-        }.ToString();
-
-        // Per connection: journal_mode is a property of the file (set once at start), these are not.
-        _connectionPragmas = $"PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout={(long)options.BusyTimeout.TotalMilliseconds};";
     }
 
-    /// <summary>The full path of the database file.</summary>
-    public string DatabasePath => _path;
+    /// <summary>The engine and where it keeps the state, for messages (a path, or host and database; never a password).</summary>
+    public StateDialect Dialect => _dialect;
 
-    /// <summary>Creates the folder and file if needed, switches the file to WAL and applies pending migrations. Idempotent.</summary>
+    /// <summary>Prepares the database (SQLite: folder, file, WAL) and applies pending migrations. Idempotent.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
         if (_initialized)
@@ -66,21 +55,10 @@ public sealed partial class SqliteStateStore : IStateStore, IDisposable
                 return;
             }
 
-            var folder = System.IO.Path.GetDirectoryName(_path);
-            if (!string.IsNullOrEmpty(folder))
-            {
-                Directory.CreateDirectory(folder);
-            }
-
-            await using var connection = await OpenRawAsync(cancellationToken);
-            var mode = await connection.ExecuteScalarAsync<string>(new CommandDefinition("PRAGMA journal_mode=WAL;", cancellationToken: cancellationToken));
-            if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new InvalidOperationException($"SQLite refused WAL mode for {_path} (journal mode is '{mode}').");
-            }
-
-            var version = await Migrations.ApplyAsync(connection, _migrations, _time, cancellationToken);
-            LogReady(_path, version);
+            await _dialect.PrepareAsync(cancellationToken);
+            await using var connection = await _dialect.OpenAsync(cancellationToken);
+            var version = await Migrations.ApplyAsync(connection, _dialect, _migrations, _time, cancellationToken);
+            LogReady(_dialect.Engine, _dialect.Location, version);
             _initialized = true;
         }
         finally
@@ -91,57 +69,44 @@ public sealed partial class SqliteStateStore : IStateStore, IDisposable
 
     public void Dispose()
     {
-        // Pooled connections keep the file open; release them so the file can be moved or deleted.
-        using (var connection = new SqliteConnection(_connectionString))
-        {
-            SqliteConnection.ClearPool(connection);
-        }
-
+        _dialect.Dispose();
         _initLock.Dispose();
     }
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         await InitializeAsync(cancellationToken);
-        return await OpenRawAsync(cancellationToken);
+        return await _dialect.OpenAsync(cancellationToken);
     }
 
-    private async Task<SqliteConnection> OpenRawAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="work"/> in one write transaction: all of it commits or none of it. An attempt the engine rolled
+    /// back as a deadlock victim runs again whole (the work only writes through its connection and transaction).
+    /// </summary>
+    private async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
-        var connection = new SqliteConnection(_connectionString);
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await connection.OpenAsync(cancellationToken);
-            await connection.ExecuteAsync(new CommandDefinition(_connectionPragmas, cancellationToken: cancellationToken));
-            return connection;
+            try
+            {
+                await using var connection = await OpenAsync(cancellationToken);
+                await using var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken);
+                var result = await work(connection, transaction);
+                await transaction.CommitAsync(cancellationToken);
+                return result;
+            }
+            catch (Exception ex) when (attempt < WriteAttempts && _dialect.IsRetryable(ex))
+            {
+                LogRetrying(ex.Message);
+            }
         }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
     }
 
-    /// <summary>Runs <paramref name="work"/> in one write transaction (BEGIN IMMEDIATE): all of it commits or none of it.</summary>
-    private async Task<T> InTransactionAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        using var transaction = connection.BeginTransaction(deferred: false);
-        var result = await work(connection, transaction);
-        await transaction.CommitAsync(cancellationToken);
-        return result;
-    }
+    [LoggerMessage(Level = LogLevel.Information, Message = "State store ready: {Engine} {Location} at schema version {Version}")]
+    private partial void LogReady(string engine, string location, int version);
 
-    private async Task InTransactionAsync(Func<SqliteConnection, SqliteTransaction, Task> work, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        using var transaction = connection.BeginTransaction(deferred: false);
-        await work(connection, transaction);
-        await transaction.CommitAsync(cancellationToken);
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "State store {Path} ready at schema version {Version}")]
-    private partial void LogReady(string path, int version);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A state store transaction was rolled back by the database and runs again: {Reason}")]
+    private partial void LogRetrying(string reason);
 
     private string Now() => StateDb.Time(_time.GetUtcNow());
 
@@ -196,7 +161,7 @@ public sealed partial class SqliteStateStore : IStateStore, IDisposable
     private const string ListLinksSql = """
         SELECT id AS Id, pylon_issue_id AS PylonIssueId, helpdesk_ticket_id AS HelpdeskTicketId, cord_thread_id AS CordThreadId,
                options AS Options, source AS Source
-        FROM links ORDER BY id;
+        FROM links;
         """;
 
     public async Task<IReadOnlyList<StoredLink>> ListLinksAsync(CancellationToken cancellationToken = default)
@@ -218,7 +183,7 @@ public sealed partial class SqliteStateStore : IStateStore, IDisposable
                     DeliverRepliesVia = options.DeliverRepliesVia,
                 },
                 row.Source);
-        }).ToList();
+        }).OrderBy(l => l.Link.Id, StringComparer.Ordinal).ToList();
     }
 
     // ---- Cursors and snapshots ------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ using MessageSync.Core.Model;
 
 namespace MessageSync.Core.State;
 
-public sealed partial class SqliteStateStore
+public sealed partial class StateStore
 {
     private sealed class MappingRow
     {
@@ -11,7 +11,6 @@ public sealed partial class SqliteStateStore
         public string System { get; set; } = "";
         public string ExternalId { get; set; } = "";
         public string TargetKind { get; set; } = "";
-        public string? ContentHash { get; set; }
         public string CreatedAt { get; set; } = "";
         public long IsOrigin { get; set; }
     }
@@ -20,10 +19,10 @@ public sealed partial class SqliteStateStore
     // edit of a mirror then reaches the original like any other copy).
     private const string GetMappingSql = """
         SELECT canonical_id AS CanonicalId, system AS System, external_id AS ExternalId, target_kind AS TargetKind,
-               content_hash AS ContentHash, created_at AS CreatedAt, 0 AS IsOrigin
+               created_at AS CreatedAt, 0 AS IsOrigin
         FROM mappings WHERE canonical_id = @CanonicalId AND system = @System
         UNION ALL
-        SELECT canonical_id, origin_system, origin_external_id, kind, NULL, created_at, 1
+        SELECT canonical_id, origin_system, origin_external_id, kind, created_at, 1
         FROM messages WHERE canonical_id = @CanonicalId AND origin_system = @System
         ORDER BY IsOrigin LIMIT 1;
         """;
@@ -40,7 +39,6 @@ public sealed partial class SqliteStateStore
                 StateDb.Parse<SystemId>(row.System),
                 row.ExternalId,
                 StateDb.Parse<MessageKind>(row.TargetKind),
-                row.ContentHash,
                 StateDb.ParseTime(row.CreatedAt),
                 row.IsOrigin != 0);
     }
@@ -75,8 +73,6 @@ public sealed partial class SqliteStateStore
         SELECT {IntentColumns} FROM intents WHERE canonical_id = @CanonicalId AND system = @System AND action = @Action;
         """;
 
-    private const string ListIntentsSql = $"SELECT {IntentColumns} FROM intents ORDER BY created_at;";
-
     public async Task<IntentEntry?> GetIntentAsync(Guid canonicalId, SystemId target, WriteAction action, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
@@ -87,13 +83,6 @@ public sealed partial class SqliteStateStore
         return row is null ? null : ToIntent(row);
     }
 
-    public async Task<IReadOnlyList<IntentEntry>> ListIntentsAsync(CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<IntentRow>(new CommandDefinition(ListIntentsSql, cancellationToken: cancellationToken));
-        return rows.Select(ToIntent).ToList();
-    }
-
     private static IntentEntry ToIntent(IntentRow row) => new(
         Guid.Parse(row.CanonicalId),
         StateDb.Parse<SystemId>(row.System),
@@ -101,25 +90,24 @@ public sealed partial class SqliteStateStore
         row.Marker,
         StateDb.ParseTime(row.CreatedAt));
 
-    private const string UpsertMappingSql = """
-        INSERT INTO mappings (canonical_id, system, external_id, target_kind, content_hash, created_at)
-        VALUES (@CanonicalId, @System, @ExternalId, @TargetKind, @ContentHash, @Now)
-        ON CONFLICT (canonical_id, system) DO UPDATE SET
-            external_id = excluded.external_id, target_kind = excluded.target_kind, content_hash = excluded.content_hash;
-        """;
-
-    private const string DeleteIntentSql = "DELETE FROM intents WHERE canonical_id = @CanonicalId AND system = @System AND action = @Action;";
-
-    // The mirror's snapshot row has no hash yet: the next read adopts the target's rendering as the baseline.
-    // The WHERE before ON CONFLICT is required by SQLite's grammar for INSERT ... SELECT ... ON CONFLICT.
-    private const string MirrorSnapshotSql = """
+    // One command, three statements, in this order: the mirror's snapshot row first, so that a poll committing at the same
+    // time meets that row (and waits for this transaction) before it looks for the mapping (see CommitObservationAsync).
+    // The snapshot row has no hash yet: the next read adopts the target's rendering as the baseline. The WHERE before
+    // ON CONFLICT is required by SQLite's grammar for INSERT ... SELECT ... ON CONFLICT.
+    private const string RecordMappingSql = """
         INSERT INTO snapshots (link_id, system, external_id, canonical_id, content_hash, updated_stamp, deleted, redacted, seen_at)
         SELECT link_id, @System, @ExternalId, canonical_id, NULL, NULL, 0, 0, @Now FROM messages WHERE canonical_id = @CanonicalId
         ON CONFLICT (link_id, system, external_id) DO UPDATE SET canonical_id = excluded.canonical_id, content_hash = NULL;
+
+        INSERT INTO mappings (canonical_id, system, external_id, target_kind, created_at)
+        VALUES (@CanonicalId, @System, @ExternalId, @TargetKind, @Now)
+        ON CONFLICT (canonical_id, system) DO UPDATE SET external_id = excluded.external_id, target_kind = excluded.target_kind;
+
+        DELETE FROM intents WHERE canonical_id = @CanonicalId AND system = @System AND action = @Action;
         """;
 
     public async Task RecordMappingAsync(
-        Guid canonicalId, SystemId target, string externalId, MessageKind targetKind, string? contentHash, CancellationToken cancellationToken = default)
+        Guid canonicalId, SystemId target, string externalId, MessageKind targetKind, CancellationToken cancellationToken = default)
     {
         var args = new
         {
@@ -127,22 +115,20 @@ public sealed partial class SqliteStateStore
             System = StateDb.System(target),
             ExternalId = externalId,
             TargetKind = StateDb.Name(targetKind),
-            ContentHash = contentHash,
             Action = StateDb.Name(WriteAction.Create),
             Now = Now(),
         };
         await InTransactionAsync(
-            async (connection, transaction) =>
-            {
-                await connection.ExecuteAsync(new CommandDefinition(UpsertMappingSql, args, transaction, cancellationToken: cancellationToken));
-                await connection.ExecuteAsync(new CommandDefinition(DeleteIntentSql, args, transaction, cancellationToken: cancellationToken));
-                await connection.ExecuteAsync(new CommandDefinition(MirrorSnapshotSql, args, transaction, cancellationToken: cancellationToken));
-            },
+            (connection, transaction) => connection.ExecuteAsync(new CommandDefinition(RecordMappingSql, args, transaction, cancellationToken: cancellationToken)),
             cancellationToken);
     }
 
-    private const string ResetMirrorSnapshotSql = """
-        UPDATE snapshots SET content_hash = NULL, redacted = MAX(redacted, @Redacted), deleted = MAX(deleted, @Deleted), seen_at = @Now
+    private const string RecordMirrorChangedSql = """
+        DELETE FROM intents WHERE canonical_id = @CanonicalId AND system = @System AND action = @Action;
+
+        UPDATE snapshots SET content_hash = NULL, seen_at = @Now,
+            redacted = CASE WHEN @Redacted = 1 THEN 1 ELSE redacted END,
+            deleted = CASE WHEN @Deleted = 1 THEN 1 ELSE deleted END
         WHERE system = @System AND canonical_id = @CanonicalId;
         """;
 
@@ -158,11 +144,7 @@ public sealed partial class SqliteStateStore
             Now = Now(),
         };
         await InTransactionAsync(
-            async (connection, transaction) =>
-            {
-                await connection.ExecuteAsync(new CommandDefinition(DeleteIntentSql, args, transaction, cancellationToken: cancellationToken));
-                await connection.ExecuteAsync(new CommandDefinition(ResetMirrorSnapshotSql, args, transaction, cancellationToken: cancellationToken));
-            },
+            (connection, transaction) => connection.ExecuteAsync(new CommandDefinition(RecordMirrorChangedSql, args, transaction, cancellationToken: cancellationToken)),
             cancellationToken);
     }
 
