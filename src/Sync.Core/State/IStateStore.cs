@@ -99,4 +99,25 @@ public interface IStateStore
 
     // Status.
     Task<StoreStatus> GetStatusAsync(CancellationToken cancellationToken = default);
+
+    // Several processes (DESIGN.md, "Several processes").
+
+    /// <summary>Takes <paramref name="name"/> for <paramref name="owner"/> when free or expired, or renews it; the fencing token, or null when another owner holds it.</summary>
+    Task<long?> TryAcquireLeaseAsync(string name, string owner, TimeSpan ttl, CancellationToken cancellationToken = default);
+
+    /// <summary>Lets the lease go at once (a clean stop), so a standby takes over without waiting for it to expire.</summary>
+    Task ReleaseLeaseAsync(string name, string owner, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<LeaseRecord>> ListLeasesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Records a backfill request: every (link, system) of <paramref name="scope"/> pending. Returns its id.</summary>
+    Task<long> RequestBackfillAsync(string requestedBy, IReadOnlyCollection<(string LinkId, SystemId System)> scope, bool dryRun, CancellationToken cancellationToken = default);
+
+    /// <summary>What the owner of <paramref name="system"/> still has to walk, oldest request first.</summary>
+    Task<IReadOnlyList<BackfillProgress>> PendingBackfillAsync(SystemId system, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<BackfillProgress>> GetBackfillAsync(long requestId, CancellationToken cancellationToken = default);
+
+    /// <summary>Records the walk of one (request, link, system) as done or failed; a second record of the same pair changes nothing.</summary>
+    Task RecordBackfillAsync(BackfillProgress progress, CancellationToken cancellationToken = default);
 }

@@ -35,6 +35,10 @@ public sealed class PostgresDialect : StateDialect
     protected override string IdentityAfter(string table, string column) =>
         $"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), COALESCE((SELECT MAX({column}) FROM {table}), 0) + 1, false);";
 
+    protected override string NowMilliseconds => "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)";
+
+    protected override string ForShare => "FOR SHARE";
+
     protected override string JsonText(string column, string key) => $"({column}::json ->> '{key}')";
 
     protected override string InList(string column, string parameter) => $"{column} = ANY({parameter})";

@@ -83,6 +83,7 @@ public class PylonAdapterTests
     {
         await using var h = await Harness.StartAsync(settings: new Dictionary<string, string?> { ["Sync:Pylon:UserIdsByEmail:ana@example.com"] = "usr_ana" });
         h.Host.Pylon.CreateIssue("iss_1");
+        h.Host.Pylon.AddUser("usr_ana", "Ana Ruiz", "ana@example.com");
         h.Host.Pylon.AddMessage("iss_1", SimMessageKind.Customer, "<p>hi</p>");
         var pylon = h.System(SystemId.Pylon);
         var reply = Canon.Message(MessageKind.AgentReply);

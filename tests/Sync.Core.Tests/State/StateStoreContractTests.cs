@@ -505,14 +505,14 @@ public abstract class StateStoreContractTests : IDisposable
     }
 
     [Fact]
-    public async Task Migration_3_keeps_every_outcome_and_its_id_and_takes_the_new_kinds()
+    public async Task Migration_4_keeps_every_outcome_and_its_id_and_takes_the_new_kinds()
     {
-        using (var v2 = _db.Open([Migrations.All[0], Migrations.All[1]]))
+        using (var v3 = _db.Open([.. Migrations.All.Where(m => m.Version <= 3)]))
         {
-            await v2.InitializeAsync();
-            await v2.RecordOutcomeAsync(new NewOutcome("link-1", null, SystemId.Cord, OutcomeKind.Faulted, "first"));
-            var second = await v2.RecordOutcomeAsync(new NewOutcome("link-1", null, SystemId.Pylon, OutcomeKind.Parked, "second"));
-            await v2.AcknowledgeOutcomeAsync(second);
+            await v3.InitializeAsync();
+            await v3.RecordOutcomeAsync(new NewOutcome("link-1", null, SystemId.Cord, OutcomeKind.Faulted, "first"));
+            var second = await v3.RecordOutcomeAsync(new NewOutcome("link-1", null, SystemId.Pylon, OutcomeKind.Parked, "second"));
+            await v3.AcknowledgeOutcomeAsync(second);
         }
 
         using var store = _db.Open();
