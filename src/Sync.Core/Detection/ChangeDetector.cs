@@ -34,8 +34,9 @@ public sealed record DetectionResult(IReadOnlyList<SnapshotEntry> Snapshots, IRe
 /// <remarks>
 /// Rules, in order, for each observed message:
 /// <list type="bullet">
-/// <item>Unknown id carrying a <see cref="ObservedMessage.SyncId"/>, or a known mirror id: an echo of a message we wrote;
-/// its snapshot row is recorded under that canonical id, and no change is raised.</item>
+/// <item>Unknown id carrying a <see cref="ObservedMessage.SyncId"/> that is one of our own writes into this conversation
+/// (<see cref="OwnWrite"/>: same copy, or a write still in flight): an echo; its snapshot row is recorded under that canonical
+/// id (as a note row for an edit note), and no change is raised. Any other marker is ignored: the message is new.</item>
 /// <item>Unknown id, already deleted or redacted: nothing (there is no content to copy; it never existed for us).</item>
 /// <item>Unknown id otherwise: Created, with a new canonical id.</item>
 /// <item>Known and deleted before: nothing; deletion is final (an "undelete" does not resurrect copies).</item>
@@ -62,7 +63,7 @@ public sealed class ChangeDetector(TimeProvider time)
         IReadOnlyList<ObservedMessage> page,
         IReadOnlyDictionary<string, SnapshotEntry> snapshot,
         bool fullScan,
-        IReadOnlyDictionary<string, Guid>? knownMirrors = null)
+        IReadOnlyDictionary<Guid, OwnWrite>? ownWrites = null)
     {
         // Later rows of the same page see the earlier ones (pages can overlap when a cursor resumes).
         var current = new Dictionary<string, SnapshotEntry>(StringComparer.Ordinal);
@@ -87,10 +88,12 @@ public sealed class ChangeDetector(TimeProvider time)
 
             if (known is null)
             {
-                Guid? mirrorOf = message.SyncId ?? (knownMirrors is not null && knownMirrors.TryGetValue(message.ExternalId, out var id) ? id : null);
-                if (mirrorOf is { } canonicalId)
+                // Our marker on this very copy (or on a copy whose write is still in flight): an echo. A marker we did not
+                // put on this message (a person quoting a mirror's HTML, a forged attribute) hides nothing: a new message.
+                if (message.SyncId is { } marker && ownWrites is not null && ownWrites.TryGetValue(marker, out var own)
+                    && (own.ExternalId is null || own.ExternalId == message.ExternalId))
                 {
-                    Record(new SnapshotEntry(message.ExternalId, canonicalId, hash, message.UpdatedAt, message.IsDeleted, message.IsRedacted));
+                    Record(new SnapshotEntry(message.ExternalId, own.CanonicalId, hash, message.UpdatedAt, message.IsDeleted, message.IsRedacted, own.IsNote));
                     continue;
                 }
 

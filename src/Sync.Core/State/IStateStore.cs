@@ -31,6 +31,12 @@ public interface IStateStore
 
     Task<IReadOnlyDictionary<string, SnapshotEntry>> GetSnapshotAsync(string linkId, SystemId system, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Every marker MessageSync put into the link's conversation in <paramref name="system"/> (mirrors, edit notes, creates in
+    /// flight): the only markers a poll trusts (issue 9.5), and the evidence recovery reads (does this system keep markers?).
+    /// </summary>
+    Task<IReadOnlyList<OwnWrite>> GetOwnWritesAsync(string linkId, SystemId system, CancellationToken cancellationToken = default);
+
     // Canonical messages.
     Task<CanonicalMessage?> GetMessageAsync(Guid canonicalId, CancellationToken cancellationToken = default);
 
