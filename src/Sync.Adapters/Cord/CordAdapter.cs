@@ -69,14 +69,14 @@ public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options
         var threadId = ThreadOf(request.Link);
         var message = request.Message;
         var authorId = AuthorIdFor(message);
-        var id = CordMapper.MessageIdFor(message.Id, _options.MessageIdPrefix);
+        var id = CordMapper.MessageIdFor(request.Marker, _options.MessageIdPrefix);
         var body = new CordCreateMessageRequest
         {
             Id = id,
             AuthorId = authorId ?? _options.BotUserId,
             Content = ContentFor(request, attribute: authorId is null),
             Type = "user_message",
-            Metadata = CordMapper.MetadataFor(message, request.TargetKind),
+            Metadata = CordMapper.MetadataFor(request.Marker, message, request.TargetKind),
             CreateThread = _options.CreateThreadOrganizationId is { Length: > 0 } org
                 ? new CordCreateThread
                 {

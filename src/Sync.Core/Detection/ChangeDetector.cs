@@ -41,6 +41,8 @@ public sealed record DetectionResult(IReadOnlyList<SnapshotEntry> Snapshots, IRe
 /// <item>Unknown id otherwise: Created, with a new canonical id.</item>
 /// <item>Known and deleted before: nothing; deletion is final (an "undelete" does not resurrect copies).</item>
 /// <item>Now deleted: Deleted. Newly redacted, or its content emptied: Redacted. Known redacted: nothing more (redaction is final).</item>
+/// <item>An edit note's row (<see cref="SnapshotEntry.IsNote"/>): deleted or reworded, only the row changes (the message it
+/// quotes is untouched); redacted, the message is Redacted, as a redaction anywhere is.</item>
 /// <item>Snapshot hash a baseline of our own write (<see cref="MessageHash.BaselineOf"/>) and the same words read back: the
 /// observed hash is adopted, no change; other words are a person's edit of the fresh copy and go on to the rules below.</item>
 /// <item>Snapshot hash null (a baseline we wrote ourselves, content unknown): the observed hash is adopted, no change.</item>
@@ -116,6 +118,11 @@ public sealed class ChangeDetector(TimeProvider time)
             if (message.IsDeleted)
             {
                 Record(known with { UpdatedStamp = message.UpdatedAt ?? known.UpdatedStamp, Deleted = true });
+                if (known.IsNote)
+                {
+                    continue; // an edit note removed: the message it quotes lives on
+                }
+
                 changes.Add(new DetectedChange(
                     ChangeKind.Deleted, known.CanonicalId, message.ExternalId, message.DeletedAt ?? message.UpdatedAt ?? time.GetUtcNow(), null));
                 continue;
@@ -150,6 +157,11 @@ public sealed class ChangeDetector(TimeProvider time)
             if (hash != known.ContentHash)
             {
                 Record(known with { ContentHash = hash, UpdatedStamp = message.UpdatedAt ?? known.UpdatedStamp });
+                if (known.IsNote)
+                {
+                    continue; // an edit note reworded by a person is not a new version of the message
+                }
+
                 changes.Add(new DetectedChange(
                     ChangeKind.Edited, known.CanonicalId, message.ExternalId, message.UpdatedAt ?? time.GetUtcNow(),
                     ToCanonical(link, system, message, known.CanonicalId)));
@@ -179,7 +191,7 @@ public sealed class ChangeDetector(TimeProvider time)
         var now = time.GetUtcNow();
         return new DetectionResult(
             [.. result.Snapshots, .. gone.Select(e => e with { Deleted = true })],
-            [.. result.Changes, .. gone.Select(e => new DetectedChange(ChangeKind.Deleted, e.CanonicalId, e.ExternalId, now, null))]);
+            [.. result.Changes, .. gone.Where(e => !e.IsNote).Select(e => new DetectedChange(ChangeKind.Deleted, e.CanonicalId, e.ExternalId, now, null))]);
     }
 
     /// <summary>The observed message in canonical terms. For a change seen on a mirror only its content is used by the store.</summary>

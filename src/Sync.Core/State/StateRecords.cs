@@ -35,6 +35,12 @@ public sealed record SnapshotEntry(
 /// </summary>
 public sealed record OwnWrite(Guid Marker, Guid CanonicalId, string? ExternalId, bool IsNote);
 
+/// <summary>One copy of a message in one system and what was done to it already.</summary>
+public sealed record CopyEntry(string ExternalId, bool IsNote, bool Redacted, bool Deleted);
+
+/// <summary>An edit note written for one change; <paramref name="ExternalId"/> is null while its write is in flight.</summary>
+public sealed record NoteCopy(Guid ChangeId, SystemId System, Guid CanonicalId, string? ExternalId);
+
 /// <summary>One change found by the detector, ready to commit.</summary>
 /// <param name="CanonicalId">The canonical message that changed (a new UUID v7 for <see cref="ChangeKind.Created"/>).</param>
 /// <param name="ExternalId">The external id the change was observed on (an original or a mirror).</param>
