@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Globalization;
+using MessageSync.Simulators;
+using Xunit.Abstractions;
+
+namespace MessageSync.IntegrationTests.Chaos;
+
+/// <summary>
+/// Runs one random <see cref="ChaosScenario"/>: the workload with SIGKILLs at random instants alongside, a broker outage
+/// and API faults where the scenario has them; then settles and verifies (<see cref="ChaosSession.FinishAsync"/>).
+/// </summary>
+public static class ChaosRun
+{
+    public static async Task<ChaosOutcome> RunAsync(ChaosScenario scenario, ChaosBroker? broker, ITestOutputHelper? output = null)
+    {
+        await using var session = await ChaosSession.StartAsync(scenario, broker, output);
+        var sims = session.Sims;
+        if (scenario.ApiFaults is { } faults)
+        {
+            sims.Pylon.SetFault("*", faults);
+            sims.Helpdesk.SetFault("*", faults);
+            sims.Cord.SetFault("*", faults);
+            session.Figures.Faults = Describe(faults);
+        }
+
+        var clock = Stopwatch.StartNew();
+        var writing = session.Workload.RunAsync(CancellationToken.None);
+        var killing = KillAtRandomAsync(session.Worker, scenario, new Random(scenario.Seed * 7919));
+        var outage = scenario.BrokerOutage is { } length
+            ? OutageAsync(broker ?? throw new ArgumentNullException(nameof(broker)), session.Worker.Log, scenario.OutageAfter, length, session.Figures)
+            : Task.CompletedTask;
+        await writing;
+        session.Figures.WorkloadSeconds = clock.Elapsed.TotalSeconds;
+        await Task.WhenAll(killing, outage);
+
+        sims.Pylon.ClearFaults();
+        sims.Helpdesk.ClearFaults();
+        sims.Cord.ClearFaults();
+        session.Worker.Log.Note($"workload and chaos done; faults cleared; {session.Workload.ActionsNotMade} planned action(s) found nothing eligible");
+        return await session.FinishAsync();
+    }
+
+    /// <summary>
+    /// SIGKILLs at random instants: a share of them while the worker is still starting (state store, bus, first polls),
+    /// the rest a random time after it has come up, so that each life does some work before it ends. The worker is
+    /// started again at once, on the same state file.
+    /// </summary>
+    public static async Task KillAtRandomAsync(ChaosWorker worker, ChaosScenario scenario, Random random)
+    {
+        for (var k = 0; k < scenario.Kills; k++)
+        {
+            var life = worker.Current ?? throw new InvalidOperationException("The worker is not running.");
+            if (random.NextDouble() < scenario.StartupKillShare)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(0.1 + (1.4 * random.NextDouble())));
+            }
+            else
+            {
+                try
+                {
+                    await life.WaitForListeningAsync(TimeSpan.FromMinutes(2));
+                }
+                catch (InvalidOperationException)
+                {
+                    // It exited on its own before it listened: EnsureRunning records that below.
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(0.5 + ((scenario.MaxLife.TotalSeconds - 0.5) * random.NextDouble())));
+            }
+
+            if (!worker.IsRunning)
+            {
+                worker.EnsureRunning(); // died on its own: recorded, and this kill is not counted
+                k--;
+                continue;
+            }
+
+            worker.Kill();
+            await Task.Delay(random.Next(0, 300));
+            worker.Start();
+        }
+    }
+
+    private static async Task OutageAsync(ChaosBroker broker, WorkerLog log, TimeSpan after, TimeSpan length, ChaosFigures figures)
+    {
+        await Task.Delay(after);
+        log.Note($"broker outage: stopping RabbitMQ for {length.TotalSeconds:0} s");
+        await broker.StopAsync();
+        var down = Stopwatch.StartNew();
+        await Task.Delay(length);
+        await broker.StartAsync();
+        figures.BrokerOutageSeconds = down.Elapsed.TotalSeconds;
+        log.Note($"broker outage over: RabbitMQ back after {down.Elapsed.TotalSeconds:0} s");
+    }
+
+    private static string Describe(FaultSpec f) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"500 {f.ServerErrorRate:P0}, 429 {f.RateLimitRate:P0}, dropped {f.DropRate:P0}, malformed after the write {f.MalformedRate:P0}, +{f.Delay.TotalMilliseconds:0} ms on {f.DelayRate:P0}");
+}
