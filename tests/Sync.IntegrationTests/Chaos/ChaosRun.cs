@@ -25,7 +25,7 @@ public static class ChaosRun
 
         var clock = Stopwatch.StartNew();
         var writing = session.Workload.RunAsync(CancellationToken.None);
-        var killing = KillAtRandomAsync(session.Worker, scenario, new Random(scenario.Seed * 7919));
+        var killing = KillAtRandomAsync(session.Worker, scenario, new Random(scenario.Seed * 7919), () => Writes(sims));
         var outage = scenario.BrokerOutage is { } length
             ? OutageAsync(broker ?? throw new ArgumentNullException(nameof(broker)), session.Worker.Log, scenario.OutageAfter, length, session.Figures)
             : Task.CompletedTask;
@@ -41,31 +41,29 @@ public static class ChaosRun
     }
 
     /// <summary>
-    /// SIGKILLs at random instants: a share of them while the worker is still starting (state store, bus, first polls),
-    /// the rest a random time after it has come up, so that each life does some work before it ends. The worker is
-    /// started again at once, on the same state file.
+    /// SIGKILLs at random instants: a share of them while the worker is still starting (state store, bus, first polls);
+    /// the rest once the worker has written something in this life (<paramref name="writes"/> grew), at a random instant
+    /// up to <see cref="ChaosScenario.MaxLife"/> later, so that every such life does some work and is cut short in the
+    /// middle of it, however slow the machine. The worker is started again at once, on the same state file.
     /// </summary>
-    public static async Task KillAtRandomAsync(ChaosWorker worker, ChaosScenario scenario, Random random)
+    public static async Task KillAtRandomAsync(ChaosWorker worker, ChaosScenario scenario, Random random, Func<long> writes)
     {
         for (var k = 0; k < scenario.Kills; k++)
         {
-            var life = worker.Current ?? throw new InvalidOperationException("The worker is not running.");
             if (random.NextDouble() < scenario.StartupKillShare)
             {
                 await Task.Delay(TimeSpan.FromSeconds(0.1 + (1.4 * random.NextDouble())));
             }
             else
             {
-                try
+                var before = writes();
+                var patience = System.Diagnostics.Stopwatch.StartNew();
+                while (writes() == before && worker.IsRunning && patience.Elapsed < TimeSpan.FromSeconds(60))
                 {
-                    await life.WaitForListeningAsync(TimeSpan.FromMinutes(2));
-                }
-                catch (InvalidOperationException)
-                {
-                    // It exited on its own before it listened: EnsureRunning records that below.
+                    await Task.Delay(100);
                 }
 
-                await Task.Delay(TimeSpan.FromSeconds(0.5 + ((scenario.MaxLife.TotalSeconds - 0.5) * random.NextDouble())));
+                await Task.Delay(TimeSpan.FromSeconds(scenario.MaxLife.TotalSeconds * random.NextDouble()));
             }
 
             if (!worker.IsRunning)
@@ -79,6 +77,15 @@ public static class ChaosRun
             await Task.Delay(random.Next(0, 300));
             worker.Start();
         }
+    }
+
+    /// <summary>Write requests the three simulators have served (the worker's, and the few a person makes).</summary>
+    public static long Writes(SimulatorHost sims)
+    {
+        string[] pylon = [PylonSimulator.Reply, PylonSimulator.Note, PylonSimulator.Redact, PylonSimulator.Delete];
+        string[] cord = [CordSimulator.CreateKey, CordSimulator.Update, CordSimulator.DeleteKey];
+        return pylon.Sum(k => sims.Pylon.GetStats(k).Requests) + sims.Helpdesk.GetStats(HelpdeskSimulator.Create).Requests
+            + cord.Sum(k => sims.Cord.GetStats(k).Requests);
     }
 
     private static async Task OutageAsync(ChaosBroker broker, WorkerLog log, TimeSpan after, TimeSpan length, ChaosFigures figures)

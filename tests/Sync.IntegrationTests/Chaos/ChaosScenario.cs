@@ -29,8 +29,8 @@ public sealed record ChaosScenario
     /// <summary>Share of the kills made at a random instant of the worker's start-up (before or around its first polls).</summary>
     public double StartupKillShare { get; init; } = 0.25;
 
-    /// <summary>The other kills come at a random instant between 0.5 s and this long after the worker listens.</summary>
-    public TimeSpan MaxLife { get; init; } = TimeSpan.FromSeconds(6);
+    /// <summary>The other kills come at a random instant up to this long after the worker's first write in its life.</summary>
+    public TimeSpan MaxLife { get; init; } = TimeSpan.FromSeconds(4);
 
     /// <summary>A RabbitMQ transport on the private <see cref="ChaosBroker"/>; otherwise the in-memory default.</summary>
     public bool RabbitMq { get; init; }

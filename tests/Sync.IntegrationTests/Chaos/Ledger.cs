@@ -17,8 +17,16 @@ public enum Removal
     Deleted,
 }
 
-/// <summary>One edit a person made in Cord: the token of the new version and the copy it was made on.</summary>
-public sealed record EditRecord(string Token, SystemId On, string ExternalId, DateTimeOffset At);
+/// <summary>
+/// One edit a person made in Cord: the token of the new version and the copy it was made on; for an edit of a copy the
+/// worker wrote, how long the person had seen that copy before editing it.
+/// </summary>
+public sealed record EditRecord(string Token, SystemId On, string ExternalId, DateTimeOffset At, TimeSpan? MirrorSeenFor = null)
+{
+    public override string ToString() => MirrorSeenFor is { } age
+        ? $"{Token}, made in {On} on the worker's copy {ExternalId}, seen {age.TotalSeconds:0.0} s before"
+        : $"{Token}, made in {On} on the original {ExternalId}";
+}
 
 /// <summary>
 /// One message a person wrote, as the workload recorded it: where, what kind it is there (DESIGN.md "reads as"), the

@@ -122,7 +122,7 @@ public static class Verifier
 
                 if (notes.Count == 0 && message.Removal == Removal.None)
                 {
-                    findings.Add(new(FindingKind.Missing, message.ToString(), $"no \"Edited in\" note in {target} for edit {i + 1} ({edit.Token}, made in {edit.On} on {edit.ExternalId})"));
+                    findings.Add(new(FindingKind.Missing, message.ToString(), $"no \"Edited in\" note in {target} for edit {i + 1} ({edit})"));
                 }
             }
         }

@@ -25,6 +25,12 @@ public sealed record WorkloadOptions
     /// <summary>Share of edits, redactions and deletions made on a copy the worker wrote rather than on the original.</summary>
     public double OnMirrorShare { get; init; } = 0.3;
 
+    /// <summary>
+    /// A person acts on a copy the worker wrote only once it has been on screen this long (a person's reaction time). The
+    /// worker reads its own copies back within a poll or two, unless it is down just then.
+    /// </summary>
+    public TimeSpan ReactionTime { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>After the messages are written, how long to keep trying the edits, redactions and deletions still planned.</summary>
     public TimeSpan ActionTail { get; init; } = TimeSpan.FromSeconds(20);
 }
@@ -47,6 +53,7 @@ public sealed class Workload : IDisposable
     private readonly Random _random;
     private readonly Func<CancellationToken, Task<SimState>> _readState;
     private readonly PersonClient _person;
+    private readonly Dictionary<(SystemId, string), DateTime> _firstSeen = [];
     private SimState? _state;
     private DateTime _stateAt;
 
@@ -185,45 +192,42 @@ public sealed class Workload : IDisposable
         }
     }
 
-    /// <summary>Makes one planned action on an eligible message; false when none is eligible now.</summary>
+    /// <summary>Makes one planned action on an eligible message (tried in random order); false when none is eligible now.</summary>
     private async Task<bool> TryActAsync(Removal? action, CancellationToken cancellationToken)
     {
         var state = await StateAsync(cancellationToken);
-        var candidates = _ledger.Messages.Where(m => m.Removal == Removal.None && m.WrittenAt < DateTimeOffset.UtcNow.AddSeconds(-1)).ToList();
-        for (var tries = 0; tries < 40 && candidates.Count > 0; tries++)
+        var cutoff = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var candidates = _ledger.Messages.Where(m => m.Removal == Removal.None && m.WrittenAt < cutoff).OrderBy(_ => _random.Next()).ToList();
+        var calls = 0;
+        foreach (var message in candidates)
         {
-            var message = candidates[_random.Next(candidates.Count)];
-            var done = action switch
+            if (action is null && (message.Edits.Count >= 3 || !Settled(message, state)))
             {
-                null => await TryEditAsync(message, state, cancellationToken),
-                Removal.Redacted => await TryRemoveAsync(message, state, redact: true, cancellationToken),
-                _ => await TryRemoveAsync(message, state, redact: false, cancellationToken),
-            };
+                continue;
+            }
+
+            var system = action is null ? SystemId.Cord : _random.Next(2) == 0 ? SystemId.Pylon : SystemId.Cord;
+            if (PickCopy(message, state, system) is not { } copy)
+            {
+                continue;
+            }
+
+            var done = action is null
+                ? await EditAsync(message, copy, cancellationToken)
+                : await RemoveAsync(message, copy, action.Value, hardDelete: _random.Next(5) >= 3, cancellationToken);
             if (done)
             {
                 _stateAt = DateTime.MinValue; // what we just did changes what is eligible
                 return true;
             }
+
+            if (++calls >= 5)
+            {
+                break; // copies went away meanwhile: try again with a fresh state
+            }
         }
 
         return false;
-    }
-
-    private async Task<bool> TryEditAsync(LedgerMessage message, SimState state, CancellationToken cancellationToken)
-    {
-        if (message.Edits.Count >= 3 || !Settled(message, state))
-        {
-            return false;
-        }
-
-        return PickCopy(message, state, SystemId.Cord) is { } copy && await EditAsync(message, copy, cancellationToken);
-    }
-
-    private async Task<bool> TryRemoveAsync(LedgerMessage message, SimState state, bool redact, CancellationToken cancellationToken)
-    {
-        var system = _random.Next(2) == 0 ? SystemId.Pylon : SystemId.Cord;
-        return PickCopy(message, state, system) is { } copy
-            && await RemoveAsync(message, copy, redact ? Removal.Redacted : Removal.Deleted, hardDelete: _random.Next(5) >= 3, cancellationToken);
     }
 
     /// <summary>A person rewords <paramref name="copy"/> (a Cord message: the original or the worker's copy); recorded when it took effect.</summary>
@@ -240,7 +244,8 @@ public sealed class Workload : IDisposable
             return false;
         }
 
-        Ledger.RecordEdit(message, new EditRecord(token, SystemId.Cord, copy.ExternalId, DateTimeOffset.UtcNow));
+        var onMirror = !(message.Origin == SystemId.Cord && copy.ExternalId == message.OriginExternalId);
+        Ledger.RecordEdit(message, new EditRecord(token, SystemId.Cord, copy.ExternalId, DateTimeOffset.UtcNow, onMirror ? SeenFor(copy) : null));
         return true;
     }
 
@@ -265,7 +270,9 @@ public sealed class Workload : IDisposable
             return false;
         }
 
-        var on = copy.System == message.Origin && copy.ExternalId == message.OriginExternalId ? "the original" : "a copy";
+        var on = copy.System == message.Origin && copy.ExternalId == message.OriginExternalId
+            ? "the original"
+            : $"the worker's copy (seen {SeenFor(copy).TotalSeconds:0.0} s before)";
         Ledger.RecordRemoval(message, removal, $"{how} on {on}, {copy.System} {copy.ExternalId}");
         return true;
     }
@@ -279,7 +286,7 @@ public sealed class Workload : IDisposable
         var conversation = Expectations.Conversation(message.Link, system);
         var copies = state.CopiesOf(message.Id).Where(c => c.System == system && c.Conversation == conversation && c.Live && !c.EditNote).ToList();
         var original = copies.FirstOrDefault(c => message.Origin == system && c.ExternalId == message.OriginExternalId);
-        var mirror = copies.FirstOrDefault(c => c != original);
+        var mirror = copies.FirstOrDefault(c => c != original && SeenFor(c) >= _options.ReactionTime);
         if (original is not null && (mirror is null || _random.NextDouble() >= _options.OnMirrorShare))
         {
             return original;
@@ -287,6 +294,10 @@ public sealed class Workload : IDisposable
 
         return mirror;
     }
+
+    /// <summary>How long the workload has seen <paramref name="copy"/> (zero when it never has).</summary>
+    private TimeSpan SeenFor(SimCopy copy) =>
+        _firstSeen.TryGetValue((copy.System, copy.ExternalId), out var at) ? DateTime.UtcNow - at : TimeSpan.Zero;
 
     /// <summary>Every copy routing requires is live, and every earlier edit has its note in every system that notes it.</summary>
     private static bool Settled(LedgerMessage message, SimState state)
@@ -309,6 +320,10 @@ public sealed class Workload : IDisposable
         {
             _state = await _readState(cancellationToken);
             _stateAt = DateTime.UtcNow;
+            foreach (var copy in _state.Copies)
+            {
+                _firstSeen.TryAdd((copy.System, copy.ExternalId), _stateAt);
+            }
         }
 
         return _state;
