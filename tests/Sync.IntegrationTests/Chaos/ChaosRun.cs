@@ -25,7 +25,7 @@ public static class ChaosRun
 
         var clock = Stopwatch.StartNew();
         var writing = session.Workload.RunAsync(CancellationToken.None);
-        var killing = KillAtRandomAsync(session.Worker, scenario, new Random(scenario.Seed * 7919), () => Writes(sims));
+        var killing = KillAtRandomAsync(session.Worker, scenario, new Random(scenario.Seed * 7919), () => Writes(sims) - session.Workload.PersonWrites);
         var outage = scenario.BrokerOutage is { } length
             ? OutageAsync(broker ?? throw new ArgumentNullException(nameof(broker)), session.Worker.Log, scenario.OutageAfter, length, session.Figures)
             : Task.CompletedTask;
@@ -42,28 +42,34 @@ public static class ChaosRun
 
     /// <summary>
     /// SIGKILLs at random instants: a share of them while the worker is still starting (state store, bus, first polls);
-    /// the rest once the worker has written something in this life (<paramref name="writes"/> grew), at a random instant
+    /// the rest once the worker has written something in this life (<paramref name="workerWrites"/> grew), at a random instant
     /// up to <see cref="ChaosScenario.MaxLife"/> later, so that every such life does some work and is cut short in the
     /// middle of it, however slow the machine. The worker is started again at once, on the same state file.
     /// </summary>
-    public static async Task KillAtRandomAsync(ChaosWorker worker, ChaosScenario scenario, Random random, Func<long> writes)
+    public static async Task KillAtRandomAsync(ChaosWorker worker, ChaosScenario scenario, Random random, Func<long> workerWrites)
     {
         for (var k = 0; k < scenario.Kills; k++)
         {
+            string why;
             if (random.NextDouble() < scenario.StartupKillShare)
             {
-                await Task.Delay(TimeSpan.FromSeconds(0.1 + (1.4 * random.NextDouble())));
+                var delay = TimeSpan.FromSeconds(0.1 + (1.4 * random.NextDouble()));
+                await Task.Delay(delay);
+                why = $"{delay.TotalSeconds:0.0} s into its start-up";
             }
             else
             {
-                var before = writes();
+                var before = workerWrites();
                 var patience = System.Diagnostics.Stopwatch.StartNew();
-                while (writes() == before && worker.IsRunning && patience.Elapsed < TimeSpan.FromSeconds(60))
+                while (workerWrites() <= before && worker.IsRunning && patience.Elapsed < TimeSpan.FromSeconds(60))
                 {
                     await Task.Delay(100);
                 }
 
-                await Task.Delay(TimeSpan.FromSeconds(scenario.MaxLife.TotalSeconds * random.NextDouble()));
+                var waited = patience.Elapsed;
+                var extra = TimeSpan.FromSeconds(scenario.MaxLife.TotalSeconds * random.NextDouble());
+                await Task.Delay(extra);
+                why = $"{extra.TotalSeconds:0.0} s after its first write, {waited.TotalSeconds:0.0} s after it started ({workerWrites() - before} writes so far)";
             }
 
             if (!worker.IsRunning)
@@ -73,13 +79,14 @@ public static class ChaosRun
                 continue;
             }
 
+            worker.Log.Note($"kill {k + 1} of {scenario.Kills}: {why}");
             worker.Kill();
             await Task.Delay(random.Next(0, 300));
             worker.Start();
         }
     }
 
-    /// <summary>Write requests the three simulators have served (the worker's, and the few a person makes).</summary>
+    /// <summary>Write requests the three simulators have served (the worker's, and the few people make: subtract <see cref="Workload.PersonWrites"/>).</summary>
     public static long Writes(SimulatorHost sims)
     {
         string[] pylon = [PylonSimulator.Reply, PylonSimulator.Note, PylonSimulator.Redact, PylonSimulator.Delete];

@@ -112,9 +112,10 @@ public sealed class ChaosSession : IAsyncDisposable
     /// <summary>
     /// A kill placed exactly between a remote write and the worker's record of it: arms a hold on
     /// <paramref name="endpointKey"/>, lets <paramref name="trigger"/> cause the write, waits until the write has taken
-    /// effect with its answer held, SIGKILLs the worker, lets the answer go to nobody, and starts the worker again.
+    /// effect with its answer held, SIGKILLs the worker, lets the answer go to nobody, runs <paramref name="whileDown"/>
+    /// (what people do before the worker is back), and starts the worker again.
     /// </summary>
-    public async Task KillDuringWriteAsync(SimulatorBase simulator, string endpointKey, Func<Task> trigger)
+    public async Task KillDuringWriteAsync(SimulatorBase simulator, string endpointKey, Func<Task> trigger, Func<Task>? whileDown = null)
     {
         var hold = simulator.HoldNextResponse(endpointKey);
         await trigger();
@@ -133,7 +134,54 @@ public sealed class ChaosSession : IAsyncDisposable
             hold.Release();
         }
 
+        if (whileDown is not null)
+        {
+            await whileDown();
+        }
+
         Worker.Start();
+    }
+
+    /// <summary>Waits until the worker's state store shows <paramref name="message"/> redacted or deleted (the worker has seen it).</summary>
+    public async Task WaitUntilWorkerSeesRemovalAsync(LedgerMessage message, TimeSpan timeout)
+    {
+        using var store = Worker.OpenStore();
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            if (await store.FindCanonicalByExternalAsync(message.Origin, message.OriginExternalId) is { } id
+                && await store.GetMessageAsync(id) is { } canonical
+                && (message.Removal == Removal.Redacted ? canonical.RedactedAt : canonical.DeletedAt) is not null)
+            {
+                return;
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"The worker did not see {message} {message.Removal} within {timeout.TotalSeconds:0} s.\n{Worker.Log.Tail(40)}");
+    }
+
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> until no detected change of <paramref name="message"/> is still waiting for
+    /// <paramref name="target"/> (applied, skipped or recorded there); false when some still is.
+    /// </summary>
+    public async Task<bool> WaitUntilHandledAsync(LedgerMessage message, SystemId target, TimeSpan timeout)
+    {
+        using var store = Worker.OpenStore();
+        var clock = Stopwatch.StartNew();
+        var id = await store.FindCanonicalByExternalAsync(message.Origin, message.OriginExternalId);
+        while (clock.Elapsed < timeout)
+        {
+            if (!(await store.ListUnappliedChangesAsync()).Any(c => c.Message.CanonicalId == id && !c.AppliedTargets.Contains(target)))
+            {
+                return true;
+            }
+
+            await Task.Delay(200);
+        }
+
+        return false;
     }
 
     /// <summary>The live copy of <paramref name="message"/> in <paramref name="system"/> (the original there, or the worker's copy).</summary>
@@ -160,6 +208,15 @@ public sealed class ChaosSession : IAsyncDisposable
         }
 
         Findings.AddRange(Worker.UnexpectedExits.Select(code => new Finding(FindingKind.WorkerCrash, "the worker", $"exited on its own with code {code}")));
+        foreach (var (setting, value) in Worker.Secrets)
+        {
+            // BRIEF: no token is ever logged, whatever happened to the worker.
+            if (Worker.Log.LinesContaining(value) is > 0 and var lines)
+            {
+                Findings.Add(new(FindingKind.Leak, "the worker's log", $"the value of {setting} appears on {lines} line(s) of {Worker.Log.Path}"));
+            }
+        }
+
         var state = await ReadStateAsync();
         WorkerStateView view;
         using (var store = Worker.OpenStore())

@@ -26,6 +26,12 @@ public sealed class ChaosWorker : IDisposable
 
     public string StatePath { get; }
 
+    /// <summary>The values of the secrets the worker was given (tokens, secrets, passwords): none may ever appear in its log.</summary>
+    public IReadOnlyList<(string Setting, string Value)> Secrets =>
+        [.. _settings.Select(s => s.Split('=', 2)).Where(kv => kv.Length == 2 && kv[1].Length >= 8
+            && (kv[0].EndsWith("Token", StringComparison.Ordinal) || kv[0].EndsWith("Secret", StringComparison.Ordinal) || kv[0].EndsWith("Password", StringComparison.Ordinal)))
+            .Select(kv => (kv[0], kv[1]))];
+
     public WorkerLog Log { get; }
 
     public WorkerProcess? Current => _current;

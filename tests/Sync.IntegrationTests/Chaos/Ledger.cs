@@ -24,7 +24,7 @@ public enum Removal
 public sealed record EditRecord(string Token, SystemId On, string ExternalId, DateTimeOffset At, TimeSpan? MirrorSeenFor = null)
 {
     public override string ToString() => MirrorSeenFor is { } age
-        ? $"{Token}, made in {On} on the worker's copy {ExternalId}, seen {age.TotalSeconds:0.0} s before"
+        ? $"{Token}, made in {On} on the worker's copy {ExternalId}, {age.TotalSeconds:0.0} s after it appeared"
         : $"{Token}, made in {On} on the original {ExternalId}";
 }
 

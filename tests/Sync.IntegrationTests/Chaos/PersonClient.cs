@@ -17,8 +17,12 @@ public sealed class PersonClient : IDisposable
     private const int Attempts = 12;
     private readonly SimulatorHost _sims;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private long _writesSent;
 
     public PersonClient(SimulatorHost sims) => _sims = sims;
+
+    /// <summary>Write requests (POST, PUT, DELETE) sent so far, retries included: the simulators count them beside the worker's.</summary>
+    public long WritesSent => Interlocked.Read(ref _writesSent);
 
     /// <summary>Pylon <c>POST /issues/{id}/messages/{message_id}/redact</c> (api-docs 000).</summary>
     public Task<bool> PylonRedactAsync(string issue, string messageId, CancellationToken cancellationToken) =>
@@ -125,6 +129,11 @@ public sealed class PersonClient : IDisposable
             try
             {
                 using var request = build();
+                if (request.Method != HttpMethod.Get)
+                {
+                    Interlocked.Increment(ref _writesSent);
+                }
+
                 using var response = await _http.SendAsync(request, cancellationToken);
                 if (response.IsSuccessStatusCode && (accept is null || await accept(response)))
                 {

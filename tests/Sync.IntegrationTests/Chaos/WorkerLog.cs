@@ -47,6 +47,23 @@ public sealed class WorkerLog : IDisposable
         }
     }
 
+    /// <summary>How many lines of the log contain <paramref name="text"/>.</summary>
+    public int LinesContaining(string text)
+    {
+        lock (_gate)
+        {
+            using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream);
+            var count = 0;
+            while (reader.ReadLine() is { } line)
+            {
+                count += line.Contains(text, StringComparison.Ordinal) ? 1 : 0;
+            }
+
+            return count;
+        }
+    }
+
     /// <summary>The last <paramref name="lines"/> lines, with the file's path, for a failure message.</summary>
     public string Tail(int lines)
     {

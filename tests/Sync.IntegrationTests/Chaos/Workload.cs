@@ -22,6 +22,9 @@ public sealed record WorkloadOptions
 
     public double AttachmentShare { get; init; } = 0.15;
 
+    /// <summary>Share of redactions and deletions that go for an edited message when there is one (its edit notes are copies too).</summary>
+    public double RemoveEditedShare { get; init; } = 0.5;
+
     /// <summary>Share of edits, redactions and deletions made on a copy the worker wrote rather than on the original.</summary>
     public double OnMirrorShare { get; init; } = 0.3;
 
@@ -32,7 +35,7 @@ public sealed record WorkloadOptions
     public TimeSpan ReactionTime { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>After the messages are written, how long to keep trying the edits, redactions and deletions still planned.</summary>
-    public TimeSpan ActionTail { get; init; } = TimeSpan.FromSeconds(20);
+    public TimeSpan ActionTail { get; init; } = TimeSpan.FromSeconds(60);
 }
 
 /// <summary>
@@ -66,6 +69,9 @@ public sealed class Workload : IDisposable
         _readState = ct => SimState.ReadAsync(sims.PylonUrl, sims.HelpdeskUrl, sims.CordUrl, ct);
         _person = new PersonClient(sims);
     }
+
+    /// <summary>Write requests the people sent to the simulators (they count them beside the worker's).</summary>
+    public long PersonWrites => _person.WritesSent;
 
     /// <summary>Edits, redactions and deletions that found no eligible message in time (reported, not hidden).</summary>
     public int ActionsNotMade { get; private set; }
@@ -197,7 +203,9 @@ public sealed class Workload : IDisposable
     {
         var state = await StateAsync(cancellationToken);
         var cutoff = DateTimeOffset.UtcNow.AddSeconds(-1);
-        var candidates = _ledger.Messages.Where(m => m.Removal == Removal.None && m.WrittenAt < cutoff).OrderBy(_ => _random.Next()).ToList();
+        var preferEdited = action is not null && _random.NextDouble() < _options.RemoveEditedShare;
+        var candidates = _ledger.Messages.Where(m => m.Removal == Removal.None && m.WrittenAt < cutoff)
+            .OrderBy(_ => _random.Next()).OrderByDescending(m => preferEdited && m.Edits.Count > 0).ToList();
         var calls = 0;
         foreach (var message in candidates)
         {
@@ -272,7 +280,7 @@ public sealed class Workload : IDisposable
 
         var on = copy.System == message.Origin && copy.ExternalId == message.OriginExternalId
             ? "the original"
-            : $"the worker's copy (seen {SeenFor(copy).TotalSeconds:0.0} s before)";
+            : $"the worker's copy ({SeenFor(copy).TotalSeconds:0.0} s after it appeared)";
         Ledger.RecordRemoval(message, removal, $"{how} on {on}, {copy.System} {copy.ExternalId}");
         return true;
     }
