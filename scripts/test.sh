@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The one test command. On a fresh machine it installs what the tests need (Debian's rabbitmq-server),
-# starts a private broker on 127.0.0.1 (own data folder, free ports, always stopped on exit), publishes
-# the worker as the Dockerfile does, runs every test project and ends with the line "N passed, N failed"
-# summed over all of them. The exit code is dotnet test's.
+# The one test command. On a fresh machine it installs what the tests need (Debian's rabbitmq-server and
+# postgresql), starts a private broker and a private PostgreSQL cluster on 127.0.0.1 (own data folders, free
+# ports, always stopped on exit, also after a failure), publishes the worker as the Dockerfile does, runs every
+# test project and ends with the line "N passed, N failed" summed over all of them. The exit code is dotnet test's.
 #   scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Pylon]
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -10,22 +10,29 @@ root=$(pwd)
 
 results="$root/TestResults/run-$(date +%Y%m%d-%H%M%S)"
 broker_dir=$(mktemp -d /tmp/messagesync-rabbit.XXXXXX)
+postgres_dir=$(mktemp -d /tmp/messagesync-postgres.XXXXXX)
 mkdir -p "$results"
 
 cleanup() {
   scripts/rabbitmq.sh stop "$broker_dir" || true
-  rm -rf "$broker_dir"
+  scripts/postgres.sh stop "$postgres_dir" || true
+  rm -rf "$broker_dir" "$postgres_dir"
 }
 trap cleanup EXIT INT TERM
 
-scripts/rabbitmq.sh install || { echo "could not install rabbitmq-server"; echo "0 passed, 1 failed"; exit 1; }
-if ! url=$(scripts/rabbitmq.sh start "$broker_dir"); then
-  echo "could not start a private RabbitMQ broker"
+# Installs a server when missing and starts a private one in DIR; prints what its script's start prints (how to reach it).
+start_private() {
+  local name=$1 script=$2 dir=$3
+  "$script" install >&2 || { echo "could not install $name" >&2; return 1; }
+  "$script" start "$dir" || { echo "could not start a private $name" >&2; return 1; }
+}
+
+if ! url=$(start_private RabbitMQ scripts/rabbitmq.sh "$broker_dir") || ! pg=$(start_private PostgreSQL scripts/postgres.sh "$postgres_dir"); then
   echo "0 passed, 1 failed"
   exit 1
 fi
-export SYNC_TEST_RABBITMQ="$url"
-echo "private RabbitMQ broker at ${url/guest:guest@/}"
+export SYNC_TEST_RABBITMQ="$url" SYNC_TEST_POSTGRES="$pg"
+echo "private RabbitMQ broker at ${url/guest:guest@/}, private PostgreSQL at $pg"
 
 if ! scripts/publish.sh "$root/artifacts/publish" > "$results/publish.log" 2>&1; then
   cat "$results/publish.log"

@@ -15,7 +15,7 @@ internal static class ContentBench
             <script>alert(1)</script><img src="javascript:alert(1)">
             """;
         Measure("sanitise: typical 0.5 KB message", iterations, () => HtmlSanitizer.Sanitize(Typical), report);
-        Measure("convert: HTML -> Cord content -> HTML", iterations, () => CordContent.ToHtml(CordContent.FromHtml(Typical)), report);
+        Measure("convert: HTML -> Cord content -> HTML", iterations, () => CordToHtml.Convert(HtmlToCord.Convert(Typical)), report);
         Measure("plain text from HTML", iterations, () => PlainText.FromHtml(Typical), report);
 
         var large = new StringBuilder();

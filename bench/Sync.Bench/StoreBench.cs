@@ -3,7 +3,6 @@ using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
 using MessageSync.Core.State;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace MessageSync.Bench;
 
@@ -16,7 +15,7 @@ internal static class StoreBench
         Directory.CreateDirectory(folder);
         try
         {
-            var store = new SqliteStateStore(Options.Create(new StateStoreOptions { Path = Path.Combine(folder, "bench.db") }), TimeProvider.System, NullLogger<SqliteStateStore>.Instance);
+            var store = new StateStore(new SqliteDialect(Path.Combine(folder, "bench.db"), TimeSpan.FromSeconds(30)), TimeProvider.System, NullLogger<StateStore>.Instance);
             await store.InitializeAsync();
             var link = new ConversationLink { Id = "bench", PylonIssueId = "iss", CordThreadId = "th" };
             var page = Enumerable.Range(0, messages).Select(i => new ObservedMessage

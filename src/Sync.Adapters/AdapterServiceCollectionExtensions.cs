@@ -69,74 +69,35 @@ public static class AdapterServiceCollectionExtensions
         return builder;
     }
 
-    public static IServiceCollection AddPylonAdapter(this IServiceCollection services, IConfiguration section)
-    {
-        AddCommon<PylonOptions, PylonOptionsValidator>(services, section, SystemId.Pylon);
-        services.TryAddKeyedSingleton(SystemId.Pylon, (sp, _) =>
-        {
-            var o = sp.GetRequiredService<IOptions<PylonOptions>>().Value;
-            return new SecretSource(o.ApiToken, o.ApiTokenFile, sp.GetRequiredService<TimeProvider>());
-        });
-        services.AddHttpClient<PylonClient>()
-            .AddSyncPipeline<PylonOptions>(SystemId.Pylon, sp =>
-            {
-                var token = sp.GetRequiredKeyedService<SecretSource>(SystemId.Pylon);
-                return new BearerAuthHandler(SystemId.Pylon, token.Current, token.Invalidate);
-            });
-        services.TryAddSingleton<PylonAdapter>();
-        services.AddSingleton<IMessageSystem>(sp => sp.GetRequiredService<PylonAdapter>());
-        services.AddSingleton<IWebhookVerifier>(sp =>
-        {
-            var o = sp.GetRequiredService<IOptions<PylonOptions>>().Value;
-            return new HmacWebhookVerifier(SystemId.Pylon, new HmacWebhookSettings(o.WebhookSecret, o.WebhookSecretFile, o.WebhookSignatureHeader), sp.GetRequiredService<TimeProvider>());
-        });
-        return services;
-    }
+    public static IServiceCollection AddPylonAdapter(this IServiceCollection services, IConfiguration section) =>
+        services.AddAdapter<PylonOptions, PylonOptionsValidator, PylonClient, PylonAdapter>(section, SystemId.Pylon,
+            (sp, o) => new SecretSource(o.ApiToken, o.ApiTokenFile, sp.GetRequiredService<TimeProvider>()),
+            (sp, o) => new HmacWebhookVerifier(SystemId.Pylon, new HmacWebhookSettings(o.WebhookSecret, o.WebhookSecretFile, o.WebhookSignatureHeader), sp.GetRequiredService<TimeProvider>()));
 
-    public static IServiceCollection AddHelpdeskAdapter(this IServiceCollection services, IConfiguration section)
-    {
-        AddCommon<HelpdeskOptions, HelpdeskOptionsValidator>(services, section, SystemId.Helpdesk);
-        services.TryAddKeyedSingleton(SystemId.Helpdesk, (sp, _) =>
-        {
-            var o = sp.GetRequiredService<IOptions<HelpdeskOptions>>().Value;
-            return new SecretSource(o.SessionToken, o.SessionTokenFile, sp.GetRequiredService<TimeProvider>());
-        });
-        services.AddHttpClient<HelpdeskClient>()
-            .AddSyncPipeline<HelpdeskOptions>(SystemId.Helpdesk, sp =>
-            {
-                // A 401 is an expired session: re-read the file at once, so a renewed token is used by the next call.
-                var token = sp.GetRequiredKeyedService<SecretSource>(SystemId.Helpdesk);
-                return new BearerAuthHandler(SystemId.Helpdesk, token.Current, token.Invalidate);
-            });
-        services.TryAddSingleton<HelpdeskAdapter>();
-        services.AddSingleton<IMessageSystem>(sp => sp.GetRequiredService<HelpdeskAdapter>());
-        services.AddSingleton<IWebhookVerifier>(sp =>
-        {
-            var o = sp.GetRequiredService<IOptions<HelpdeskOptions>>().Value;
-            return new HmacWebhookVerifier(SystemId.Helpdesk, new HmacWebhookSettings(o.WebhookSecret, o.WebhookSecretFile, o.WebhookSignatureHeader), sp.GetRequiredService<TimeProvider>());
-        });
-        return services;
-    }
+    public static IServiceCollection AddHelpdeskAdapter(this IServiceCollection services, IConfiguration section) =>
+        // A 401 is an expired session: the token source re-reads the file at once, so a renewed token is used by the next call.
+        services.AddAdapter<HelpdeskOptions, HelpdeskOptionsValidator, HelpdeskClient, HelpdeskAdapter>(section, SystemId.Helpdesk,
+            (sp, o) => new SecretSource(o.SessionToken, o.SessionTokenFile, sp.GetRequiredService<TimeProvider>()),
+            (sp, o) => new HmacWebhookVerifier(SystemId.Helpdesk, new HmacWebhookSettings(o.WebhookSecret, o.WebhookSecretFile, o.WebhookSignatureHeader), sp.GetRequiredService<TimeProvider>()));
 
-    public static IServiceCollection AddCordAdapter(this IServiceCollection services, IConfiguration section)
-    {
-        AddCommon<CordOptions, CordOptionsValidator>(services, section, SystemId.Cord);
-        services.TryAddSingleton(sp => new CordTokenProvider(sp.GetRequiredService<IOptions<CordOptions>>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddHttpClient<CordClient>()
-            .AddSyncPipeline<CordOptions>(SystemId.Cord, sp =>
-            {
-                var tokens = sp.GetRequiredService<CordTokenProvider>();
-                return new BearerAuthHandler(SystemId.Cord, tokens.Current, tokens.Invalidate);
-            });
-        services.TryAddSingleton<CordAdapter>();
-        services.AddSingleton<IMessageSystem>(sp => sp.GetRequiredService<CordAdapter>());
-        services.AddSingleton<IWebhookVerifier>(sp => new CordWebhookVerifier(sp.GetRequiredService<IOptions<CordOptions>>(), sp.GetRequiredService<TimeProvider>()));
-        return services;
-    }
+    public static IServiceCollection AddCordAdapter(this IServiceCollection services, IConfiguration section) =>
+        // Cord's bearer token is minted from the application secret and renewed before it expires (CordTokenProvider).
+        services.AddAdapter<CordOptions, CordOptionsValidator, CordClient, CordAdapter>(section, SystemId.Cord,
+            (sp, _) => new CordTokenProvider(sp.GetRequiredService<IOptions<CordOptions>>(), sp.GetRequiredService<TimeProvider>()),
+            (sp, _) => new CordWebhookVerifier(sp.GetRequiredService<IOptions<CordOptions>>(), sp.GetRequiredService<TimeProvider>()));
 
-    private static void AddCommon<TOptions, TValidator>(IServiceCollection services, IConfiguration section, SystemId system)
+    /// <summary>
+    /// One system's adapter, the same way for all three: options bound and validated at start, the shared services, the
+    /// system's bearer token source (keyed by system), its typed client behind the shared handler pipeline, the adapter as
+    /// <see cref="IMessageSystem"/>, and its webhook verifier.
+    /// </summary>
+    private static IServiceCollection AddAdapter<TOptions, TValidator, TClient, TAdapter>(
+        this IServiceCollection services, IConfiguration section, SystemId system,
+        Func<IServiceProvider, TOptions, ITokenSource> tokens, Func<IServiceProvider, TOptions, IWebhookVerifier> webhooks)
         where TOptions : HttpPolicyOptions
         where TValidator : class, IValidateOptions<TOptions>
+        where TClient : class
+        where TAdapter : class, IMessageSystem
     {
         services.AddOptions<TOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<TOptions>, TValidator>();
@@ -148,11 +109,17 @@ public static class AdapterServiceCollectionExtensions
             var o = sp.GetRequiredService<IOptions<TOptions>>().Value;
             return new RateBudget(o.Budgets, o.BudgetScale, o.BudgetBurst, sp.GetRequiredService<TimeProvider>());
         });
+        services.TryAddKeyedSingleton(system, (sp, _) => tokens(sp, sp.GetRequiredService<IOptions<TOptions>>().Value));
+        services.AddHttpClient<TClient>().AddSyncPipeline<TOptions>(system);
+        services.TryAddSingleton<TAdapter>();
+        services.AddSingleton<IMessageSystem>(sp => sp.GetRequiredService<TAdapter>());
+        services.AddSingleton(sp => webhooks(sp, sp.GetRequiredService<IOptions<TOptions>>().Value));
+        return services;
     }
 
     /// <summary>The shared handler pipeline, outermost first. The adapters are singletons holding their typed client, so
     /// the primary handler recycles pooled connections itself (DNS changes are still seen).</summary>
-    private static IHttpClientBuilder AddSyncPipeline<TOptions>(this IHttpClientBuilder builder, SystemId system, Func<IServiceProvider, DelegatingHandler> auth)
+    private static IHttpClientBuilder AddSyncPipeline<TOptions>(this IHttpClientBuilder builder, SystemId system)
         where TOptions : HttpPolicyOptions
     {
         builder.ConfigureHttpClient((sp, http) =>
@@ -166,7 +133,11 @@ public static class AdapterServiceCollectionExtensions
         builder.AddHttpMessageHandler(sp => new ResilienceHandler(system, sp.GetRequiredService<IOptions<TOptions>>().Value,
             sp.GetRequiredService<AdapterMetrics>(), sp.GetRequiredService<TimeProvider>()));
         builder.AddHttpMessageHandler(sp => new RateLimitHandler(system, sp.GetRequiredKeyedService<RateBudget>(system), sp.GetRequiredService<AdapterMetrics>()));
-        builder.AddHttpMessageHandler(auth);
+        builder.AddHttpMessageHandler(sp =>
+        {
+            var token = sp.GetRequiredKeyedService<ITokenSource>(system);
+            return new BearerAuthHandler(system, token.Current, token.Invalidate);
+        });
         builder.AddHttpMessageHandler(sp => new AttemptTimeoutHandler(sp.GetRequiredService<IOptions<TOptions>>().Value.AttemptTimeout, sp.GetRequiredService<TimeProvider>()));
         builder.AddHttpMessageHandler(sp => new LoggingHandler(system, sp.GetRequiredService<ILogger<LoggingHandler>>()));
         return builder;

@@ -68,7 +68,7 @@ public sealed class OperationsTests
 
         var result = await BackfillCommand.RunAsync(harness.Services, [], TimeSpan.FromMinutes(2), CancellationToken.None);
 
-        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(ExitCodes.Failure, result.ExitCode);
         Assert.Contains("1 read failure(s)", result.Summary, StringComparison.Ordinal);
     }
 }

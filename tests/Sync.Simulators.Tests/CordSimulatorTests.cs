@@ -31,13 +31,13 @@ public sealed class CordSimulatorTests : IAsyncLifetime
     private static string Create(string id, string text = "hello") =>
         $$$"""{"id":"{{{id}}}","authorID":"u1","content":[{"type":"p","children":[{"text":"{{{text}}}","bold":true},{"type":"mention","user":{"id":"u2"},"children":[{"text":"@Bo"}]}]},{"type":"bullet","children":[{"text":"item"}]}],"metadata":{"kind":"InternalNote","n":1}}""";
 
-    private async Task<JsonNode> ListThread(string query = "?sortDirection=ascending")
+    private async Task<JsonArray> ListThread(string query = "?sortDirection=ascending")
     {
         var r = await _http.GetAsync(new Uri($"v1/threads/th_1/messages{query}", UriKind.Relative));
         var json = await r.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.OK, r.StatusCode);
-        Contracts.AssertValid(Contracts.Cord("ServerListMessages"), json);
-        return JsonNode.Parse(json)!;
+        Contracts.AssertValid(Contracts.CordThreadMessages(), json);
+        return JsonNode.Parse(json)!.AsArray();
     }
 
     [Fact]
@@ -109,7 +109,7 @@ public sealed class CordSimulatorTests : IAsyncLifetime
         var undo = await _http.PutAsync(new Uri("v1/threads/th_1/messages/m1", UriKind.Relative), Http.Json("""{"deleted":false}"""));
 
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
-        var m = Assert.Single(listed["messages"]!.AsArray())!;
+        var m = Assert.Single(listed)!;
         Assert.Equal(_time.GetUtcNow(), DateTimeOffset.Parse(m["deletedTimestamp"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(HttpStatusCode.OK, undo.StatusCode);
         Assert.Null(_sims.Cord.GetMessages("th_1")[0].DeletedTimestamp);
@@ -140,7 +140,7 @@ public sealed class CordSimulatorTests : IAsyncLifetime
         Assert.Empty(afterRemove.Reactions);
         Assert.Equal("link_preview", Assert.Single(afterRemove.Attachments).Type);
         Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
-        Assert.Empty((await ListThread())["messages"]!.AsArray());
+        Assert.Empty(await ListThread());
         Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync(new Uri("v1/threads/th_1/messages/m1", UriKind.Relative))).StatusCode);
         Assert.True(Assert.Single(_sims.Cord.GetMessages("th_1")).HardDeleted);
     }
@@ -181,8 +181,41 @@ public sealed class CordSimulatorTests : IAsyncLifetime
         while (token is not null);
 
         Assert.Equal(Enumerable.Range(0, 10_000).Select(i => $"m{i}"), seen);
-        var newestFirst = await ListThread("?limit=3");
-        Assert.Equal(["m9999", "m9998", "m9997"], newestFirst["messages"]!.AsArray().Select(m => m!["plaintext"]!.GetValue<string>()));
+    }
+
+    [Theory]
+    [InlineData("", "m2", "m0")]
+    [InlineData("?sortDirection=descending", "m2", "m0")]
+    [InlineData("?sortDirection=ascending", "m0", "m2")]
+    public async Task A_thread_reads_as_one_plain_array_newest_first_unless_asked(string query, string first, string last)
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            _sims.Cord.AddMessage("th_1", "u1", $"m{i}");
+        }
+
+        var listed = await ListThread(query);
+
+        Assert.Equal(3, listed.Count);
+        Assert.Equal(first, listed[0]!["plaintext"]!.GetValue<string>());
+        Assert.Equal(last, listed[^1]!["plaintext"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("?limit=10")]
+    [InlineData("?token=abc")]
+    [InlineData("?sortDirection=ascending&limit=10")]
+    [InlineData("?sortDirection=ascending&token=abc")]
+    [InlineData("?sortDirection=sideways")]
+    [InlineData("?sortDirection=ascending&sortDirection=descending")]
+    public async Task A_thread_read_with_an_undocumented_or_invalid_parameter_is_refused_as_an_unknown_field(string query)
+    {
+        _sims.Cord.AddMessage("th_1", "u1", "m0");
+
+        var r = await _http.GetAsync(new Uri($"v1/threads/th_1/messages{query}", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+        Assert.Equal("invalid_request", (await Http.Body(r))["error"]!.GetValue<string>());
     }
 
     [Fact]

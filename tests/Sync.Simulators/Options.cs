@@ -13,6 +13,33 @@ public enum RateLimitMode
     Scaled,
 }
 
+/// <summary>
+/// What the simulated Pylon message list and helpdesk list do with the paging parameters they are sent. Pylon documents
+/// none for listing messages (api-docs 001), so a real Pylon may ignore them; these modes let tests prove that every read
+/// still ends with each message seen once.
+/// </summary>
+public enum PagingMode
+{
+    /// <summary>Pylon honours <c>cursor</c> and <c>limit</c>; the helpdesk honours <c>page</c> and <c>limit</c> (default).</summary>
+    Honoured,
+
+    /// <summary>The parameters are ignored and every answer is the whole list, still claiming that a next page follows.</summary>
+    IgnoredWholeList,
+
+    /// <summary>The parameters are ignored and every answer is the same first page (the API's own size), claiming more.</summary>
+    IgnoredFirstPage,
+}
+
+/// <summary>The helpdesk list answer's envelope (api-docs 002 documents the query, not the answer).</summary>
+public enum HelpdeskListEnvelope
+{
+    /// <summary><c>{"data":[...],"page":P,"limit":L,"total":N,"has_more":bool}</c> (default).</summary>
+    Full,
+
+    /// <summary><c>{"data":[...]}</c> alone: no <c>page</c>, <c>limit</c>, <c>total</c> or <c>has_more</c>.</summary>
+    DataOnly,
+}
+
 /// <summary>Options of the three simulators. Defaults are the fixed demo credentials in <see cref="SimulatorDefaults"/>.</summary>
 public sealed record SimulatorOptions
 {
@@ -39,6 +66,12 @@ public sealed record SimulatorOptions
 
     /// <summary>"demo" seeds linked sample conversations at start; null seeds nothing.</summary>
     public string? Seed { get; init; }
+
+    /// <summary>What the Pylon and helpdesk lists do with paging parameters. Default <see cref="PagingMode.Honoured"/>.</summary>
+    public PagingMode Paging { get; init; } = PagingMode.Honoured;
+
+    /// <summary>The helpdesk list answer's envelope. Default <see cref="Simulators.HelpdeskListEnvelope.Full"/>.</summary>
+    public HelpdeskListEnvelope HelpdeskListEnvelope { get; init; } = HelpdeskListEnvelope.Full;
 
     /// <summary>Clock for timestamps, token expiry and rate-limit windows (faked in tests).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;

@@ -7,7 +7,8 @@ namespace MessageSync.Simulators;
 public static class SimulatorProgram
 {
     /// <summary>
-    /// Parses <c>--pylon-url --helpdesk-url --cord-url [--seed demo] [--rate-limits documented|off|scaled:N] [--cord-webhook-url URL]</c>,
+    /// Parses <c>--pylon-url --helpdesk-url --cord-url [--seed demo] [--rate-limits documented|off|scaled:N] [--cord-webhook-url URL]
+    /// [--paging honoured|ignored-whole-list|ignored-first-page] [--helpdesk-list-envelope full|data-only]</c>,
     /// starts the simulators, writes a credentials line, a urls line and then <c>ready</c>, and serves until <paramref name="stop"/> fires.
     /// Returns the exit code.
     /// </summary>
@@ -27,6 +28,11 @@ public static class SimulatorProgram
                 case "--cord-url" when value is not null: cord = new Uri(value); i++; break;
                 case "--cord-webhook-url" when value is not null: options = options with { CordWebhookUrl = new Uri(value) }; i++; break;
                 case "--seed" when value is not null: options = options with { Seed = value }; i++; break;
+                case "--paging" when value is not null && Kebab<PagingMode>(value) is { } paging: options = options with { Paging = paging }; i++; break;
+                case "--helpdesk-list-envelope" when value is not null && Kebab<HelpdeskListEnvelope>(value) is { } envelope:
+                    options = options with { HelpdeskListEnvelope = envelope };
+                    i++;
+                    break;
                 case "--rate-limits" when value is not null:
                     if (!TryParseRateLimits(value, options, out options))
                     {
@@ -66,6 +72,11 @@ public static class SimulatorProgram
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
         return await RunAsync(args, Console.Out, stop.Token);
     }
+
+    /// <summary>"ignored-whole-list" -> IgnoredWholeList; null when no member matches.</summary>
+    private static T? Kebab<T>(string value)
+        where T : struct, Enum =>
+        Enum.TryParse<T>(value.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var parsed) && !int.TryParse(value, out _) ? parsed : null;
 
     private static bool TryParseRateLimits(string value, SimulatorOptions current, out SimulatorOptions options)
     {

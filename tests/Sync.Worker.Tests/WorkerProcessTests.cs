@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 
 namespace MessageSync.Worker.Tests;
@@ -7,16 +5,14 @@ namespace MessageSync.Worker.Tests;
 /// <summary>The built worker as an operator starts it: a real process, real stdout, real exit codes.</summary>
 public sealed class WorkerProcessTests : IDisposable
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "ms-worker-" + Guid.NewGuid().ToString("N"));
-
-    public WorkerProcessTests() => Directory.CreateDirectory(_folder);
+    private readonly WorkerFolder _worker = new();
 
     [Fact]
-    public async Task An_invalid_option_stops_start_up_with_a_message_naming_it()
+    public async Task An_invalid_option_stops_start_up_with_exit_2_and_a_message_naming_it()
     {
         var (exit, output) = await RunToEndAsync("--Sync:Polling:IdleInterval=banana");
 
-        Assert.Equal(1, exit);
+        Assert.Equal(2, exit);
         Assert.Contains("Sync:Polling:IdleInterval", output, StringComparison.Ordinal);
         Assert.Contains("banana", output, StringComparison.Ordinal);
     }
@@ -26,7 +22,7 @@ public sealed class WorkerProcessTests : IDisposable
     {
         var (exit, output) = await RunToEndAsync("--Sync:RabbitMq:Port=0");
 
-        Assert.Equal(1, exit);
+        Assert.Equal(2, exit);
         Assert.Contains("Sync:RabbitMq:Port: '0'", output, StringComparison.Ordinal);
     }
 
@@ -40,7 +36,7 @@ public sealed class WorkerProcessTests : IDisposable
         Assert.Contains("Sync:Links", line, StringComparison.Ordinal);
         await Task.Delay(1000);
         Assert.False(worker.Process.HasExited, "the worker must keep running without links");
-        Assert.True(File.Exists(Path.Combine(_folder, "data", "sync.db")), "the state file is created on first run");
+        Assert.True(File.Exists(_worker.StatePath), "the state file is created on first run");
     }
 
     [Fact]
@@ -78,7 +74,7 @@ public sealed class WorkerProcessTests : IDisposable
 
         Assert.Equal(0, ok);
         Assert.Contains("configuration is valid", okOutput, StringComparison.Ordinal);
-        Assert.Equal(1, bad);
+        Assert.Equal(2, bad);
         Assert.Contains("Sync:Links:0: a link names at least two systems", badOutput, StringComparison.Ordinal);
     }
 
@@ -97,114 +93,13 @@ public sealed class WorkerProcessTests : IDisposable
         Assert.Equal(0, removed);
     }
 
-    private string[] Defaults() => ["--Sync:Http:Urls=http://127.0.0.1:0", $"--Sync:State:Path={Path.Combine(_folder, "data", "sync.db")}"];
-
-    private RunningWorker Start(params string[] args) => new(StartProcess([.. args, .. Defaults()]));
+    private RunningWorker Start(params string[] args) => new(_worker.Start([.. args, .. _worker.Defaults]));
 
     private async Task<(int Exit, string Output)> RunToEndAsync(params string[] args)
     {
-        using var process = StartProcess([.. args, .. Defaults()]);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
+        var result = await _worker.RunAsync([.. args, .. _worker.Defaults]);
+        return (result.ExitCode, result.Output);
     }
 
-    private Process StartProcess(string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _folder };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Sync.Worker.dll"));
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        info.Environment.Remove("SYNC_CONFIG_FILE");
-        return Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
-    }
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // The process may still be closing its files.
-        }
-    }
-
-    private sealed class RunningWorker : IDisposable
-    {
-        private readonly List<string> _lines = [];
-        private readonly SemaphoreSlim _newLine = new(0);
-
-        public RunningWorker(Process process)
-        {
-            Process = process;
-            process.OutputDataReceived += (_, e) => Add(e.Data);
-            process.ErrorDataReceived += (_, e) => Add(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-        }
-
-        public Process Process { get; }
-
-        public IReadOnlyList<string> Lines
-        {
-            get
-            {
-                lock (_lines)
-                {
-                    return [.. _lines];
-                }
-            }
-        }
-
-        public async Task<string> WaitForLineAsync(Func<string, bool> match)
-        {
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-            while (DateTime.UtcNow < deadline)
-            {
-                var found = Lines.FirstOrDefault(match);
-                if (found is not null)
-                {
-                    return found;
-                }
-
-                await _newLine.WaitAsync(TimeSpan.FromMilliseconds(200));
-            }
-
-            throw new TimeoutException("No matching line. Output:\n" + string.Join('\n', Lines));
-        }
-
-        private void Add(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (_lines)
-            {
-                _lines.Add(line);
-            }
-
-            _newLine.Release();
-        }
-
-        public void Dispose()
-        {
-            if (!Process.HasExited)
-            {
-                Process.Kill(entireProcessTree: true);
-                Process.WaitForExit(10_000);
-            }
-
-            Process.Dispose();
-            _newLine.Dispose();
-        }
-    }
+    public void Dispose() => _worker.Dispose();
 }

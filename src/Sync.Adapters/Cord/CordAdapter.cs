@@ -3,6 +3,7 @@ using MessageSync.Adapters.Cord.Models;
 using MessageSync.Core.Content;
 using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
+using MessageSync.Core.Routing;
 using Microsoft.Extensions.Options;
 
 namespace MessageSync.Adapters.Cord;
@@ -29,19 +30,38 @@ public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options
         CanPostAsAuthor = true,
     };
 
-    /// <summary>The cursor is Cord's pagination token; at the end it stays on the last page's token.</summary>
+    /// <summary>
+    /// The whole thread in one read (api-docs 003 documents no paging for a thread): there is no cursor, so every poll of
+    /// a Cord thread is a full scan, which also shows hard deletions. Messages are handed on oldest first whatever order
+    /// Cord answers in (a stable sort: equal timestamps keep Cord's order).
+    /// </summary>
     public async Task<MessagePage> ReadPageAsync(ConversationLink link, string? cursor, CancellationToken cancellationToken)
     {
-        var page = await client.GetThreadPageAsync(ThreadOf(link), cursor, cancellationToken);
-        var messages = page.Messages.Select(m => CordMapper.ToObserved(m, link)).ToList();
-        var next = page.Pagination?.Token;
-        var hasMore = !string.IsNullOrEmpty(next) && next != cursor;
-        return new MessagePage(messages, hasMore ? next : cursor, hasMore);
+        var messages = await client.ReadThreadAsync(ThreadOf(link), _options.ThreadSortDirection, m => CordMapper.ToObserved(m, link), cancellationToken);
+        if (_options.ThreadSortDirection == CordOptions.Descending)
+        {
+            messages.Reverse();
+        }
+
+        return new MessagePage(OldestFirst(messages), NextCursor: null, HasMore: false);
+    }
+
+    private static List<ObservedMessage> OldestFirst(List<ObservedMessage> messages)
+    {
+        for (var i = 1; i < messages.Count; i++)
+        {
+            if (messages[i].CreatedAt < messages[i - 1].CreatedAt)
+            {
+                return [.. messages.OrderBy(m => m.CreatedAt)];
+            }
+        }
+
+        return messages;
     }
 
     public async Task<string> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
     {
-        WriteGuard.EnsureAllowed(System, request, customerVisible: request.Link.CordThreadCustomerVisible, sendsEmail: false);
+        VisibilityGuard.EnsureAllowed(System, request, sendsEmail: false);
         var threadId = ThreadOf(request.Link);
         var message = request.Message;
         var authorId = AuthorIdFor(message);
@@ -76,7 +96,7 @@ public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options
 
     public async Task EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken)
     {
-        WriteGuard.EnsureAllowed(System, request, customerVisible: request.Link.CordThreadCustomerVisible, sendsEmail: false);
+        VisibilityGuard.EnsureAllowed(System, request, sendsEmail: false);
         await client.UpdateAsync(ThreadOf(request.Link), externalId, new CordUpdateMessageRequest
         {
             Content = ContentFor(request, attribute: AuthorIdFor(request.Message) is null),
@@ -130,7 +150,7 @@ public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options
     }
 
     private System.Text.Json.Nodes.JsonArray ContentFor(WriteRequest request, bool attribute) =>
-        CordContent.FromHtml(MirrorBody.Build(request, attribute, attachmentsAsLinks: true, withMarker: false));
+        HtmlToCord.Convert(MirrorBody.Build(request, attribute, attachmentsAsLinks: true, withMarker: false));
 
     private string? AuthorIdFor(CanonicalMessage message)
     {
@@ -146,5 +166,5 @@ public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options
         template.Replace("{link}", link.Id, StringComparison.Ordinal).Replace("{thread}", Uri.EscapeDataString(threadId), StringComparison.Ordinal);
 
     private string ThreadOf(ConversationLink link) =>
-        link.CordThreadId is { Length: > 0 } id ? id : throw new PermanentApiException(System, 0, $"Link {link.Id} has no Cord thread.");
+        link.CordThreadId is { Length: > 0 } id ? id : throw new LocalRefusalException(System, $"Link {link.Id} has no Cord thread.");
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Runtime.CompilerServices;
 using MessageSync.Adapters.Cord.Models;
 using MessageSync.Adapters.Http;
 using MessageSync.Core.Model;
@@ -8,40 +6,21 @@ using Microsoft.Extensions.Options;
 namespace MessageSync.Adapters.Cord;
 
 /// <summary>Typed client for Cord's REST messages API under <c>/v1</c> (api-docs 003 and README).</summary>
-public sealed class CordClient(HttpClient http, IOptions<CordOptions> options)
+public sealed class CordClient(HttpClient http, IOptions<CordOptions> options, TimeProvider? timeProvider = null)
 {
-    private readonly ApiConnection _api = new(http, SystemId.Cord, options.Value.MaxResponseBytes);
-    private readonly int _pageSize = options.Value.PageSize;
+    private readonly ApiConnection _api = new(http, SystemId.Cord, options.Value.MaxResponseBytes, timeProvider);
 
-    /// <summary>GET /v1/threads/{threadID}/messages, oldest first, paged with <c>limit</c> and <c>token</c>.</summary>
-    public Task<CordMessageList> GetThreadPageAsync(string threadId, string? token, CancellationToken cancellationToken)
-    {
-        var path = $"v1/threads/{Esc(threadId)}/messages?sortDirection=ascending&limit={_pageSize.ToString(CultureInfo.InvariantCulture)}"
-            + (string.IsNullOrEmpty(token) ? "" : "&token=" + Uri.EscapeDataString(token));
-        return _api.SendAsync<CordMessageList>(new HttpRequestMessage(HttpMethod.Get, path).WithEndpoint(CordOptions.Endpoints.List), cancellationToken);
-    }
-
-    /// <summary>Every message of a thread (soft-deleted ones included, with <c>deletedTimestamp</c>).</summary>
-    public async IAsyncEnumerable<CordMessage> ListThreadAsync(string threadId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        string? token = null;
-        while (true)
-        {
-            var page = await GetThreadPageAsync(threadId, token, cancellationToken);
-            foreach (var message in page.Messages)
-            {
-                yield return message;
-            }
-
-            var next = page.Pagination?.Token;
-            if (string.IsNullOrEmpty(next) || next == token)
-            {
-                yield break;
-            }
-
-            token = next;
-        }
-    }
+    /// <summary>
+    /// GET /v1/threads/{threadID}/messages: the whole thread as one JSON array of message objects, soft-deleted ones
+    /// included (api-docs 003). <c>sortDirection</c> is the only parameter Cord documents (ListThreadMessageParameters);
+    /// there is no paging. Each message is mapped as it is read, so only the mapped values are held.
+    /// </summary>
+    public Task<List<T>> ReadThreadAsync<T>(string threadId, string sortDirection, Func<CordMessage, T> map, CancellationToken cancellationToken) =>
+        _api.SendForArrayAsync(
+            new HttpRequestMessage(HttpMethod.Get, $"v1/threads/{Esc(threadId)}/messages?sortDirection={Uri.EscapeDataString(sortDirection)}")
+                .WithEndpoint(CordOptions.Endpoints.List),
+            map,
+            cancellationToken);
 
     /// <summary>GET /v1/threads/{threadID}/messages/{messageID}; null when there is none.</summary>
     public Task<CordMessage?> GetAsync(string threadId, string messageId, CancellationToken cancellationToken) =>

@@ -63,8 +63,8 @@ public static class CordMapper
     public static ObservedMessage ToObserved(CordMessage message, ConversationLink link)
     {
         var kind = KindOf(message, link);
-        var html = HtmlSanitizer.Sanitize(message.Content is { } content ? CordContent.ToHtml(content) : "");
-        var text = message.Content is { } c ? CordContent.ToPlainText(c) : message.Plaintext ?? "";
+        var html = HtmlSanitizer.Sanitize(message.Content is { } content ? CordToHtml.Convert(content) : "");
+        var text = message.Content is { } c ? CordPlainText.Of(c) : message.Plaintext ?? "";
         var authorId = message.AuthorId;
         return new ObservedMessage
         {

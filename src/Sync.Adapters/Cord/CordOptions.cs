@@ -15,7 +15,17 @@ public sealed class CordOptions : HttpPolicyOptions
         public const string List = "list", Get = "get", Create = "create", Update = "update", Delete = "delete";
     }
 
-    public CordOptions() => BaseUrl = "https://api.cord.com";
+    /// <summary>The two orders <c>sortDirection</c> takes (ListThreadMessageParameters).</summary>
+    public const string Ascending = "ascending", Descending = "descending";
+
+    public CordOptions()
+    {
+        BaseUrl = "https://api.cord.com";
+
+        // A thread is read whole in one response (api-docs 003: no paging), so the cap is set for long threads; the
+        // body is read message by message and never held as a whole.
+        MaxResponseBytes = 256L * 1024 * 1024;
+    }
 
     /// <summary>The application id: the <c>app_id</c> of server tokens.</summary>
     [Required(AllowEmptyStrings = false)]
@@ -55,9 +65,12 @@ public sealed class CordOptions : HttpPolicyOptions
     /// <summary>URL of a thread MessageSync creates (required by Cord); <c>{link}</c> and <c>{thread}</c> are replaced.</summary>
     public string CreateThreadUrl { get; set; } = "https://app.example.com/support/{thread}";
 
-    /// <summary>Messages per page when listing a thread. Default 100.</summary>
-    [Range(1, 1000)]
-    public int PageSize { get; set; } = 100;
+    /// <summary>
+    /// The <c>sortDirection</c> a thread is read with: "ascending" (default) or "descending". Either is read correctly:
+    /// the adapter hands the engine every thread oldest first whatever order the answer comes in.
+    /// </summary>
+    [Required, RegularExpression("^(ascending|descending)$", ErrorMessage = "must be ascending or descending")]
+    public string ThreadSortDirection { get; set; } = Ascending;
 }
 
 public sealed class CordOptionsValidator : IValidateOptions<CordOptions>

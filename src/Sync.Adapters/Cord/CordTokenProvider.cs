@@ -13,7 +13,7 @@ namespace MessageSync.Adapters.Cord;
 /// <c>{"app_id":..,"iat":..,"exp":..}</c> (api-docs README, "Cord server tokens"). A token is cached and renewed
 /// <see cref="CordOptions.TokenRenewBefore"/> before it expires, so no request goes out with a token about to lapse.
 /// </summary>
-public sealed class CordTokenProvider
+public sealed class CordTokenProvider : ITokenSource
 {
     private readonly CordOptions _options;
     private readonly SecretSource _secret;

@@ -1,8 +1,8 @@
-using System.Globalization;
 using MessageSync.Adapters.Helpdesk.Models;
 using MessageSync.Core.Content;
 using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
+using MessageSync.Core.Routing;
 
 namespace MessageSync.Adapters.Helpdesk;
 
@@ -25,25 +25,20 @@ public sealed class HelpdeskAdapter(HelpdeskClient client) : IMessageSystem
         CanPostAsAuthor = false,
     };
 
-    /// <summary>The cursor is the page number; at the end it stays on the last page so the next poll sees what was appended.</summary>
+    /// <summary>
+    /// The cursor is the page number (with the ids <see cref="PageGuard"/> needs); on the last page it stays, so the next
+    /// poll sees what was appended.
+    /// </summary>
     public async Task<MessagePage> ReadPageAsync(ConversationLink link, string? cursor, CancellationToken cancellationToken)
     {
-        var page = 1;
-        if (cursor is not null && (!int.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out page) || page < 1))
-        {
-            throw new PermanentApiException(System, 0, $"'{cursor}' is not a helpdesk page cursor.");
-        }
-
-        var list = await client.GetPageAsync(TicketOf(link), page, cancellationToken);
-        var messages = list.Data.Select(HelpdeskMapper.ToObserved).ToList();
-        var hasMore = HelpdeskClient.HasMore(list, page, list.Limit ?? messages.Count);
-        return new MessagePage(messages, (hasMore ? page + 1 : page).ToString(CultureInfo.InvariantCulture), hasMore);
+        var page = await client.ReadPageAsync(TicketOf(link), cursor, cancellationToken);
+        return new MessagePage(page.Items.Select(HelpdeskMapper.ToObserved).ToList(), page.NextCursor, page.HasMore);
     }
 
     public async Task<string> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
     {
         var type = HelpdeskMapper.TypeFor(request.TargetKind);
-        WriteGuard.EnsureAllowed(System, request, customerVisible: type != HelpdeskMessageTypes.Note, sendsEmail: false);
+        VisibilityGuard.EnsureAllowed(System, request, sendsEmail: false);
         var html = MirrorBody.Build(request, attribute: true, attachmentsAsLinks: true);
         var created = await client.CreateAsync(new HelpdeskCreateMessageRequest
         {
@@ -83,9 +78,9 @@ public sealed class HelpdeskAdapter(HelpdeskClient client) : IMessageSystem
         return byHash;
     }
 
-    private PermanentApiException Unsupported(string what) =>
-        new(System, 0, $"The helpdesk Messages API has no {what} (api-docs 002): Capabilities says so; the engine records the outcome.");
+    private LocalRefusalException Unsupported(string what) =>
+        new(System, $"The helpdesk Messages API has no {what} (api-docs 002): Capabilities says so; the engine records the outcome.");
 
     private string TicketOf(ConversationLink link) =>
-        link.HelpdeskTicketId is { Length: > 0 } id ? id : throw new PermanentApiException(System, 0, $"Link {link.Id} has no helpdesk ticket.");
+        link.HelpdeskTicketId is { Length: > 0 } id ? id : throw new LocalRefusalException(System, $"Link {link.Id} has no helpdesk ticket.");
 }

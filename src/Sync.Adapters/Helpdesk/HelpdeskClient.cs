@@ -3,15 +3,16 @@ using System.Runtime.CompilerServices;
 using MessageSync.Adapters.Helpdesk.Models;
 using MessageSync.Adapters.Http;
 using MessageSync.Core.Model;
+using MessageSync.Core.Ports;
 using Microsoft.Extensions.Options;
 
 namespace MessageSync.Adapters.Helpdesk;
 
 /// <summary>Typed client for the helpdesk Messages API under <c>/helpdesk/api/messages</c> (api-docs 002).</summary>
-public sealed class HelpdeskClient(HttpClient http, IOptions<HelpdeskOptions> options)
+public sealed class HelpdeskClient(HttpClient http, IOptions<HelpdeskOptions> options, TimeProvider? timeProvider = null)
 {
     private const string Messages = "helpdesk/api/messages";
-    private readonly ApiConnection _api = new(http, SystemId.Helpdesk, options.Value.MaxResponseBytes);
+    private readonly ApiConnection _api = new(http, SystemId.Helpdesk, options.Value.MaxResponseBytes, timeProvider);
     private readonly int _pageSize = options.Value.PageSize;
 
     /// <summary>GET /helpdesk/api/messages?ticket_id=..&amp;page=..&amp;limit=..&amp;sort_order=asc (viewer role).</summary>
@@ -22,21 +23,41 @@ public sealed class HelpdeskClient(HttpClient http, IOptions<HelpdeskOptions> op
                 .WithEndpoint(HelpdeskOptions.Endpoints.List),
             cancellationToken);
 
-    /// <summary>Every message of a ticket, oldest first.</summary>
+    /// <summary>
+    /// One page from <paramref name="cursor"/> (the adapter's cursor: the page number, null for page 1), every message
+    /// seen once: a page the helpdesk repeats ends the read (<see cref="PageGuard"/>).
+    /// </summary>
+    public async Task<GuardedPage<HelpdeskMessage>> ReadPageAsync(string ticketId, string? cursor, CancellationToken cancellationToken)
+    {
+        var apiCursor = PageMark.Parse(cursor).ApiCursor;
+        var page = 1;
+        if (apiCursor is not null && (!int.TryParse(apiCursor, NumberStyles.None, CultureInfo.InvariantCulture, out page) || page < 1))
+        {
+            throw new LocalRefusalException(SystemId.Helpdesk, $"'{cursor}' is not a helpdesk page cursor.");
+        }
+
+        var list = await GetPageAsync(ticketId, page, cancellationToken);
+        return PageGuard.Apply(cursor, list.Data, m => m.Id, (page + 1).ToString(CultureInfo.InvariantCulture), HasMore(list, page, _pageSize));
+    }
+
+    /// <summary>Every message of a ticket, oldest first, each once.</summary>
     public async IAsyncEnumerable<HelpdeskMessage> ListAsync(string ticketId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        for (var page = 1; ; page++)
+        string? cursor = null;
+        while (true)
         {
-            var list = await GetPageAsync(ticketId, page, cancellationToken);
-            foreach (var message in list.Data)
+            var page = await ReadPageAsync(ticketId, cursor, cancellationToken);
+            foreach (var message in page.Items)
             {
                 yield return message;
             }
 
-            if (!HasMore(list, page, _pageSize))
+            if (!page.HasMore)
             {
                 yield break;
             }
+
+            cursor = page.NextCursor;
         }
     }
 
@@ -52,7 +73,19 @@ public sealed class HelpdeskClient(HttpClient http, IOptions<HelpdeskOptions> op
             new HttpRequestMessage(HttpMethod.Post, Messages) { Content = ApiConnection.JsonBody(body) }.WithEndpoint(HelpdeskOptions.Endpoints.Create),
             cancellationToken);
 
-    /// <summary><c>has_more</c> when given; otherwise from <c>total</c>, and last a short page ends the list.</summary>
-    internal static bool HasMore(HelpdeskMessageList list, int page, int pageSize) =>
-        list.HasMore ?? (list.Total is { } total ? (long)page * (list.Limit ?? pageSize) < total : list.Data.Count >= pageSize);
+    /// <summary>
+    /// <c>has_more</c> when given; otherwise from <c>total</c>; otherwise a page shorter than the <c>limit</c> asked for
+    /// (documented, api-docs 002) or an empty one ends the list. The answer's envelope is not documented, so none of
+    /// <c>has_more</c>, <c>total</c> and <c>limit</c> is relied on.
+    /// </summary>
+    internal static bool HasMore(HelpdeskMessageList list, int page, int requested)
+    {
+        if (list.HasMore is { } more)
+        {
+            return more;
+        }
+
+        var size = list.Limit is > 0 ? list.Limit.Value : requested;
+        return list.Total is { } total ? (long)page * size < total : list.Data.Count > 0 && list.Data.Count >= size;
+    }
 }

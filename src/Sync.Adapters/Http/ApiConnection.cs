@@ -14,8 +14,10 @@ namespace MessageSync.Adapters.Http;
 /// exception family: transport failures, error statuses (through <see cref="ApiErrorTable"/>), bodies over the size
 /// cap, malformed JSON and missing required fields. The clients build requests; this class owns the reading.
 /// </summary>
-public sealed class ApiConnection(HttpClient http, SystemId system, long maxResponseBytes)
+public sealed class ApiConnection(HttpClient http, SystemId system, long maxResponseBytes, TimeProvider? timeProvider = null)
 {
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+
     /// <summary>Shared by every client: exact wire names come from [JsonPropertyName]; nulls are left out of requests.</summary>
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -47,48 +49,107 @@ public sealed class ApiConnection(HttpClient http, SystemId system, long maxResp
     public async Task SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
         await SendRawAsync(request, allowNotFound: false, cancellationToken);
 
-    private async Task<(HttpStatusCode Status, byte[] Body)> SendRawAsync(HttpRequestMessage request, bool allowNotFound, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends and reads a JSON array element by element, mapping each as it arrives: only the mapped values are held, never
+    /// the whole body or every wire object at once (a Cord thread comes as one array, api-docs 003).
+    /// </summary>
+    public async Task<List<TResult>> SendForArrayAsync<T, TResult>(HttpRequestMessage request, Func<T, TResult> map, CancellationToken cancellationToken)
+        where T : class
     {
+        ArgumentNullException.ThrowIfNull(map);
         using (request)
         {
-            HttpResponseMessage response;
+            using var response = await SendCheckedAsync(request, allowNotFound: false, cancellationToken);
+            if (response.Content.Headers.ContentLength is { } declared && declared > maxResponseBytes)
+            {
+                throw TooLarge(response.StatusCode, declared);
+            }
+
+            var results = new List<TResult>();
             try
             {
-                response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+                await using var body = new BoundedStream(await response.Content.ReadAsStreamAsync(cancellationToken), maxResponseBytes);
+                await foreach (var item in JsonSerializer.DeserializeAsyncEnumerable<T>(body, Json, cancellationToken))
+                {
+                    results.Add(map(item ?? throw new JsonException("the array holds a null element")));
+                }
+            }
+            catch (BoundedStream.LimitExceededException ex)
+            {
+                throw TooLarge(response.StatusCode, ex.Size);
+            }
+            catch (JsonException ex)
+            {
+                throw Malformed(response.StatusCode, request, ex);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 throw;
             }
-            catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or IOException or OperationCanceledException)
+            catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException)
             {
-                throw new TransientApiException(system, $"{system} {request.Method} {LoggingHandler.MaskedPathAndQuery(request.RequestUri)}: {Describe(ex)}", ex);
+                throw new TransientApiException(system, $"{system}: connection lost while reading the response: {ex.Message}", ex);
             }
 
-            using (response)
-            {
-                byte[] body;
-                try
-                {
-                    body = await ReadBoundedAsync(response, cancellationToken);
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    throw;
-                }
-                catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException)
-                {
-                    throw new TransientApiException(system, $"{system}: connection lost while reading the response: {ex.Message}", ex);
-                }
+            return results;
+        }
+    }
 
-                if (response.IsSuccessStatusCode || (allowNotFound && response.StatusCode == HttpStatusCode.NotFound))
-                {
-                    return (response.StatusCode, body);
-                }
+    private async Task<(HttpStatusCode Status, byte[] Body)> SendRawAsync(HttpRequestMessage request, bool allowNotFound, CancellationToken cancellationToken)
+    {
+        using (request)
+        {
+            using var response = await SendCheckedAsync(request, allowNotFound, cancellationToken);
+            return (response.StatusCode, await ReadBodyAsync(response, cancellationToken));
+        }
+    }
 
-                throw ApiErrorTable.FromResponse(system, response.StatusCode, Encoding.UTF8.GetString(body),
-                    ResilienceHandler.RetryAfterOf(response));
-            }
+    /// <summary>
+    /// Sends; a transport failure becomes transient, and an error status (except an allowed 404) is read and thrown
+    /// through <see cref="ApiErrorTable"/>. The caller reads and disposes the successful response.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendCheckedAsync(HttpRequestMessage request, bool allowNotFound, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or IOException or OperationCanceledException)
+        {
+            throw new TransientApiException(system, $"{system} {request.Method} {LoggingHandler.MaskedPathAndQuery(request.RequestUri)}: {Describe(ex)}", ex);
+        }
+
+        if (response.IsSuccessStatusCode || (allowNotFound && response.StatusCode == HttpStatusCode.NotFound))
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            var body = await ReadBodyAsync(response, cancellationToken);
+            throw ApiErrorTable.FromResponse(system, response.StatusCode, Encoding.UTF8.GetString(body),
+                ResilienceHandler.RetryAfterOf(response, _time.GetUtcNow()));
+        }
+    }
+
+    private async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadBoundedAsync(response, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException)
+        {
+            throw new TransientApiException(system, $"{system}: connection lost while reading the response: {ex.Message}", ex);
         }
     }
 
@@ -129,11 +190,13 @@ public sealed class ApiConnection(HttpClient http, SystemId system, long maxResp
         }
         catch (JsonException ex)
         {
-            // Core: malformed bodies are transient (a proxy's error page, a half-written response); the reason says which field.
-            throw new TransientApiException(system,
-                $"{system} {request.Method} {LoggingHandler.MaskedPathAndQuery(request.RequestUri)} returned {(int)status} with a malformed body: {ex.Message}", ex);
+            throw Malformed(status, request, ex);
         }
     }
+
+    // Core: malformed bodies are transient (a proxy's error page, a half-written response); the reason says which field.
+    private TransientApiException Malformed(HttpStatusCode status, HttpRequestMessage request, JsonException ex) =>
+        new(system, $"{system} {request.Method} {LoggingHandler.MaskedPathAndQuery(request.RequestUri)} returned {(int)status} with a malformed body: {ex.Message}", ex);
 
     private static string Describe(Exception ex) => ex switch
     {
@@ -141,4 +204,53 @@ public sealed class ApiConnection(HttpClient http, SystemId system, long maxResp
         OperationCanceledException => "the request timed out",
         _ => ex.InnerException is null ? ex.Message : $"{ex.Message} ({ex.InnerException.Message})",
     };
+
+    /// <summary>A read-only view of a response body that throws once more than <c>limit</c> bytes have been read.</summary>
+    private sealed class BoundedStream(Stream inner, long limit) : Stream
+    {
+        private long _read;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => _read; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Count(await inner.ReadAsync(buffer, cancellationToken));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+
+        private int Count(int read)
+        {
+            _read += read;
+            return _read > limit ? throw new LimitExceededException(_read) : read;
+        }
+
+        public sealed class LimitExceededException(long size) : IOException($"response body exceeds {size} bytes")
+        {
+            public long Size { get; } = size;
+        }
+    }
 }

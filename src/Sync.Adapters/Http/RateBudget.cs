@@ -13,6 +13,9 @@ namespace MessageSync.Adapters.Http;
 /// </summary>
 public sealed class RateBudget : IDisposable
 {
+    /// <summary>The shortest refill period used; faster budgets refill several tokens per period.</summary>
+    internal static readonly TimeSpan MinimumPeriod = TimeSpan.FromMilliseconds(4);
+
     private readonly ConcurrentDictionary<string, Bucket> _buckets = new(StringComparer.OrdinalIgnoreCase);
     private readonly double _scale;
     private readonly int _burst;
@@ -31,6 +34,9 @@ public sealed class RateBudget : IDisposable
 
     /// <summary>The current requests-a-minute of an endpoint class, or null when it has no budget.</summary>
     public int? LimitOf(string endpointClass) => _buckets.TryGetValue(endpointClass, out var b) ? b.Limit : null;
+
+    /// <summary>Requests a minute this process may make to an endpoint class, <c>BudgetScale</c> included; null when unlimited.</summary>
+    public double? RateOf(string endpointClass) => LimitOf(endpointClass) * _scale;
 
     /// <summary>Takes one token, waiting for it if needed. Returns true when the caller had to wait (a "rate-limit wait").</summary>
     public async ValueTask<bool> AcquireAsync(string endpointClass, CancellationToken cancellationToken)
@@ -102,6 +108,23 @@ public sealed class RateBudget : IDisposable
         }
     }
 
+    /// <summary>
+    /// Empties every bucket: a process that has just taken over a system (DESIGN.md, "Several processes") starts with no
+    /// burst, so the previous owner's last minute and this one's first stay within the documented limit together.
+    /// </summary>
+    public void Drain()
+    {
+        foreach (var bucket in _buckets.Values)
+        {
+            var available = (int)Math.Min(bucket.Limiter.GetStatistics()?.CurrentAvailablePermits ?? 0, int.MaxValue);
+            if (available > 0)
+            {
+                // Token bucket leases keep their tokens when disposed: the tokens are gone until the bucket refills.
+                bucket.Limiter.AttemptAcquire(available).Dispose();
+            }
+        }
+    }
+
     public void Dispose()
     {
         foreach (var bucket in _buckets.Values)
@@ -113,12 +136,18 @@ public sealed class RateBudget : IDisposable
     private TokenBucketRateLimiter CreateLimiter(int limitPerMinute)
     {
         // 2% slack per token: arrival jitter on the server must not put limit+1 requests into one of its windows.
-        var period = TimeSpan.FromTicks((long)(TimeSpan.FromMinutes(1).Ticks / _scale / limitPerMinute * 1.02));
-        var capacity = _burst <= 0 ? limitPerMinute : Math.Min(_burst, limitPerMinute);
+        var perToken = TimeSpan.FromMinutes(1).Ticks / _scale / limitPerMinute * 1.02;
+
+        // The limiter's replenishment timer cannot tick faster than about a millisecond: a shorter period (a BudgetScale in
+        // the thousands) never refilled the bucket at all. Below MinimumPeriod, several tokens arrive per tick instead, and
+        // the bucket holds at least one tick's worth so that none of them is lost.
+        var tokensPerPeriod = (int)Math.Max(1, Math.Ceiling(MinimumPeriod.Ticks / perToken));
+        var period = TimeSpan.FromTicks((long)Math.Ceiling(perToken * tokensPerPeriod));
+        var capacity = Math.Max(tokensPerPeriod, _burst <= 0 ? limitPerMinute : Math.Min(_burst, limitPerMinute));
         return new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
             TokenLimit = capacity,
-            TokensPerPeriod = 1,
+            TokensPerPeriod = tokensPerPeriod,
             ReplenishmentPeriod = period,
             QueueLimit = int.MaxValue,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,

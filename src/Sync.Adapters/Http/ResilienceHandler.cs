@@ -18,6 +18,7 @@ public sealed class ResilienceHandler : DelegatingHandler
     private readonly SystemId _system;
     private readonly AdapterMetrics _metrics;
     private readonly TimeSpan _maxRetryAfter;
+    private readonly TimeProvider _time;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
 
     public ResilienceHandler(SystemId system, HttpPolicyOptions options, AdapterMetrics metrics, TimeProvider? timeProvider = null)
@@ -25,7 +26,8 @@ public sealed class ResilienceHandler : DelegatingHandler
         _system = system;
         _metrics = metrics;
         _maxRetryAfter = options.MaxRetryAfter;
-        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider ?? TimeProvider.System };
+        _time = timeProvider ?? TimeProvider.System;
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time };
         if (options.MaxRetries > 0)
         {
             builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
@@ -36,7 +38,7 @@ public sealed class ResilienceHandler : DelegatingHandler
                 Delay = options.RetryBaseDelay,
                 MaxDelay = TimeSpan.FromSeconds(30),
                 ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context)),
-                DelayGenerator = args => ValueTask.FromResult(RetryAfterOf(args.Outcome.Result)),
+                DelayGenerator = args => ValueTask.FromResult(RetryAfterOf(args.Outcome.Result, _time.GetUtcNow())),
                 OnRetry = args =>
                 {
                     _metrics.Retry(_system);
@@ -93,7 +95,7 @@ public sealed class ResilienceHandler : DelegatingHandler
         {
             if (response.StatusCode == HttpStatusCode.TooManyRequests)
             {
-                return RetryAfterOf(response) is not { } wait || wait <= _maxRetryAfter;
+                return RetryAfterOf(response, _time.GetUtcNow()) is not { } wait || wait <= _maxRetryAfter;
             }
 
             return idempotent && ApiErrorTable.IsRetryableStatus(response.StatusCode);
@@ -104,8 +106,8 @@ public sealed class ResilienceHandler : DelegatingHandler
             or TaskCanceledException;
     }
 
-    /// <summary>The wait a 429 or 503 asks for; null lets the backoff decide.</summary>
-    internal static TimeSpan? RetryAfterOf(HttpResponseMessage? response)
+    /// <summary>The wait a 429 or 503 asks for (a date is counted from <paramref name="now"/>); null lets the backoff decide.</summary>
+    internal static TimeSpan? RetryAfterOf(HttpResponseMessage? response, DateTimeOffset now)
     {
         if (response?.Headers.RetryAfter is not { } retryAfter)
         {
@@ -119,7 +121,7 @@ public sealed class ResilienceHandler : DelegatingHandler
 
         if (retryAfter.Date is { } date)
         {
-            var wait = date - DateTimeOffset.UtcNow;
+            var wait = date - now;
             return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
         }
 

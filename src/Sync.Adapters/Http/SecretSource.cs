@@ -4,7 +4,7 @@ namespace MessageSync.Adapters.Http;
 /// A credential given either as a value or as a file path (a Kubernetes Secret mounted as a file). The file is
 /// re-read when its write time changes, so a renewed token is picked up without a restart.
 /// </summary>
-public sealed class SecretSource(string? value, string? filePath, TimeProvider? timeProvider = null)
+public sealed class SecretSource(string? value, string? filePath, TimeProvider? timeProvider = null) : ITokenSource
 {
     private readonly object _gate = new();
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;

@@ -4,6 +4,7 @@ using MessageSync.Adapters.Pylon.Models;
 using MessageSync.Core.Content;
 using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
+using MessageSync.Core.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -14,7 +15,7 @@ namespace MessageSync.Adapters.Pylon;
 /// Pylon is the durable memory, the in-process cache saves the lookup). Customer messages are replies as the contact;
 /// agent replies are replies only where the link opts in (delivery rule). Pylon cannot edit.
 /// </summary>
-public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptions> options, ILogger<PylonAdapter> logger) : IMessageSystem, IDisposable
+public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptions> options, TimeProvider time, ILogger<PylonAdapter> logger) : IMessageSystem, IDisposable
 {
     private readonly PylonOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, string> _syncThreads = new(StringComparer.Ordinal);
@@ -37,20 +38,18 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
         CanPostAsAuthor = true,
     };
 
+    /// <summary>One page, each message once even where Pylon ignores the cursor (<see cref="PylonClient.ReadPageAsync"/>).</summary>
     public async Task<MessagePage> ReadPageAsync(ConversationLink link, string? cursor, CancellationToken cancellationToken)
     {
         var issueId = IssueOf(link);
-        var page = await client.GetMessagesPageAsync(issueId, cursor, cancellationToken);
+        var page = await client.ReadPageAsync(issueId, cursor, cancellationToken);
         var facts = _issues.GetOrAdd(issueId, _ => new IssueFacts());
-        foreach (var m in page.Data)
+        foreach (var m in page.Items)
         {
             facts.Observe(m);
         }
 
-        var messages = page.Data.Select(PylonMapper.ToObserved).ToList();
-        var hasMore = page.Pagination is { HasNextPage: true, Cursor.Length: > 0 };
-        // At the end Pylon gives an empty cursor: the next poll re-reads this page to see what was appended.
-        return new MessagePage(messages, hasMore ? page.Pagination!.Cursor : cursor, hasMore);
+        return new MessagePage(page.Items.Select(PylonMapper.ToObserved).ToList(), page.NextCursor, page.HasMore);
     }
 
     public async Task<string> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
@@ -62,7 +61,7 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
             case MessageKind.InternalNote:
             case MessageKind.SystemEvent:
             {
-                WriteGuard.EnsureAllowed(System, request, customerVisible: false, sendsEmail: false);
+                VisibilityGuard.EnsureAllowed(System, request, sendsEmail: false);
                 var userId = message.Author.IsCustomer ? null : UserIdFor(message);
                 var threadId = await EnsureSyncThreadAsync(issueId, cancellationToken);
                 var created = await client.NoteAsync(issueId, new PylonNoteRequest
@@ -80,12 +79,7 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
             {
                 // A Pylon reply reaches the customer: never an internal note, and an agent's reply only where the link
                 // says the customer is reached through Pylon (DESIGN.md "The delivery rule").
-                WriteGuard.EnsureAllowed(System, request, customerVisible: true, sendsEmail: false);
-                if (request.TargetKind == MessageKind.AgentReply && request.Link.DeliverRepliesVia != ReplyDelivery.Pylon)
-                {
-                    throw new VisibilityViolationException(System,
-                        $"Refused: agent reply {message.Id} would reach the customer a second time through a Pylon reply (link {request.Link.Id} does not deliver replies via Pylon).");
-                }
+                VisibilityGuard.EnsureAllowed(System, request, sendsEmail: false);
 
                 string? contactId = null;
                 string? userId = null;
@@ -105,7 +99,7 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
                 if (parentId is null || (request.TargetKind == MessageKind.CustomerMessage && contactId is null))
                 {
                     var (latest, issueContacts) = await ParentAndContactsAsync(issueId, cancellationToken);
-                    parentId ??= latest ?? throw new PermanentApiException(System, 0, $"Pylon issue {issueId} has no customer-visible message to reply to.");
+                    parentId ??= latest ?? throw new LocalRefusalException(System, $"Pylon issue {issueId} has no customer-visible message to reply to.");
                     if (request.TargetKind == MessageKind.CustomerMessage && contactId is null)
                     {
                         (contactId, attribute) = IssueContactId(message, issueContacts);
@@ -114,7 +108,7 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
 
                 if (request.TargetKind == MessageKind.CustomerMessage && contactId is null)
                 {
-                    throw new PermanentApiException(System, 0,
+                    throw new LocalRefusalException(System,
                         $"Pylon issue {issueId} has no contact to post customer message {message.Id} as; map the author's e-mail in Sync:Pylon:ContactIdsByEmail.");
                 }
 
@@ -126,17 +120,17 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
                     UserId = userId,
                     AttachmentUrls = NullIfEmpty(MirrorBody.SafeUrls(message.Attachments)),
                 }, cancellationToken);
-                _issues.GetOrAdd(issueId, _ => new IssueFacts()).Replied(created.Id);
+                _issues.GetOrAdd(issueId, _ => new IssueFacts()).Replied(created.Id, time.GetUtcNow());
                 return created.Id;
             }
 
             default:
-                throw new PermanentApiException(System, 0, $"Pylon cannot create a message of kind {request.TargetKind}.");
+                throw new LocalRefusalException(System, $"Pylon cannot create a message of kind {request.TargetKind}.");
         }
     }
 
     public Task EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken) =>
-        throw new PermanentApiException(System, 0, "Pylon's API cannot edit a message (Capabilities.CanEdit is false).");
+        throw new LocalRefusalException(System, "Pylon's API cannot edit a message (Capabilities.CanEdit is false).");
 
     public async Task RedactAsync(ConversationLink link, string externalId, CancellationToken cancellationToken) =>
         await client.RedactAsync(IssueOf(link), externalId, cancellationToken);
@@ -145,7 +139,7 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
     {
         if (mode == DeleteMode.Soft)
         {
-            throw new PermanentApiException(System, 0, "Pylon deletes for good only (Capabilities.CanSoftDelete is false).");
+            throw new LocalRefusalException(System, "Pylon deletes for good only (Capabilities.CanSoftDelete is false).");
         }
 
         try
@@ -272,7 +266,7 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
     public void Dispose() => _threadGate.Dispose();
 
     private string IssueOf(ConversationLink link) =>
-        link.PylonIssueId is { Length: > 0 } id ? id : throw new PermanentApiException(System, 0, $"Link {link.Id} has no Pylon issue.");
+        link.PylonIssueId is { Length: > 0 } id ? id : throw new LocalRefusalException(System, $"Link {link.Id} has no Pylon issue.");
 
     private static IReadOnlyList<string>? NullIfEmpty(IReadOnlyList<string> list) => list.Count == 0 ? null : list;
 
@@ -305,11 +299,11 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
             }
         }
 
-        public void Replied(string messageId)
+        public void Replied(string messageId, DateTimeOffset at)
         {
             lock (_gate)
             {
-                (_latestVisible, _latestAt) = (messageId, DateTimeOffset.UtcNow);
+                (_latestVisible, _latestAt) = (messageId, at);
             }
         }
 

@@ -11,14 +11,19 @@ namespace MessageSync.Adapters.Pylon;
 /// Typed client for Pylon's Messages endpoints (api-docs 000/001). Auth, budgets, retries and logging are the
 /// handlers' business (see <see cref="PylonServiceCollectionExtensions"/>); this class only builds requests.
 /// </summary>
-public sealed class PylonClient(HttpClient http, IOptions<PylonOptions> options)
+public sealed class PylonClient(HttpClient http, IOptions<PylonOptions> options, TimeProvider? timeProvider = null)
 {
-    private readonly ApiConnection _api = new(http, SystemId.Pylon, options.Value.MaxResponseBytes);
+    private readonly ApiConnection _api = new(http, SystemId.Pylon, options.Value.MaxResponseBytes, timeProvider);
     private readonly int _pageSize = options.Value.PageSize;
 
-    /// <summary>GET /issues/{id}/messages, one page. Pylon documents no query parameters but returns
-    /// <c>pagination.cursor</c>; it is sent back as <c>cursor</c>, the page size as <c>limit</c>.</summary>
-    public Task<PylonMessagesResponse> GetMessagesPageAsync(string issueId, string? cursor, CancellationToken cancellationToken)
+    /// <summary>
+    /// GET /issues/{id}/messages, one page as the API answers it. api-docs 001 documents no query parameter for this
+    /// operation, only <c>pagination.cursor</c> and <c>has_next_page</c> in the answer. Two undocumented parameters are
+    /// sent because each is harmless when ignored: <c>cursor</c> (the answer's cursor sent back; if Pylon ignores it,
+    /// <see cref="PageGuard"/> sees the first page again and ends the read) and <c>limit</c>, only when
+    /// <see cref="PylonOptions.PageSize"/> is set (if ignored, pages are just Pylon's own size).
+    /// </summary>
+    public Task<PylonMessagesResponse> GetMessagesPageAsync(string issueId, string? apiCursor, CancellationToken cancellationToken)
     {
         var query = new List<string>();
         if (_pageSize > 0)
@@ -26,33 +31,43 @@ public sealed class PylonClient(HttpClient http, IOptions<PylonOptions> options)
             query.Add("limit=" + _pageSize.ToString(CultureInfo.InvariantCulture));
         }
 
-        if (!string.IsNullOrEmpty(cursor))
+        if (!string.IsNullOrEmpty(apiCursor))
         {
-            query.Add("cursor=" + Uri.EscapeDataString(cursor));
+            query.Add("cursor=" + Uri.EscapeDataString(apiCursor));
         }
 
         var path = $"issues/{Esc(issueId)}/messages" + (query.Count > 0 ? "?" + string.Join('&', query) : "");
         return _api.SendAsync<PylonMessagesResponse>(new HttpRequestMessage(HttpMethod.Get, path).WithEndpoint(PylonOptions.Endpoints.ListMessages), cancellationToken);
     }
 
-    /// <summary>Every message of an issue, page by page.</summary>
+    /// <summary>
+    /// One page from <paramref name="cursor"/> (the adapter's cursor, null for the start), every message seen once: a
+    /// page the API repeats ends the read (<see cref="PageGuard"/>); an answer without <c>pagination</c> is the last page.
+    /// </summary>
+    public async Task<GuardedPage<PylonMessage>> ReadPageAsync(string issueId, string? cursor, CancellationToken cancellationToken)
+    {
+        var page = await GetMessagesPageAsync(issueId, PageMark.Parse(cursor).ApiCursor, cancellationToken);
+        return PageGuard.Apply(cursor, page.Data, m => m.Id, page.Pagination?.Cursor, page.Pagination?.HasNextPage == true);
+    }
+
+    /// <summary>Every message of an issue, page by page, each once.</summary>
     public async IAsyncEnumerable<PylonMessage> ListMessagesAsync(string issueId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         string? cursor = null;
         while (true)
         {
-            var page = await GetMessagesPageAsync(issueId, cursor, cancellationToken);
-            foreach (var message in page.Data)
+            var page = await ReadPageAsync(issueId, cursor, cancellationToken);
+            foreach (var message in page.Items)
             {
                 yield return message;
             }
 
-            if (page.Pagination is not { HasNextPage: true } p || string.IsNullOrEmpty(p.Cursor) || p.Cursor == cursor)
+            if (!page.HasMore)
             {
                 yield break;
             }
 
-            cursor = p.Cursor;
+            cursor = page.NextCursor;
         }
     }
 

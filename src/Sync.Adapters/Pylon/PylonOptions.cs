@@ -36,9 +36,12 @@ public sealed class PylonOptions : HttpPolicyOptions
     [Required, StringLength(200, MinimumLength = 1)]
     public string SyncThreadName { get; set; } = "MessageSync";
 
-    /// <summary>Messages asked for per page (the simulator accepts 1..1000; Pylon's own default applies when 0). Default 100.</summary>
+    /// <summary>
+    /// Messages asked for per page, sent as <c>limit</c>. Pylon documents no such parameter (api-docs 001), so the default
+    /// 0 sends none and Pylon's own page size applies; a value is harmless if Pylon ignores it. Default 0.
+    /// </summary>
     [Range(0, 1000)]
-    public int PageSize { get; set; } = 100;
+    public int PageSize { get; set; }
 
     /// <summary>Pylon user ids by e-mail: agents from other systems post as themselves when listed. Default none.</summary>
     public Dictionary<string, string> UserIdsByEmail { get; set; } = new(StringComparer.OrdinalIgnoreCase);

@@ -64,7 +64,7 @@ public static class PlainText
     private static string Preformatted(HElement e)
     {
         var sb = new StringBuilder();
-        HtmlSanitizer.CollectText(e, sb);
+        HtmlContentModel.CollectText(e, sb);
         return sb.ToString().TrimEnd('\n');
     }
 

@@ -158,7 +158,7 @@ public sealed partial class ChangeApplier(
             if (existing is not null)
             {
                 LogRecovered(logger, message.Id, target, existing);
-                await store.RecordMappingAsync(message.Id, target, existing, create.TargetKind, contentHash: null, cancellationToken);
+                await store.RecordMappingAsync(message.Id, target, existing, create.TargetKind, cancellationToken);
                 return;
             }
         }
@@ -168,7 +168,7 @@ public sealed partial class ChangeApplier(
         }
 
         var externalId = await adapter.CreateAsync(create.ToWriteRequest(link, message)!, cancellationToken);
-        await store.RecordMappingAsync(message.Id, target, externalId, create.TargetKind, contentHash: null, cancellationToken);
+        await store.RecordMappingAsync(message.Id, target, externalId, create.TargetKind, cancellationToken);
     }
 
     private async Task AppendNoteAsync(

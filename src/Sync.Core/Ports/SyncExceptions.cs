@@ -51,6 +51,16 @@ public sealed class PermanentApiException(SystemId system, int statusCode, strin
     public override bool IsTransient => false;
 }
 
+/// <summary>
+/// The adapter refused before any request was sent: the target cannot do what was asked (no edit API, no soft delete),
+/// the link lacks this system, or a stored cursor is not one this adapter wrote. No HTTP status is involved, and a retry
+/// cannot help; the change is faulted with the reason.
+/// </summary>
+public sealed class LocalRefusalException(SystemId system, string message) : SyncException(system, message)
+{
+    public override bool IsTransient => false;
+}
+
 /// <summary>An adapter refused a write that would break the visibility invariant or the delivery rule.</summary>
 public sealed class VisibilityViolationException(SystemId system, string message) : SyncException(system, message)
 {

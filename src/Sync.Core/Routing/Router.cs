@@ -73,7 +73,7 @@ public static class Router
         }
 
         var (targetKind, label) = KindMapping.ForTarget(message.Kind, source, target, link, caps);
-        if (VisibilityGuard.Violation(target, message.Kind, targetKind, link, sendsEmail: false) is { } violation)
+        if (VisibilityGuard.Violation(target, targetKind, message, link, sendsEmail: false) is { } violation)
         {
             return new RouteDecision.Outcome(OutcomeKind.Skipped, $"withheld: {violation}");
         }
@@ -103,7 +103,7 @@ public static class Router
         if (caps.CanEdit)
         {
             // The copy was allowed when created; the same check again keeps an edit from changing where it shows.
-            return VisibilityGuard.Violation(target, message.Kind, targetKind, link, sendsEmail: false) is { } violation
+            return VisibilityGuard.Violation(target, targetKind, message, link, sendsEmail: false) is { } violation
                 ? new RouteDecision.Outcome(OutcomeKind.Skipped, $"withheld: {violation}")
                 : new RouteDecision.Edit(targetKind, label);
         }
@@ -118,7 +118,7 @@ public static class Router
             return new RouteDecision.Outcome(OutcomeKind.Skipped, $"{KindMapping.DisplayName(target)} can neither edit nor take an internal note");
         }
 
-        if (VisibilityGuard.Violation(target, MessageKind.InternalNote, MessageKind.InternalNote, link, sendsEmail: false) is { } noteViolation)
+        if (VisibilityGuard.Violation(target, MessageKind.InternalNote, message, link, sendsEmail: false) is { } noteViolation)
         {
             return new RouteDecision.Outcome(OutcomeKind.Skipped, $"withheld edit note: {noteViolation}");
         }

@@ -5,7 +5,7 @@ namespace MessageSync.Core.State;
 
 /// <summary>
 /// The engine's durable state (DESIGN.md, "State store"): links, cursors, snapshots, canonical messages, mappings,
-/// intents, the outbox and outcomes. Small on purpose so that a server database can replace SQLite where replicas share state.
+/// intents, the outbox and outcomes, on SQLite or PostgreSQL (<see cref="StateStore"/>). Small on purpose.
 /// Every method that writes several rows does so in one transaction.
 /// </summary>
 public interface IStateStore
@@ -34,9 +34,6 @@ public interface IStateStore
     // Canonical messages.
     Task<CanonicalMessage?> GetMessageAsync(Guid canonicalId, CancellationToken cancellationToken = default);
 
-    /// <summary>The canonical id behind an external id: an original (message origin) or a mirror the worker wrote (mapping).</summary>
-    Task<Guid?> FindCanonicalByExternalAsync(SystemId system, string externalId, CancellationToken cancellationToken = default);
-
     // Outbox.
     Task<IReadOnlyList<OutboxEntry>> GetUnpublishedAsync(int max, CancellationToken cancellationToken = default);
 
@@ -51,15 +48,12 @@ public interface IStateStore
 
     Task<IntentEntry?> GetIntentAsync(Guid canonicalId, SystemId target, WriteAction action, CancellationToken cancellationToken = default);
 
-    Task<IReadOnlyList<IntentEntry>> ListIntentsAsync(CancellationToken cancellationToken = default);
-
     /// <summary>
     /// After a successful create: the mapping, the removal of the create intent and a snapshot row for the mirror, in one
     /// transaction, so the next poll of <paramref name="target"/> reads the mirror as already known (echo suppression).
     /// </summary>
     Task RecordMappingAsync(
-        Guid canonicalId, SystemId target, string externalId, MessageKind targetKind, string? contentHash,
-        CancellationToken cancellationToken = default);
+        Guid canonicalId, SystemId target, string externalId, MessageKind targetKind, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// After a successful edit, note, redaction or deletion of a mirror: removes the intent and resets the mirror's snapshot
@@ -100,4 +94,25 @@ public interface IStateStore
 
     // Status.
     Task<StoreStatus> GetStatusAsync(CancellationToken cancellationToken = default);
+
+    // Several processes (DESIGN.md, "Several processes").
+
+    /// <summary>Takes <paramref name="name"/> for <paramref name="owner"/> when free or expired, or renews it; the fencing token, or null when another owner holds it.</summary>
+    Task<long?> TryAcquireLeaseAsync(string name, string owner, TimeSpan ttl, CancellationToken cancellationToken = default);
+
+    /// <summary>Lets the lease go at once (a clean stop), so a standby takes over without waiting for it to expire.</summary>
+    Task ReleaseLeaseAsync(string name, string owner, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<LeaseRecord>> ListLeasesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Records a backfill request: every (link, system) of <paramref name="scope"/> pending. Returns its id.</summary>
+    Task<long> RequestBackfillAsync(string requestedBy, IReadOnlyCollection<(string LinkId, SystemId System)> scope, bool dryRun, CancellationToken cancellationToken = default);
+
+    /// <summary>What the owner of <paramref name="system"/> still has to walk, oldest request first.</summary>
+    Task<IReadOnlyList<BackfillProgress>> PendingBackfillAsync(SystemId system, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<BackfillProgress>> GetBackfillAsync(long requestId, CancellationToken cancellationToken = default);
+
+    /// <summary>Records the walk of one (request, link, system) as done or failed; a second record of the same pair changes nothing.</summary>
+    Task RecordBackfillAsync(BackfillProgress progress, CancellationToken cancellationToken = default);
 }

@@ -1,14 +1,17 @@
+using System.Data.Common;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace MessageSync.Core.State;
 
-/// <summary>One forward-only schema step. Versions are never reused and never edited once released: add a new one.</summary>
+/// <summary>
+/// One forward-only schema step, written once for every engine (<see cref="StateDialect.Render"/> spells its two tokens).
+/// Versions are never reused and never edited once released: add a new one.
+/// </summary>
 public sealed record Migration(int Version, string Sql);
 
 /// <summary>The database was written by a newer MessageSync than this one; running on would corrupt it.</summary>
-public sealed class StateStoreVersionException(int databaseVersion, int supportedVersion)
-    : Exception($"The state database is at schema version {databaseVersion}, but this build of MessageSync knows versions up to {supportedVersion}. Run a newer MessageSync or point Sync:State:Path at another file.")
+public sealed class StateStoreVersionException(string location, int databaseVersion, int supportedVersion)
+    : Exception($"The state database {location} is at schema version {databaseVersion}, but this build of MessageSync knows versions up to {supportedVersion}. Run a newer MessageSync or point Sync:State at another database.")
 {
     public int DatabaseVersion { get; } = databaseVersion;
     public int SupportedVersion { get; } = supportedVersion;
@@ -92,13 +95,13 @@ public static class Migrations
 
         CREATE TABLE link_sequences (
             link_id       TEXT PRIMARY KEY,
-            last_sequence INTEGER NOT NULL
+            last_sequence BIGINT NOT NULL
         );
 
         CREATE TABLE outbox (
-            sequence      INTEGER PRIMARY KEY AUTOINCREMENT,
+            sequence      {identity},
             link_id       TEXT NOT NULL,
-            link_sequence INTEGER NOT NULL,
+            link_sequence BIGINT NOT NULL,
             message_id    TEXT NOT NULL UNIQUE,
             change_kind   TEXT NOT NULL,
             canonical_id  TEXT NOT NULL REFERENCES messages (canonical_id),
@@ -120,7 +123,7 @@ public static class Migrations
         );
 
         CREATE TABLE outcomes (
-            id              INTEGER PRIMARY KEY AUTOINCREMENT,
+            id              {identity},
             link_id         TEXT NOT NULL,
             canonical_id    TEXT NULL,
             target          TEXT NOT NULL,
@@ -135,10 +138,55 @@ public static class Migrations
         CREATE INDEX ix_outcomes_target ON outcomes (canonical_id, target);
         """;
 
+    // mappings.content_hash was never written: recovery compares content in the target (IMessageSystem.FindMirrorAsync).
+    // A replay's target becomes a column, so "applied by every endpoint that must" is one indexed query on both engines.
+    private const string V2 = """
+        ALTER TABLE mappings DROP COLUMN content_hash;
+        ALTER TABLE outbox ADD COLUMN target TEXT NULL;
+        UPDATE outbox SET target = LOWER({json payload target}) WHERE {json payload target} IS NOT NULL;
+        """;
+
+    // Several processes (DESIGN.md, "Several processes"). A lease names what one process at a time may run (a system's
+    // polling and apply endpoint, the outbox relay); its token grows with every change of owner and fences the owner's
+    // commits; expires_ms is on the database's clock, so the processes' clocks never have to agree. A backfill is a
+    // request that the owners' pollers carry out, recording progress per (link, system).
+    private const string V3 = """
+        CREATE TABLE leases (
+            name        TEXT PRIMARY KEY,
+            owner       TEXT NOT NULL,
+            token       BIGINT NOT NULL,
+            expires_ms  BIGINT NOT NULL,
+            acquired_at TEXT NOT NULL
+        );
+
+        CREATE TABLE backfill_requests (
+            id           {identity},
+            requested_by TEXT NOT NULL,
+            dry_run      INTEGER NOT NULL DEFAULT 0,
+            requested_at TEXT NOT NULL
+        );
+
+        CREATE TABLE backfill_progress (
+            request_id BIGINT NOT NULL REFERENCES backfill_requests (id),
+            link_id    TEXT NOT NULL,
+            system     TEXT NOT NULL,
+            state      TEXT NOT NULL CHECK (state IN ('pending', 'done', 'failed')),
+            pages      BIGINT NOT NULL DEFAULT 0,
+            messages   BIGINT NOT NULL DEFAULT 0,
+            changes    BIGINT NOT NULL DEFAULT 0,
+            summary    TEXT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (request_id, link_id, system)
+        );
+        CREATE INDEX ix_backfill_pending ON backfill_progress (system, request_id) WHERE state = 'pending';
+        """;
+
     /// <summary>Every migration, in order. Append only.</summary>
     public static IReadOnlyList<Migration> All { get; } =
     [
         new(1, V1),
+        new(2, V2),
+        new(3, V3),
     ];
 
     public static int Latest => All[^1].Version;
@@ -155,11 +203,13 @@ public static class Migrations
     private const string InsertVersion = "INSERT INTO schema_version (version, applied_at) VALUES (@Version, @AppliedAt);";
 
     /// <summary>
-    /// Brings the database to the newest version, one transaction per migration, re-reading the version inside each
-    /// transaction so that two processes starting at once apply each step exactly once. Returns the resulting version.
+    /// Brings the database to the newest version, one transaction per migration. Each transaction is one that no other
+    /// process can run at once (<see cref="StateDialect.BeginMigrationAsync"/>) and re-reads the version inside, so that
+    /// processes starting together apply each step exactly once. A database newer than <paramref name="migrations"/> is
+    /// refused. Returns the resulting version.
     /// </summary>
     internal static async Task<int> ApplyAsync(
-        SqliteConnection connection, IReadOnlyList<Migration> migrations, TimeProvider time, CancellationToken cancellationToken)
+        DbConnection connection, StateDialect dialect, IReadOnlyList<Migration> migrations, TimeProvider time, CancellationToken cancellationToken)
     {
         for (var i = 1; i < migrations.Count; i++)
         {
@@ -170,32 +220,30 @@ public static class Migrations
         }
 
         var latest = migrations.Count == 0 ? 0 : migrations[^1].Version;
-        await connection.ExecuteAsync(new CommandDefinition(CreateVersionTable, cancellationToken: cancellationToken));
-        var current = await connection.ExecuteScalarAsync<int>(new CommandDefinition(SelectVersion, cancellationToken: cancellationToken));
-        if (current > latest)
+        while (true)
         {
-            throw new StateStoreVersionException(current, latest);
-        }
-
-        foreach (var migration in migrations.Where(m => m.Version > current))
-        {
-            using var transaction = connection.BeginTransaction(deferred: false);
-            var inside = await connection.ExecuteScalarAsync<int>(new CommandDefinition(SelectVersion, transaction: transaction, cancellationToken: cancellationToken));
-            if (inside >= migration.Version)
+            await using var transaction = await dialect.BeginMigrationAsync(connection, cancellationToken);
+            await connection.ExecuteAsync(new CommandDefinition(CreateVersionTable, transaction: transaction, cancellationToken: cancellationToken));
+            var current = await connection.ExecuteScalarAsync<int>(new CommandDefinition(SelectVersion, transaction: transaction, cancellationToken: cancellationToken));
+            if (current > latest)
             {
-                continue;
+                throw new StateStoreVersionException(dialect.Location, current, latest);
             }
 
-            await connection.ExecuteAsync(new CommandDefinition(migration.Sql, transaction: transaction, cancellationToken: cancellationToken));
+            var next = migrations.FirstOrDefault(m => m.Version > current);
+            if (next is null)
+            {
+                await transaction.CommitAsync(cancellationToken);
+                return current;
+            }
+
+            await connection.ExecuteAsync(new CommandDefinition(dialect.Render(next.Sql), transaction: transaction, cancellationToken: cancellationToken));
             await connection.ExecuteAsync(new CommandDefinition(
                 InsertVersion,
-                new { migration.Version, AppliedAt = StateDb.Time(time.GetUtcNow()) },
+                new { next.Version, AppliedAt = StateDb.Time(time.GetUtcNow()) },
                 transaction,
                 cancellationToken: cancellationToken));
-            transaction.Commit();
-            current = migration.Version;
+            await transaction.CommitAsync(cancellationToken);
         }
-
-        return Math.Max(current, await connection.ExecuteScalarAsync<int>(new CommandDefinition(SelectVersion, cancellationToken: cancellationToken)));
     }
 }

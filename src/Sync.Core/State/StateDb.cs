@@ -6,8 +6,9 @@ using MessageSync.Core.Model;
 namespace MessageSync.Core.State;
 
 /// <summary>
-/// How values are written to SQLite. Times are UTC ISO-8601 text (sortable and readable with the sqlite3 shell), ids
-/// are text (Microsoft.Data.Sqlite would bind a Guid as a blob), enums are snake_case names so rows stay readable.
+/// How values are written, the same on every engine so one SQL text and one row mapping serve both: times are UTC
+/// ISO-8601 text of fixed width (text order is time order, and rows stay readable in the sqlite3 and psql shells), ids are
+/// text (Microsoft.Data.Sqlite would bind a Guid as a blob, PostgreSQL would want uuid), enums are snake_case names.
 /// </summary>
 internal static class StateDb
 {

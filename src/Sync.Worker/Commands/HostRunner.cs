@@ -1,12 +1,14 @@
 using MessageSync.Worker.Hosting;
-using Microsoft.Extensions.Options;
+using MessageSync.Worker.Options;
+using MessageSync.Worker.Ownership;
 using Serilog;
 
 namespace MessageSync.Worker.Commands;
 
 /// <summary>
-/// Two-stage start-up around every verb: a bootstrap logger until the host's own is configured; a start-up
-/// failure (invalid option, unreachable state file, ...) is logged as fatal and the process exits 1.
+/// Two-stage start-up around every verb: a bootstrap logger until the host's own is configured. Invalid configuration
+/// is logged as fatal in one line and exits <see cref="ExitCodes.Usage"/>; any other start-up failure (unreachable
+/// state file, ...) exits <see cref="ExitCodes.Failure"/>.
 /// </summary>
 public static class HostRunner
 {
@@ -14,27 +16,32 @@ public static class HostRunner
 
     public static async Task<int> RunAsync(string[] configurationArgs, HostMode mode, Func<WebApplication, Task<int>> body)
     {
-        Log.Logger = SyncLogging.CreateBootstrapLogger(configurationArgs);
+        Log.Logger = SyncLogging.CreateBootstrapLogger(configurationArgs, mode);
         try
         {
             var app = SyncHost.CreateBuilder(configurationArgs, mode).Build();
             return await body(app);
         }
-        catch (OptionsValidationException ex)
+        catch (Exception ex) when (ConfigurationProblems.From(ex) is { } problems)
         {
-            Startup.Fatal("Invalid configuration, MessageSync cannot start: {Failures}", string.Join("; ", ex.Failures));
-            return 1;
+            Startup.Fatal("Invalid configuration, MessageSync cannot start: {Failures}", string.Join("; ", problems));
+            return ExitCodes.Usage;
         }
-        catch (InvalidOperationException ex) when (ex.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase))
+        catch (StateInUseException ex)
         {
-            // The configuration binder names the key and the value it could not convert.
-            Startup.Fatal("Invalid configuration, MessageSync cannot start: {Reason}", ex.Message);
-            return 1;
+            // An expected refusal, not a crash: one line, no stack trace.
+            Startup.Fatal("{Reason}", ex.Message);
+            return ExitCodes.Failure;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (OperationCanceledException)
         {
-            Startup.Fatal(ex, "MessageSync could not start: {Reason}", ex.Message);
-            return 1;
+            Startup.Warning("Stopped before the work was done");
+            return ExitCodes.Interrupted;
+        }
+        catch (Exception ex)
+        {
+            Startup.Fatal(ex, "MessageSync stopped on an error: {Reason}", ex.Message);
+            return ExitCodes.Failure;
         }
         finally
         {

@@ -9,22 +9,26 @@ namespace MessageSync.Worker.Hosting;
 /// <summary>
 /// Serilog in two stages (serilog-extensions-hosting's sample): a bootstrap logger catches start-up
 /// failures before configuration is read; the configured logger replaces it once the host is built.
+/// <c>run</c> logs to stdout (a container's log stream); every other verb logs to stderr only, so its stdout is the
+/// answer (<c>status --json | jq</c>).
 /// </summary>
 public static class SyncLogging
 {
     private const string TextTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
 
-    public static Serilog.ILogger CreateBootstrapLogger(string[] args)
+    /// <summary>Where a verb's log lines go: stderr for everything but the always-on service.</summary>
+    public static bool LogsToStandardError(HostMode mode) => mode != HostMode.Run;
+
+    public static Serilog.ILogger CreateBootstrapLogger(string[] args, HostMode mode)
     {
         var json = args.Any(a => a.Replace("__", ":", StringComparison.Ordinal).Contains("Logging:Format=Json", StringComparison.OrdinalIgnoreCase))
             || string.Equals(Environment.GetEnvironmentVariable("Sync__Logging__Format"), "Json", StringComparison.OrdinalIgnoreCase);
         var configuration = new LoggerConfiguration().MinimumLevel.Information().Enrich.With<SecretMaskingEnricher>();
-        return (json ? configuration.WriteTo.Console(new JsonFormatter(renderMessage: true)) : configuration.WriteTo.Console(outputTemplate: TextTemplate))
-            .CreateLogger();
+        return WriteToConsole(configuration, json, LogsToStandardError(mode)).CreateLogger();
     }
 
     /// <summary>Replaces the host's logging providers with Serilog configured from <c>Sync:Logging</c>.</summary>
-    public static IHostApplicationBuilder AddSyncLogging(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddSyncLogging(this IHostApplicationBuilder builder, HostMode mode)
     {
         var options = builder.Configuration.GetSection($"{SyncOptions.Section}:{nameof(SyncOptions.Logging)}").Get<LoggingOptions>() ?? new LoggingOptions();
         var level = Enum.TryParse<LogEventLevel>(options.MinimumLevel, ignoreCase: true, out var parsed) ? parsed : LogEventLevel.Information;
@@ -40,9 +44,7 @@ public static class SyncLogging
             .Enrich.FromLogContext()
             .Enrich.With<SecretMaskingEnricher>();
 
-        configuration = options.Format == LogFormat.Json
-            ? configuration.WriteTo.Console(new JsonFormatter(renderMessage: true))
-            : configuration.WriteTo.Console(outputTemplate: TextTemplate);
+        configuration = WriteToConsole(configuration, options.Format == LogFormat.Json, LogsToStandardError(mode));
 
         if (!string.IsNullOrWhiteSpace(options.File))
         {
@@ -55,6 +57,15 @@ public static class SyncLogging
         // Not disposed with the host: a fatal start-up error is still written after the host is gone (HostRunner flushes).
         builder.Logging.AddSerilog(logger, dispose: false);
         return builder;
+    }
+
+    private static LoggerConfiguration WriteToConsole(LoggerConfiguration configuration, bool json, bool standardError)
+    {
+        // Every level at or above this one goes to stderr: Verbose sends everything there.
+        LogEventLevel? toStandardError = standardError ? LogEventLevel.Verbose : null;
+        return json
+            ? configuration.WriteTo.Console(new JsonFormatter(renderMessage: true), standardErrorFromLevel: toStandardError)
+            : configuration.WriteTo.Console(outputTemplate: TextTemplate, standardErrorFromLevel: toStandardError);
     }
 }
 

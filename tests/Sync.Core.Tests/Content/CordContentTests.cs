@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using MessageSync.Core.Content;
+using MessageSync.Simulators;
 
 namespace MessageSync.Core.Tests.Content;
 
@@ -33,8 +34,8 @@ public class CordContentTests
     public void Every_node_type_survives_a_round_trip_through_html(string name, string json)
     {
         var content = Parse(json);
-        var html = CordContent.ToHtml(content);
-        var back = CordContent.FromHtml(html);
+        var html = CordToHtml.Convert(content);
+        var back = HtmlToCord.Convert(html);
         Assert.True(JsonNode.DeepEquals(content, back), $"{name}: {json}\n-> {html}\n-> {back.ToJsonString()}");
     }
 
@@ -42,15 +43,15 @@ public class CordContentTests
     [MemberData(nameof(CordSamples))]
     public void Every_sample_is_valid_and_converts_to_valid_content(string name, string json)
     {
-        Assert.Empty(CordContent.Validate(Parse(json)));
-        Assert.True(CordContent.Validate(CordContent.FromHtml(CordContent.ToHtml(Parse(json)))).Count == 0, name);
+        Assert.Empty(CordContentValidator.Validate(Parse(json)));
+        Assert.True(CordContentValidator.Validate(HtmlToCord.Convert(CordToHtml.Convert(Parse(json)))).Count == 0, name);
     }
 
     [Theory]
     [MemberData(nameof(CordSamples))]
     public void Cord_to_html_output_is_already_sanitised(string name, string json)
     {
-        var html = CordContent.ToHtml(Parse(json));
+        var html = CordToHtml.Convert(Parse(json));
         Assert.True(html == HtmlSanitizer.Sanitize(html), name);
     }
 
@@ -68,10 +69,10 @@ public class CordContentTests
     [InlineData("<b>a<i>b<u>c<code>d</code></u></i></b>")]
     public void Html_round_trip_is_stable_on_the_second_pass(string html)
     {
-        var first = CordContent.ToHtml(CordContent.FromHtml(html));
-        var second = CordContent.ToHtml(CordContent.FromHtml(first));
+        var first = CordToHtml.Convert(HtmlToCord.Convert(html));
+        var second = CordToHtml.Convert(HtmlToCord.Convert(first));
         Assert.Equal(first, second);
-        Assert.Empty(CordContent.Validate(CordContent.FromHtml(html)));
+        Assert.Empty(CordContentValidator.Validate(HtmlToCord.Convert(html)));
     }
 
     [Theory]
@@ -84,16 +85,16 @@ public class CordContentTests
     [InlineData("""[{"type":"p","children":[{"text":"  spaced   out  "}]}]""")]
     public void Cord_round_trip_is_stable_on_the_second_pass(string json)
     {
-        var first = CordContent.FromHtml(CordContent.ToHtml(Parse(json)));
-        var second = CordContent.FromHtml(CordContent.ToHtml(first));
+        var first = HtmlToCord.Convert(CordToHtml.Convert(Parse(json)));
+        var second = HtmlToCord.Convert(CordToHtml.Convert(first));
         Assert.True(JsonNode.DeepEquals(first, second), $"{first.ToJsonString()} vs {second.ToJsonString()}");
-        Assert.Empty(CordContent.Validate(first));
+        Assert.Empty(CordContentValidator.Validate(first));
     }
 
     [Fact]
     public void Html_maps_to_the_documented_node_shapes()
     {
-        var content = CordContent.FromHtml(
+        var content = HtmlToCord.Convert(
             "<p>Hi <span data-mention-id=\"u1\">@Ann</span>, see <a href=\"https://x.example/\">this</a></p>" +
             "<ol start=\"3\"><li>three</li></ol><blockquote>q</blockquote><pre><code>c</code></pre>");
         var expected = Parse("""
@@ -108,7 +109,7 @@ public class CordContentTests
     [Fact]
     public void Cord_to_html_uses_the_documented_elements()
     {
-        var html = CordContent.ToHtml(Parse("""
+        var html = CordToHtml.Convert(Parse("""
             [{"type":"p","children":[{"type":"mention","user":{"id":"u1"},"children":[{"text":"@Ann"}]}]},
              {"type":"bullet","children":[{"text":"b"}]},{"type":"quote","children":[{"text":"q"}]},{"type":"code","children":[{"text":"c"}]}]
             """));
@@ -120,23 +121,23 @@ public class CordContentTests
     {
         var id = Guid.NewGuid();
         var withMarker = SyncMarker.Append("<p>Hello</p>", id);
-        var content = CordContent.FromHtml(withMarker);
-        Assert.True(JsonNode.DeepEquals(CordContent.FromHtml("<p>Hello</p>"), content));
-        Assert.DoesNotContain("data-sync-id", CordContent.ToHtml(content), StringComparison.Ordinal);
-        Assert.Empty(CordContent.FromHtml(SyncMarker.Render(id)));
+        var content = HtmlToCord.Convert(withMarker);
+        Assert.True(JsonNode.DeepEquals(HtmlToCord.Convert("<p>Hello</p>"), content));
+        Assert.DoesNotContain("data-sync-id", CordToHtml.Convert(content), StringComparison.Ordinal);
+        Assert.Empty(HtmlToCord.Convert(SyncMarker.Render(id)));
     }
 
     [Fact]
     public void Unsafe_link_urls_from_cord_do_not_reach_html()
     {
-        var html = CordContent.ToHtml(Parse("""[{"type":"p","children":[{"type":"link","url":" javascript:alert(1)","children":[{"text":"x"}]}]}]"""));
+        var html = CordToHtml.Convert(Parse("""[{"type":"p","children":[{"type":"link","url":" javascript:alert(1)","children":[{"text":"x"}]}]}]"""));
         Assert.Equal("<p>x</p>", html);
     }
 
     [Fact]
     public void Cord_text_is_escaped_not_interpreted()
     {
-        var html = CordContent.ToHtml(Parse("""[{"type":"p","children":[{"text":"<script>alert(1)</script> & <b>"}]}]"""));
+        var html = CordToHtml.Convert(Parse("""[{"type":"p","children":[{"text":"<script>alert(1)</script> & <b>"}]}]"""));
         Assert.Equal("<p>&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;</p>", html);
     }
 
@@ -146,50 +147,8 @@ public class CordContentTests
     [InlineData("""[{"type":"p","children":[{"text":"  padded  "}]}]""", "padded")]
     [InlineData("""[]""", "")]
     public void Plaintext_is_derived_as_cord_does(string json, string expected)
-        => Assert.Equal(expected, CordContent.ToPlainText(Parse(json)));
+        => Assert.Equal(expected, CordPlainText.Of(Parse(json)));
 
     [Fact]
-    public void Plaintext_of_null_is_empty() => Assert.Equal(string.Empty, CordContent.ToPlainText(null));
-
-    [Theory]
-    [InlineData("""[{"type":"p"}]""", "children")]
-    [InlineData("""[{"type":"p","children":"x"}]""", "children")]
-    [InlineData("""[{"type":"heading","children":[]}]""", "type")]
-    [InlineData("""[{"children":[]}]""", "'text' or 'type'")]
-    [InlineData("""[{"text":5}]""", "text")]
-    [InlineData("""[{"text":"x","bold":"yes"}]""", "bold")]
-    [InlineData("""[{"text":"x","children":[]}]""", "children")]
-    [InlineData("""[{"text":"x","type":"h1"}]""", "type")]
-    [InlineData("""[{"type":"link","children":[]}]""", "url")]
-    [InlineData("""[{"type":"link","url":3,"children":[]}]""", "url")]
-    [InlineData("""[{"type":"mention","children":[]}]""", "user")]
-    [InlineData("""[{"type":"mention","user":{},"children":[]}]""", "id")]
-    [InlineData("""[{"type":"mention","user":{"id":"u","name":"x"},"children":[]}]""", "name")]
-    [InlineData("""[{"type":"assignee","user":"u","children":[]}]""", "user")]
-    [InlineData("""[{"type":"number_bullet","children":[]}]""", "bulletNumber")]
-    [InlineData("""[{"type":"bullet","indent":"1","children":[]}]""", "indent")]
-    [InlineData("""[{"type":"todo","todoID":"t","children":[]}]""", "done")]
-    [InlineData("""[{"type":"todo","done":false,"children":[]}]""", "todoID")]
-    [InlineData("""[{"type":"todo","todoID":"t","done":"no","children":[]}]""", "done")]
-    [InlineData("""[{"type":"p","children":[],"url":"x"}]""", "url")]
-    [InlineData("""[{"type":"p","class":1,"children":[]}]""", "class")]
-    [InlineData("""[42]""", "object")]
-    [InlineData("""[{"type":"quote","children":[{"type":"p","children":[{"type":"code"}]}]}]""", "$[0].children[0].children[0].children")]
-    public void Validate_rejects_malformed_nodes(string json, string mentions)
-    {
-        var errors = CordContent.Validate(Parse(json));
-        Assert.NotEmpty(errors);
-        Assert.Contains(errors, e => e.Contains(mentions, StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public void Validate_rejects_null_content() => Assert.NotEmpty(CordContent.Validate(null));
-
-    [Theory]
-    [InlineData("""[]""")]
-    [InlineData("""[{"text":"x","type":"p","class":"c","bold":false}]""")]
-    [InlineData("""[{"type":"bullet","class":"c","indent":1.5,"children":[]}]""")]
-    [InlineData("""[{"type":"assignee","user":{"id":"u"},"children":[{"text":"@u"}]}]""")]
-    public void Validate_accepts_optional_properties_the_schema_allows(string json)
-        => Assert.Empty(CordContent.Validate(Parse(json)));
+    public void Plaintext_of_null_is_empty() => Assert.Equal(string.Empty, CordPlainText.Of(null));
 }

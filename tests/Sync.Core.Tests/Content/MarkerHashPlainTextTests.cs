@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using MessageSync.Core.Content;
+using MessageSync.Simulators;
 
 namespace MessageSync.Core.Tests.Content;
 
@@ -148,8 +149,8 @@ public class HostileSizeTests
         Assert.Equal(sanitized, HtmlSanitizer.Sanitize(sanitized));
         Assert.True(MaxDepth(sanitized) <= 64);
 
-        var content = CordContent.FromHtml(html);
-        Assert.Empty(CordContent.Validate(content));
+        var content = HtmlToCord.Convert(html);
+        Assert.Empty(CordContentValidator.Validate(content));
         Assert.NotNull(JsonNode.Parse(content.ToJsonString())); // within System.Text.Json's default depth
         Assert.Contains("deep text", PlainText.FromHtml(html), StringComparison.Ordinal);
         Assert.Matches("^[0-9a-f]{64}$", ContentHash.Of(html));
@@ -165,9 +166,9 @@ public class HostileSizeTests
             node = new JsonObject { ["type"] = i % 2 == 0 ? "quote" : "p", ["children"] = new JsonArray(node) };
         var content = new JsonArray(node);
 
-        Assert.Contains("deep", CordContent.ToHtml(content), StringComparison.Ordinal);
-        Assert.Equal("deep", CordContent.ToPlainText(content));
-        Assert.Empty(CordContent.Validate(content));
+        Assert.Contains("deep", CordToHtml.Convert(content), StringComparison.Ordinal);
+        Assert.Equal("deep", CordPlainText.Of(content));
+        Assert.Empty(CordContentValidator.Validate(content));
     }
 
     [Fact]
@@ -187,7 +188,7 @@ public class HostileSizeTests
         Assert.DoesNotContain("<script", sanitized, StringComparison.Ordinal);
         Assert.DoesNotContain("onclick", sanitized, StringComparison.Ordinal);
         Assert.Contains($"Paragraph {i - 1} ", sanitized, StringComparison.Ordinal);
-        Assert.NotEmpty(CordContent.FromHtml(html));
+        Assert.NotEmpty(HtmlToCord.Convert(html));
     }
 
     [Fact]
@@ -209,7 +210,7 @@ public class HostileSizeTests
     {
         var sanitized = HtmlSanitizer.Sanitize(html);
         Assert.Equal(sanitized, HtmlSanitizer.Sanitize(sanitized));
-        _ = CordContent.ToHtml(CordContent.FromHtml(html));
+        _ = CordToHtml.Convert(HtmlToCord.Convert(html));
         _ = PlainText.FromHtml(html);
         _ = ContentHash.Of(html);
         _ = SyncMarker.Find(html);

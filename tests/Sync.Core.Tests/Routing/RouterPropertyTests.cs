@@ -139,13 +139,13 @@ public sealed class RouterPropertyTests
                 That(!(target == SystemId.Pylon && create.TargetKind == MessageKind.CustomerMessage) || caps.CanPostAsAuthor, "a customer's message becomes a Pylon reply only posted as the contact");
                 That(caps.CreatableKinds.Contains(create.TargetKind), "only a kind the target can create");
                 That(!create.SendEmail, "a mirror never e-mails the customer");
-                That(VisibilityGuard.Violation(target, message.Kind, create.TargetKind, link, create.SendEmail) is null, "the adapter's guard accepts every create the router makes");
+                That(VisibilityGuard.Violation(target, create.TargetKind, message, link, sendsEmail: false) is null, "the adapter's guard accepts every create the router makes");
                 CheckWrittenKind(message.Kind, create.TargetKind, target, link, That);
                 break;
 
             case RouteDecision.Edit edit:
                 That(change == ChangeKind.Edited && mapped && live && caps.CanEdit, "an edit only where the target can edit a copy");
-                That(VisibilityGuard.Violation(target, message.Kind, edit.TargetKind, link, false) is null, "the adapter's guard accepts every edit");
+                That(VisibilityGuard.Violation(target, edit.TargetKind, message, link, sendsEmail: false) is null, "the adapter's guard accepts every edit");
                 CheckWrittenKind(message.Kind, edit.TargetKind, target, link, That);
                 break;
 

@@ -246,6 +246,17 @@ public abstract class SimulatorBase
         return await reader.ReadToEndAsync(ctx.RequestAborted);
     }
 
+    /// <summary>A request body must be sent as <c>application/json</c> (a charset parameter is fine); anything else is a 400.</summary>
+    private protected static void RequireJsonContentType(HttpContext ctx)
+    {
+        var type = ctx.Request.ContentType;
+        if (type is null || !Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(type, out var media)
+            || !string.Equals(media.MediaType.Value, "application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new BadRequestException($"Content-Type must be application/json (got '{type ?? "none"}')");
+        }
+    }
+
     private protected static string? Str(JsonObject o, string name) =>
         o[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 

@@ -24,7 +24,8 @@ public sealed class CordSimulator : SimulatorBase
     public const int DefaultPageSize = 1000;
 
     private static readonly HashSet<string> ListAllParameters = ["limit", "token", "filter"];
-    private static readonly HashSet<string> ListThreadParameters = ["limit", "token", "sortDirection"];
+    // ListThreadMessageParameters (contracts/cord-api-types-schema.json): sortDirection only, additionalProperties false.
+    private static readonly HashSet<string> ListThreadParameters = ["sortDirection"];
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Thread> _threads = new(StringComparer.Ordinal);
@@ -232,34 +233,29 @@ public sealed class CordSimulator : SimulatorBase
 
         lock (_gate)
         {
-            return Task.FromResult(Page(_all, offset, 1, limit, m => !m.HardDeleted && match(m), "cord:all"));
+            return Task.FromResult(Page(_all, offset, limit, m => !m.HardDeleted && match(m), "cord:all"));
         }
     }
 
     private Task<ApiResult> HandleListThread(HttpContext ctx)
     {
-        // ListThreadMessageParameters has only sortDirection (default descending); the simulator pages
-        // this list like GET /v1/messages (limit, token -> ServerListMessages), as the project's brief asks.
+        // api-docs 003: the whole thread as a plain JSON array of message objects, no pagination object; the only
+        // parameter is sortDirection (ListThreadMessageParameters, "descending" by default). Anything else, limit and
+        // token included (they belong to GET /v1/messages), is refused as an unknown field.
         var q = ctx.Request.Query;
         var unknown = q.Keys.FirstOrDefault(k => !ListThreadParameters.Contains(k));
         if (unknown is not null)
         {
-            return Task.FromResult(Error(400, "invalid_request", $"unknown query parameter {unknown}"));
+            return Task.FromResult(Error(400, "invalid_request", $"unknown field {unknown} in the query; ListThreadMessageParameters allows sortDirection only"));
         }
 
-        var sort = q.ContainsKey("sortDirection") ? q["sortDirection"].ToString() : "descending";
-        if (sort is not ("ascending" or "descending"))
+        if (q.TryGetValue("sortDirection", out var given) && (given.Count != 1 || given[0] is not ("ascending" or "descending")))
         {
             return Task.FromResult(Error(400, "invalid_request", "sortDirection must be ascending or descending"));
         }
 
+        var ascending = given.Count == 1 && given[0] == "ascending";
         var threadId = (string)ctx.Request.RouteValues["threadID"]!;
-        var scope = $"cord:{threadId}:{sort}";
-        if (!TryLimit(ctx, out var limit, out var bad) || !Cursor.TryDecode(q["token"], scope, out var offset))
-        {
-            return Task.FromResult(bad ?? Error(400, "invalid_request", "invalid pagination token"));
-        }
-
         lock (_gate)
         {
             if (!_threads.TryGetValue(threadId, out var thread))
@@ -267,8 +263,9 @@ public sealed class CordSimulator : SimulatorBase
                 return Task.FromResult(Error(404, "thread_not_found", $"thread {threadId} not found"));
             }
 
-            // Offsets count from the start (ascending) or from the end (descending) of the thread's list.
-            return Task.FromResult(Page(thread.Messages, offset, sort == "ascending" ? 1 : -1, limit, m => !m.HardDeleted, scope));
+            var visible = thread.Messages.Where(m => !m.HardDeleted);
+            var ordered = ascending ? visible : visible.Reverse();
+            return Task.FromResult(new ApiResult(200, new JsonArray(ordered.Select(m => (JsonNode)m.ToJson()).ToArray())));
         }
     }
 
@@ -346,11 +343,6 @@ public sealed class CordSimulator : SimulatorBase
                 return Error(400, "invalid_request", "a message id cannot be changed");
             }
 
-            if (body.ContainsKey("deleted") && body.ContainsKey("deletedTimestamp"))
-            {
-                return Error(400, "invalid_request", "send deleted or deletedTimestamp, not both");
-            }
-
             var contentChanged = body["content"] is JsonArray c && !JsonNode.DeepEquals(c, m.Content);
             // Validate the reaction/attachment changes on a copy so a rejected request changes nothing.
             var trial = m.Clone();
@@ -371,13 +363,15 @@ public sealed class CordSimulator : SimulatorBase
                 m.CreatedTimestamp = ParseTime(body, "createdTimestamp")!.Value;
             }
 
-            if (Bool(body, "deleted") is { } deleted)
-            {
-                m.DeletedTimestamp = deleted ? m.DeletedTimestamp ?? Now : null;
-            }
-            else if (body.ContainsKey("deletedTimestamp"))
+            // api-docs 003: deleted "true without providing a value for deletedTimestamp" means now, so a given
+            // deletedTimestamp (null included) wins over deleted.
+            if (body.ContainsKey("deletedTimestamp"))
             {
                 m.DeletedTimestamp = ParseTime(body, "deletedTimestamp");
+            }
+            else if (Bool(body, "deleted") is { } deleted)
+            {
+                m.DeletedTimestamp = deleted ? m.DeletedTimestamp ?? Now : null;
             }
 
             if (body.ContainsKey("updatedTimestamp"))
@@ -411,6 +405,7 @@ public sealed class CordSimulator : SimulatorBase
 
     private async Task<JsonObject> ValidatedBody(HttpContext ctx, NJsonSchema.JsonSchema schema)
     {
+        RequireJsonContentType(ctx);
         var text = await ReadTextAsync(ctx);
         JsonObject? body;
         try
@@ -544,7 +539,7 @@ public sealed class CordSimulator : SimulatorBase
         return null;
     }
 
-    private ApiResult Page(List<Message> list, int offset, int direction, int limit, Func<Message, bool> visible, string scope)
+    private ApiResult Page(List<Message> list, int offset, int limit, Func<Message, bool> visible, string scope)
     {
         var total = 0;
         foreach (var x in list)
@@ -556,7 +551,7 @@ public sealed class CordSimulator : SimulatorBase
         var step = 0;
         for (; offset + step < list.Count && page.Count < limit; step++)
         {
-            var m = list[direction > 0 ? offset + step : list.Count - 1 - offset - step];
+            var m = list[offset + step];
             if (visible(m))
             {
                 page.Add(m.ToJson());
@@ -567,7 +562,7 @@ public sealed class CordSimulator : SimulatorBase
         var more = false;
         for (var j = next; j < list.Count && !more; j++)
         {
-            more = visible(list[direction > 0 ? j : list.Count - 1 - j]);
+            more = visible(list[j]);
         }
 
         return new ApiResult(200, new JsonObject

@@ -211,7 +211,14 @@ public sealed class HelpdeskSimulator : SimulatorBase
                 return Task.FromResult(Error(404, "NOT_FOUND", "ticket not found"));
             }
 
+            // Options.Paging: a helpdesk that ignores page (and limit) answers its own first page, or everything, every time.
             var all = ticket.Messages;
+            (page, limit) = Options.Paging switch
+            {
+                PagingMode.IgnoredWholeList => (1, Math.Max(1, all.Count)),
+                PagingMode.IgnoredFirstPage => (1, 50),
+                _ => (page, limit),
+            };
             var start = (long)(page - 1) * limit;
             var data = new JsonArray();
             for (var i = start; i < Math.Min(all.Count, start + limit); i++)
@@ -219,15 +226,18 @@ public sealed class HelpdeskSimulator : SimulatorBase
                 data.Add(ToJson(all[sort == "asc" ? (int)i : all.Count - 1 - (int)i]));
             }
 
-            // List envelope (the doc does not show one): {"data":[...],"page":P,"limit":L,"total":N,"has_more":bool}.
-            return Task.FromResult(new ApiResult(200, new JsonObject
+            // List envelope (the doc does not show one): {"data":[...],"page":P,"limit":L,"total":N,"has_more":bool},
+            // or data alone (Options.HelpdeskListEnvelope).
+            var body = new JsonObject { ["data"] = data };
+            if (Options.HelpdeskListEnvelope == HelpdeskListEnvelope.Full)
             {
-                ["data"] = data,
-                ["page"] = page,
-                ["limit"] = limit,
-                ["total"] = all.Count,
-                ["has_more"] = start + limit < all.Count,
-            }));
+                body["page"] = page;
+                body["limit"] = limit;
+                body["total"] = all.Count;
+                body["has_more"] = start + limit < all.Count;
+            }
+
+            return Task.FromResult(new ApiResult(200, body));
         }
     }
 
@@ -243,6 +253,7 @@ public sealed class HelpdeskSimulator : SimulatorBase
 
     private async Task<ApiResult> HandleCreate(HttpContext ctx)
     {
+        RequireJsonContentType(ctx);
         var body = await ReadJsonObjectAsync(ctx) ?? throw new BadRequestException("request body must be a JSON object");
         var ticketId = RequiredString(body, "ticket_id");
         var type = RequiredString(body, "type");

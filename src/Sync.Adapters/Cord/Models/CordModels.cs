@@ -25,7 +25,7 @@ public sealed record CordMessage
     [JsonPropertyName("threadID")]
     public string? ThreadId { get; init; }
 
-    /// <summary><c>MessageContent</c>: an array of nodes, converted by <c>CordContent</c>.</summary>
+    /// <summary><c>MessageContent</c>: an array of nodes, converted by <c>HtmlToCord</c> and <c>CordToHtml</c>.</summary>
     [JsonPropertyName("content")]
     public JsonArray? Content { get; init; }
 
@@ -104,25 +104,6 @@ public sealed record CordReaction
 
     [JsonPropertyName("timestamp")]
     public DateTimeOffset? Timestamp { get; init; }
-}
-
-/// <summary><c>ServerListMessages</c>: a page of messages and <c>pagination.token</c> (empty or null at the end).</summary>
-public sealed record CordMessageList
-{
-    [JsonPropertyName("messages"), JsonRequired]
-    public IReadOnlyList<CordMessage> Messages { get; init; } = [];
-
-    [JsonPropertyName("pagination")]
-    public CordPagination? Pagination { get; init; }
-}
-
-public sealed record CordPagination
-{
-    [JsonPropertyName("token")]
-    public string? Token { get; init; }
-
-    [JsonPropertyName("total")]
-    public long? Total { get; init; }
 }
 
 /// <summary><c>CreateMessageVariables</c> (the fields MessageSync sends).</summary>

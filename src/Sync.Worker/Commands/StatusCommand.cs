@@ -1,0 +1,31 @@
+using System.CommandLine;
+using MessageSync.Core.State;
+using MessageSync.Worker.Hosting;
+
+namespace MessageSync.Worker.Commands;
+
+/// <summary><c>status</c>: links, lag, outbox, parked, faulted and unpropagated outcomes, from the state store.</summary>
+public static class StatusCommand
+{
+    public static Command Create(VerbContext context)
+    {
+        var json = ToolOutput.JsonOption();
+        var command = new Command("status", "Show links, lag, parked, faulted and unpropagated changes.");
+        command.Options.Add(json);
+        command.SetAction(parse => context.RunAsync(HostMode.Tool, async app =>
+        {
+            var store = app.Services.GetRequiredService<IStateStore>();
+            var status = await store.GetStatusAsync();
+            var outcomes = await store.ListOutcomesAsync(includeResolved: false);
+            if (parse.GetValue(json))
+            {
+                ToolOutput.Json(ToolJson.Status(status, outcomes));
+                return ExitCodes.Ok;
+            }
+
+            StatusView.Write(ToolOutput.Tables, status, outcomes);
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+}

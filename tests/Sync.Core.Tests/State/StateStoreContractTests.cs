@@ -1,0 +1,506 @@
+using Dapper;
+using MessageSync.Core.Model;
+using MessageSync.Core.State;
+
+namespace MessageSync.Core.Tests.State;
+
+/// <summary>
+/// The <see cref="IStateStore"/> contract, written once and proven on each engine by a subclass (STYLE.md, "Several stores,
+/// one contract"): every test gets a fresh, empty database of its own.
+/// </summary>
+public abstract class StateStoreContractTests : IDisposable
+{
+    private readonly StoreDatabase _db;
+
+    protected StateStoreContractTests(StoreDatabase db) => _db = db;
+
+    public void Dispose()
+    {
+        _db.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    [Fact]
+    public async Task First_open_migrates_an_empty_database_to_the_latest_version()
+    {
+        using var store = _db.Open();
+
+        await store.InitializeAsync();
+
+        Assert.Equal(Migrations.Latest, await _db.ScalarAsync<int>("SELECT MAX(version) FROM schema_version;"));
+        Assert.Equal(Migrations.All.Count, await _db.ScalarAsync<int>("SELECT COUNT(*) FROM schema_version;"));
+    }
+
+    [Fact]
+    public async Task Reopening_applies_no_migration_twice_and_keeps_the_data()
+    {
+        using (var first = _db.Open())
+        {
+            await first.UpsertLinkAsync(Samples.Link());
+        }
+
+        using var second = _db.Open();
+        var links = await second.ListLinksAsync();
+
+        Assert.Single(links);
+        Assert.Equal(Migrations.All.Count, await _db.ScalarAsync<int>("SELECT COUNT(*) FROM schema_version;"));
+    }
+
+    [Fact]
+    public async Task Processes_starting_at_once_migrate_the_database_once()
+    {
+        var stores = Enumerable.Range(0, 4).Select(_ => _db.Open()).ToList();
+        try
+        {
+            await Task.WhenAll(stores.Select(s => Task.Run(() => s.InitializeAsync())));
+        }
+        finally
+        {
+            stores.ForEach(s => s.Dispose());
+        }
+
+        Assert.Equal(Migrations.All.Count, await _db.ScalarAsync<int>("SELECT COUNT(*) FROM schema_version;"));
+    }
+
+    [Fact]
+    public async Task A_database_from_a_newer_build_is_refused()
+    {
+        using (var store = _db.Open())
+        {
+            await store.InitializeAsync();
+        }
+
+        await _db.ExecuteAsync("INSERT INTO schema_version (version, applied_at) VALUES (999, '2030-01-01T00:00:00Z');");
+
+        using var newer = _db.Open();
+        var error = await Assert.ThrowsAsync<StateStoreVersionException>(() => newer.InitializeAsync());
+        Assert.Equal(999, error.DatabaseVersion);
+        Assert.Equal(Migrations.Latest, error.SupportedVersion);
+    }
+
+    [Fact]
+    public async Task A_failing_migration_rolls_back_alone_and_the_next_start_continues_from_there()
+    {
+        Migration one = new(1, "CREATE TABLE a (x INTEGER);");
+        using (var broken = _db.Open([one, new Migration(2, "CREATE TABLE b (x INTEGER); THIS IS NOT SQL;")]))
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => broken.InitializeAsync());
+        }
+
+        Assert.Equal(1, await _db.ScalarAsync<int>("SELECT MAX(version) FROM schema_version;"));
+        Assert.False(await _db.TableExistsAsync("b"));
+
+        using var fixedStore = _db.Open([one, new Migration(2, "CREATE TABLE b (x INTEGER);")]);
+        await fixedStore.InitializeAsync();
+        Assert.Equal(2, await _db.ScalarAsync<int>("SELECT MAX(version) FROM schema_version;"));
+        Assert.True(await _db.TableExistsAsync("b"));
+    }
+
+    [Fact]
+    public async Task Links_round_trip_with_their_options_and_can_be_removed()
+    {
+        using var store = _db.Open();
+        var link = Samples.Link() with
+        {
+            CordThreadCustomerVisible = true,
+            CordAgentUserIds = ["u_agent"],
+            DeliverRepliesVia = ReplyDelivery.Pylon,
+        };
+
+        await store.UpsertLinkAsync(link);
+        await store.UpsertLinkAsync(link with { HelpdeskTicketId = "tkt_10" });
+        var stored = Assert.Single(await store.ListLinksAsync());
+
+        Assert.Equal("store", stored.Source);
+        Assert.Equal("tkt_10", stored.Link.HelpdeskTicketId);
+        Assert.True(stored.Link.CordThreadCustomerVisible);
+        Assert.Equal(["u_agent"], stored.Link.CordAgentUserIds);
+        Assert.Equal(ReplyDelivery.Pylon, stored.Link.DeliverRepliesVia);
+        Assert.True(await store.RemoveLinkAsync(link.Id));
+        Assert.False(await store.RemoveLinkAsync(link.Id));
+        Assert.Empty(await store.ListLinksAsync());
+    }
+
+    [Fact]
+    public async Task A_link_with_fewer_than_two_systems_is_refused()
+    {
+        using var store = _db.Open();
+
+        await Assert.ThrowsAsync<ArgumentException>(() => store.UpsertLinkAsync(new ConversationLink { Id = "x", PylonIssueId = "iss_1" }));
+    }
+
+    [Fact]
+    public async Task A_commit_writes_snapshot_canonical_message_outbox_and_cursor_together()
+    {
+        using var store = _db.Open();
+        var id = Guid.CreateVersion7();
+
+        var result = await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Pylon, "msg_1", id, cursor: "c1"));
+
+        var written = Assert.Single(result.Written);
+        Assert.Equal(0, result.Suppressed);
+        Assert.Equal((1L, ChangeKind.Created, id, SystemId.Pylon), (written.Sequence, written.Change, written.CanonicalId, written.Source));
+        Assert.Equal("c1", await store.GetCursorAsync("link-1", SystemId.Pylon));
+        var snapshot = await store.GetSnapshotAsync("link-1", SystemId.Pylon);
+        Assert.Equal(id, snapshot["msg_1"].CanonicalId);
+        Assert.Equal(_db.Clock.GetUtcNow(), snapshot["msg_1"].SeenAt);
+        var message = await store.GetMessageAsync(id);
+        var expected = Samples.Message(id, "link-1", SystemId.Pylon, "msg_1");
+        Assert.NotNull(message);
+        Assert.Equal(expected, message with { Attachments = expected.Attachments });
+        Assert.Equal(expected.Attachments, message.Attachments);
+        var outbox = Assert.Single(await store.GetUnpublishedAsync(10));
+        Assert.Equal(written, outbox.Message);
+    }
+
+    [Fact]
+    public async Task A_commit_that_fails_midway_leaves_nothing_behind()
+    {
+        using var store = _db.Open();
+        await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Pylon, "msg_0", cursor: "c0"));
+        var good = Samples.Created("link-1", SystemId.Pylon, "msg_1", cursor: "c1");
+
+        // The snapshot row and the first change are written before the unknown change kind throws.
+        var failing = good with
+        {
+            Changes = [.. good.Changes, new DetectedChange((ChangeKind)99, Guid.CreateVersion7(), "msg_1", DateTimeOffset.UnixEpoch, null)],
+        };
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.CommitObservationAsync(failing));
+
+        Assert.Equal("c0", await store.GetCursorAsync("link-1", SystemId.Pylon));
+        Assert.False((await store.GetSnapshotAsync("link-1", SystemId.Pylon)).ContainsKey("msg_1"));
+        Assert.Null(await store.GetMessageAsync(good.Changes[0].CanonicalId));
+        Assert.Single(await store.GetUnpublishedAsync(10));
+
+        // The per-link sequence was rolled back with the rest: the next change gets 2, not 3.
+        var next = await store.CommitObservationAsync(good);
+        Assert.Equal(2, Assert.Single(next.Written).Sequence);
+    }
+
+    [Fact]
+    public async Task Per_link_sequences_stay_gapless_and_ordered_under_concurrent_commits()
+    {
+        using var store = _db.Open();
+        await store.InitializeAsync();
+        const int writers = 6;
+        const int commitsEach = 15;
+
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; i < commitsEach; i++)
+            {
+                var link = w % 2 == 0 ? "link-a" : "link-b";
+                var system = (SystemId)(w % 3);
+                await store.CommitObservationAsync(Samples.Created(link, system, $"w{w}-m{i}"));
+            }
+        })));
+
+        var outbox = await store.GetUnpublishedAsync(1000);
+        Assert.Equal(writers * commitsEach, outbox.Count);
+        foreach (var group in outbox.GroupBy(e => e.Message.LinkId))
+        {
+            var sequences = group.OrderBy(e => e.Sequence).Select(e => e.Message.Sequence).ToList();
+            Assert.Equal(Enumerable.Range(1, sequences.Count).Select(n => (long)n), sequences);
+        }
+    }
+
+    [Fact]
+    public async Task The_cursor_moves_only_with_its_commit_and_a_full_scan_keeps_it()
+    {
+        using var store = _db.Open();
+        await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Cord, "m1", cursor: "t1"));
+        _db.Clock.Advance(TimeSpan.FromMinutes(5));
+
+        await store.CommitObservationAsync(new ObservationCommit { LinkId = "link-1", System = SystemId.Cord, Cursor = null, UpdateCursor = false });
+
+        Assert.Equal("t1", await store.GetCursorAsync("link-1", SystemId.Cord));
+        var status = Assert.Single((await store.GetStatusAsync()).Links);
+        Assert.Equal(_db.Clock.GetUtcNow(), status.LastPoll[SystemId.Cord]);
+        Assert.Null(await store.GetCursorAsync("link-1", SystemId.Pylon));
+    }
+
+    [Fact]
+    public async Task Published_outbox_rows_are_not_handed_out_again()
+    {
+        using var store = _db.Open();
+        for (var i = 0; i < 5; i++)
+        {
+            await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Pylon, $"m{i}"));
+        }
+
+        var firstBatch = await store.GetUnpublishedAsync(3);
+        Assert.Equal([1L, 2L, 3L], firstBatch.Select(e => e.Message.Sequence));
+
+        await store.MarkPublishedAsync(firstBatch.Select(e => e.Sequence));
+        await store.MarkPublishedAsync(firstBatch.Select(e => e.Sequence));
+
+        var rest = await store.GetUnpublishedAsync(10);
+        Assert.Equal([4L, 5L], rest.Select(e => e.Message.Sequence));
+        Assert.Equal(2, Assert.Single((await store.GetStatusAsync()).Links).UnpublishedOutbox);
+    }
+
+    [Fact]
+    public async Task A_recorded_mirror_is_known_to_echo_lookup_and_to_the_next_poll()
+    {
+        using var store = _db.Open();
+        var id = Guid.CreateVersion7();
+        await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Pylon, "msg_1", id));
+        await store.RecordIntentAsync(id, SystemId.Cord, WriteAction.Create, "sync-" + id);
+        Assert.NotNull(await store.GetIntentAsync(id, SystemId.Cord, WriteAction.Create));
+
+        await store.RecordMappingAsync(id, SystemId.Cord, "cm_1", MessageKind.CustomerMessage);
+
+        Assert.Null(await store.GetIntentAsync(id, SystemId.Cord, WriteAction.Create));
+        var mapping = await store.GetMappingAsync(id, SystemId.Cord);
+        Assert.NotNull(mapping);
+        Assert.Equal(("cm_1", MessageKind.CustomerMessage, false), (mapping.ExternalId, mapping.TargetKind, mapping.IsOrigin));
+        var mirror = (await store.GetSnapshotAsync("link-1", SystemId.Cord))["cm_1"];
+        Assert.Equal(id, mirror.CanonicalId);
+        Assert.Null(mirror.ContentHash);
+    }
+
+    [Fact]
+    public async Task A_poll_that_raced_the_mapping_and_took_the_mirror_for_new_is_suppressed()
+    {
+        using var store = _db.Open();
+        var id = Guid.CreateVersion7();
+        await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Pylon, "msg_1", id));
+        await store.RecordMappingAsync(id, SystemId.Cord, "cm_1", MessageKind.CustomerMessage);
+
+        var echo = await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Cord, "cm_1"));
+
+        Assert.Empty(echo.Written);
+        Assert.Equal(1, echo.Suppressed);
+        Assert.Equal(id, (await store.GetSnapshotAsync("link-1", SystemId.Cord))["cm_1"].CanonicalId);
+        Assert.Single(await store.GetUnpublishedAsync(10));
+    }
+
+    [Fact]
+    public async Task The_origin_system_counts_as_the_mapping_of_its_own_message()
+    {
+        using var store = _db.Open();
+        var id = Guid.CreateVersion7();
+        await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Pylon, "msg_1", id));
+
+        var origin = await store.GetMappingAsync(id, SystemId.Pylon);
+
+        Assert.NotNull(origin);
+        Assert.True(origin.IsOrigin);
+        Assert.Equal("msg_1", origin.ExternalId);
+        Assert.Null(await store.GetMappingAsync(id, SystemId.Helpdesk));
+    }
+
+    [Fact]
+    public async Task Edits_redactions_and_deletions_update_the_canonical_copy_once()
+    {
+        using var store = _db.Open();
+        var id = Guid.CreateVersion7();
+        await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Pylon, "msg_1", id));
+        var at = new DateTimeOffset(2025, 3, 2, 0, 0, 0, TimeSpan.Zero);
+        ObservationCommit Change(ChangeKind kind, string text = "Hello") => new()
+        {
+            LinkId = "link-1",
+            System = SystemId.Cord,
+            Changes = [new DetectedChange(kind, id, "cm_1", at, kind == ChangeKind.Edited ? Samples.Message(id, "link-1", SystemId.Cord, "cm_1", text) : null)],
+        };
+
+        Assert.Empty((await store.CommitObservationAsync(Change(ChangeKind.Edited, "  Hello "))).Written);
+        Assert.Single((await store.CommitObservationAsync(Change(ChangeKind.Edited, "Hello, world"))).Written);
+        var edited = await store.GetMessageAsync(id);
+        Assert.Equal(("Hello, world", at, SystemId.Pylon), (edited!.BodyText, edited.EditedAt, edited.Origin.System));
+
+        Assert.Single((await store.CommitObservationAsync(Change(ChangeKind.Redacted))).Written);
+        Assert.Empty((await store.CommitObservationAsync(Change(ChangeKind.Redacted))).Written);
+        Assert.Empty((await store.CommitObservationAsync(Change(ChangeKind.Edited, "back again"))).Written);
+        var redacted = await store.GetMessageAsync(id);
+        Assert.Equal(("", "", 0, at), (redacted!.BodyHtml, redacted.BodyText, redacted.Attachments.Count, redacted.RedactedAt));
+
+        Assert.Single((await store.CommitObservationAsync(Change(ChangeKind.Deleted))).Written);
+        Assert.Empty((await store.CommitObservationAsync(Change(ChangeKind.Deleted))).Written);
+        Assert.Equal(at, (await store.GetMessageAsync(id))!.DeletedAt);
+        Assert.Equal([1L, 2L, 3L, 4L], (await store.GetUnpublishedAsync(10)).Select(e => e.Message.Sequence));
+    }
+
+    [Fact]
+    public async Task A_change_of_an_unknown_canonical_message_is_suppressed()
+    {
+        using var store = _db.Open();
+
+        var result = await store.CommitObservationAsync(new ObservationCommit
+        {
+            LinkId = "link-1",
+            System = SystemId.Cord,
+            Changes = [new DetectedChange(ChangeKind.Deleted, Guid.CreateVersion7(), "cm_9", DateTimeOffset.UnixEpoch, null)],
+        });
+
+        Assert.Equal((0, 1), (result.Written.Count, result.Suppressed));
+    }
+
+    [Fact]
+    public async Task Our_own_change_to_a_mirror_resets_its_baseline_and_marks_it()
+    {
+        using var store = _db.Open();
+        var id = Guid.CreateVersion7();
+        await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Pylon, "msg_1", id));
+        await store.RecordMappingAsync(id, SystemId.Cord, "cm_1", MessageKind.CustomerMessage);
+        await store.CommitObservationAsync(new ObservationCommit
+        {
+            LinkId = "link-1",
+            System = SystemId.Cord,
+            Snapshots = [new SnapshotEntry("cm_1", id, "rendered-by-cord")],
+        });
+        await store.RecordIntentAsync(id, SystemId.Cord, WriteAction.Redact, "m");
+
+        await store.RecordMirrorChangedAsync(id, SystemId.Cord, WriteAction.Redact);
+
+        var mirror = (await store.GetSnapshotAsync("link-1", SystemId.Cord))["cm_1"];
+        Assert.Null(mirror.ContentHash);
+        Assert.True(mirror.Redacted);
+        Assert.False(mirror.Deleted);
+        Assert.Null(await store.GetIntentAsync(id, SystemId.Cord, WriteAction.Redact));
+    }
+
+    [Fact]
+    public async Task A_mapping_for_an_unknown_message_is_refused()
+    {
+        using var store = _db.Open();
+
+        var unknown = Guid.CreateVersion7();
+
+        await Assert.ThrowsAnyAsync<Exception>(() => store.RecordMappingAsync(unknown, SystemId.Cord, "cm_1", MessageKind.CustomerMessage));
+        Assert.Null(await store.GetMappingAsync(unknown, SystemId.Cord));
+    }
+
+    [Fact]
+    public async Task Outcomes_stay_open_until_acknowledged_or_resolved()
+    {
+        using var store = _db.Open();
+        var id = Guid.CreateVersion7();
+        var unpropagated = await store.RecordOutcomeAsync(new NewOutcome("link-1", id, SystemId.Helpdesk, OutcomeKind.UnpropagatedRedaction, "helpdesk cannot redact", ChangeKind.Redacted));
+        await store.RecordOutcomeAsync(new NewOutcome("link-1", id, SystemId.Cord, OutcomeKind.Parked, "closed"));
+        await store.RecordOutcomeAsync(new NewOutcome("link-1", id, SystemId.Cord, OutcomeKind.Faulted, "404"));
+
+        var open = await store.ListOutcomesAsync(includeResolved: false);
+        Assert.Equal(3, open.Count);
+        var first = open[0];
+        Assert.Equal((OutcomeKind.UnpropagatedRedaction, ChangeKind.Redacted, id, SystemId.Helpdesk), (first.Kind, first.Change, first.CanonicalId, first.Target));
+        Assert.Equal(1, (await store.GetStatusAsync()).Links.Single().OpenOutcomes[OutcomeKind.UnpropagatedRedaction]);
+
+        Assert.True(await store.AcknowledgeOutcomeAsync(unpropagated));
+        Assert.False(await store.AcknowledgeOutcomeAsync(unpropagated));
+        Assert.Equal(2, await store.ResolveOutcomesAsync(id, SystemId.Cord));
+
+        Assert.Empty(await store.ListOutcomesAsync(includeResolved: false));
+        var all = await store.ListOutcomesAsync(includeResolved: true);
+        Assert.Equal(3, all.Count);
+        Assert.All(all, o => Assert.False(o.IsOpen));
+        Assert.NotNull(all.Single(o => o.Id == unpropagated).AcknowledgedAt);
+        Assert.All((await store.GetStatusAsync()).Links, l => Assert.Empty(l.OpenOutcomes));
+    }
+
+    [Fact]
+    public async Task Status_counts_messages_mirrors_backlog_and_polls_per_link()
+    {
+        using var store = _db.Open();
+        var id = Guid.CreateVersion7();
+        await store.UpsertLinkAsync(Samples.Link("link-quiet"));
+        await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Pylon, "msg_1", id));
+        await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Pylon, "msg_2"));
+        await store.RecordMappingAsync(id, SystemId.Cord, "cm_1", MessageKind.CustomerMessage);
+        await store.MarkPublishedAsync([1]);
+
+        var status = await store.GetStatusAsync();
+
+        Assert.Equal(["link-1", "link-quiet"], status.Links.Select(l => l.LinkId));
+        var busy = status.Links[0];
+        Assert.Equal(2, busy.MessagesPerSystem[SystemId.Pylon]);
+        Assert.Equal(1, busy.MessagesPerSystem[SystemId.Cord]);
+        Assert.Equal(1, busy.Mirrored);
+        Assert.Equal(1, busy.UnpublishedOutbox);
+        Assert.Equal(_db.Clock.GetUtcNow(), busy.OldestUnpublishedAt);
+        Assert.Equal([SystemId.Pylon], busy.LastPoll.Keys);
+        var quiet = status.Links[1];
+        Assert.Equal((0, 0, 0), (quiet.MessagesPerSystem.Count, quiet.Mirrored, quiet.UnpublishedOutbox));
+    }
+
+    [Fact]
+    public async Task A_change_marked_applied_for_one_target_is_not_applied_for_another()
+    {
+        using var store = _db.Open();
+        var change = Guid.CreateVersion7();
+
+        Assert.False(await store.IsChangeAppliedAsync(change, SystemId.Cord));
+        await store.MarkChangeAppliedAsync(change, SystemId.Cord, "Create");
+        await store.MarkChangeAppliedAsync(change, SystemId.Cord, "again");
+
+        Assert.True(await store.IsChangeAppliedAsync(change, SystemId.Cord));
+        Assert.False(await store.IsChangeAppliedAsync(change, SystemId.Helpdesk));
+    }
+
+    [Fact]
+    public async Task Two_polls_that_see_one_new_message_at_once_create_it_once()
+    {
+        using var store = _db.Open();
+        await store.InitializeAsync();
+
+        for (var round = 0; round < 10; round++)
+        {
+            var externalId = $"msg_{round}";
+            var results = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ =>
+                Task.Run(() => store.CommitObservationAsync(Samples.Created("link-1", SystemId.Pylon, externalId)))));
+
+            Assert.Equal(1, results.Sum(r => r.Written.Count));
+            Assert.Equal(2, results.Sum(r => r.Suppressed));
+        }
+
+        Assert.Equal(Enumerable.Range(1, 10).Select(n => (long)n), (await store.GetUnpublishedAsync(100)).Select(e => e.Message.Sequence));
+    }
+
+    [Fact]
+    public async Task A_change_is_unapplied_until_every_system_recorded_it_and_a_replay_until_its_target_did()
+    {
+        using var store = _db.Open();
+        var id = Guid.CreateVersion7();
+        var created = Assert.Single((await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Pylon, "msg_1", id))).Written);
+        var outcome = await store.RecordOutcomeAsync(new NewOutcome("link-1", id, SystemId.Cord, OutcomeKind.Faulted, "404", ChangeKind.Created));
+        var replay = await store.ReplayOutcomeAsync(outcome);
+        Assert.NotNull(replay);
+        Assert.Equal((SystemId?)SystemId.Cord, replay.Target);
+
+        await store.MarkChangeAppliedAsync(created.ChangeId, SystemId.Pylon, "not a target");
+        await store.MarkChangeAppliedAsync(created.ChangeId, SystemId.Cord, "Faulted");
+        var pending = await store.ListUnappliedChangesAsync();
+
+        Assert.Equal([created.ChangeId, replay.ChangeId], pending.Select(p => p.Message.ChangeId));
+        Assert.Equal([SystemId.Pylon, SystemId.Cord], pending[0].AppliedTargets.Order());
+        Assert.Empty(pending[1].AppliedTargets);
+
+        await store.MarkChangeAppliedAsync(created.ChangeId, SystemId.Helpdesk, "Create");
+        await store.MarkChangeAppliedAsync(replay.ChangeId, SystemId.Cord, "Create");
+        Assert.Empty(await store.ListUnappliedChangesAsync());
+    }
+
+    [Fact]
+    public async Task Migration_2_drops_the_unused_mapping_hash_and_keeps_a_replays_target_from_before_the_upgrade()
+    {
+        using (var v1 = _db.Open([Migrations.All[0]]))
+        {
+            await v1.InitializeAsync();
+        }
+
+        var changeId = Guid.CreateVersion7();
+        await _db.ExecuteAsync($$"""
+            INSERT INTO messages (canonical_id, link_id, origin_system, origin_external_id, kind, author, body_html, body_text, attachments, created_at)
+            VALUES ('c1', 'link-1', 'pylon', 'msg_1', 'customer_message', '{}', '', '', '[]', '2025-03-01T00:00:00.0000000+00:00');
+            INSERT INTO outbox (link_id, link_sequence, message_id, change_kind, canonical_id, source_system, payload, created_at)
+            VALUES ('link-1', 1, '{{changeId}}', 'created', 'c1', 'pylon',
+                    '{"changeId":"{{changeId}}","linkId":"link-1","target":"Cord"}', '2025-03-01T00:00:00.0000000+00:00');
+            """);
+
+        using var store = _db.Open();
+        await store.InitializeAsync();
+
+        Assert.Equal("cord", await _db.ScalarAsync<string>("SELECT target FROM outbox;"));
+        await Assert.ThrowsAnyAsync<Exception>(() => _db.ScalarAsync<string>("SELECT content_hash FROM mappings;"));
+    }
+}
