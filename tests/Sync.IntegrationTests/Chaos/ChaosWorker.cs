@@ -97,7 +97,7 @@ public sealed class ChaosWorker : IDisposable
     }
 
     /// <summary>The worker's state store, opened from the test process (WAL: safe beside a running worker for reads).</summary>
-    public SqliteStateStore OpenStore() => new(Options.Create(new StateStoreOptions { Path = StatePath }));
+    public StateStore OpenStore() => new(StateStoreServiceCollectionExtensions.CreateDialect(new StateStoreOptions { Path = StatePath }));
 
     private void NoticeUnexpectedExit()
     {
