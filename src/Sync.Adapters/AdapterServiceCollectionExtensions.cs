@@ -1,6 +1,7 @@
 using MessageSync.Adapters.Cord;
 using MessageSync.Adapters.Helpdesk;
 using MessageSync.Adapters.Http;
+using MessageSync.Adapters.People;
 using MessageSync.Adapters.Pylon;
 using MessageSync.Adapters.Webhooks;
 using MessageSync.Core.Model;
@@ -104,6 +105,8 @@ public static class AdapterServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<AdapterMetrics>();
         services.TryAddSingleton<IAdapterMetrics>(sp => sp.GetRequiredService<AdapterMetrics>());
+        // Sync:People comes from the worker's configuration (it registers its own source); alone, the legacy maps.
+        services.TryAddSingleton<IPeopleSource>(PeopleSource.LegacyOnly);
         services.TryAddKeyedSingleton(system, (sp, _) =>
         {
             var o = sp.GetRequiredService<IOptions<TOptions>>().Value;

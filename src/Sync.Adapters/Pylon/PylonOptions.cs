@@ -43,10 +43,10 @@ public sealed class PylonOptions : HttpPolicyOptions
     [Range(0, 1000)]
     public int PageSize { get; set; }
 
-    /// <summary>Pylon user ids by e-mail: agents from other systems post as themselves when listed. Default none.</summary>
+    /// <summary>Deprecated: use <c>Sync:People</c> (<c>PylonUserId</c>). Pylon user ids by e-mail; still read, with a warning at start.</summary>
     public Dictionary<string, string> UserIdsByEmail { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Pylon contact ids by e-mail: customers from other systems post as themselves when listed. Default none.</summary>
+    /// <summary>Deprecated: use <c>Sync:People</c> (<c>PylonContactId</c>). Pylon contact ids by e-mail; still read, with a warning at start.</summary>
     public Dictionary<string, string> ContactIdsByEmail { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Secret of the webhook signature (HMAC-SHA256 of the raw body; see Webhooks/README.md). Webhooks are refused when unset.</summary>

@@ -40,6 +40,7 @@ public sealed class SyncOptionsValidator : IValidateOptions<SyncOptions>
             }
         }
 
+        PeopleOptions.Validate(options.People, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
