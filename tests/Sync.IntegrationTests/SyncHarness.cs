@@ -45,6 +45,7 @@ public sealed class SyncHarness : IAsyncDisposable
         var folder = Path.Combine(Path.GetTempPath(), "messagesync-it-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         var harness = new SyncHarness(simulators, folder);
+        simulators.Pylon.AddUser("usr_dana", "Dana Agent", "dana@example.com");
         if (createConversations)
         {
             simulators.Pylon.CreateIssue(Issue, "contact_ana", "ana@example.com", "Ana Ruiz");
@@ -81,6 +82,16 @@ public sealed class SyncHarness : IAsyncDisposable
             $"--Sync:Cord:Secret={SimulatorDefaults.CordSecret}",
             "--Sync:Cord:CreateThreadOrganizationId=group_1",
             $"--Sync:Cord:BudgetScale={Speed}",
+            // Who is who (Sync:People): the helpdesk customer is Ana, the Pylon contact; the agents are Dana everywhere.
+            "--Sync:People:0:Name=Ana Ruiz",
+            "--Sync:People:0:Email=ana@example.com",
+            "--Sync:People:0:PylonContactId=contact_ana",
+            "--Sync:People:0:HelpdeskAuthorId=customer_1",
+            "--Sync:People:1:Name=Dana Agent",
+            "--Sync:People:1:Email=dana@example.com",
+            "--Sync:People:1:PylonUserId=usr_dana",
+            "--Sync:People:1:HelpdeskAuthorId=agent_1",
+            "--Sync:People:1:CordUserId=agent_cord",
             $"--Sync:Links:0:Id={LinkId}",
             $"--Sync:Links:0:PylonIssueId={Issue}",
             $"--Sync:Links:0:HelpdeskTicketId={Ticket}",

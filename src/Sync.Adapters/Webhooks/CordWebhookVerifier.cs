@@ -12,7 +12,8 @@ namespace MessageSync.Adapters.Webhooks;
 /// <summary>
 /// Cord webhooks (api-docs README, from Cord's server SDK): <c>X-Cord-Timestamp</c> in milliseconds and
 /// <c>X-Cord-Signature</c> = base64(HMAC-SHA256(application secret, timestamp + ":" + raw body)), accepted within
-/// 5 minutes either way. <c>thread-message-added</c> yields the thread id; <c>url-verification</c> is acknowledged.
+/// 5 minutes either way; the same delivery accepted before is refused as a replay (<see cref="ReplayGuard"/>).
+/// <c>thread-message-added</c> yields the thread id; <c>url-verification</c> is acknowledged.
 /// </summary>
 public sealed class CordWebhookVerifier(IOptions<CordOptions> options, TimeProvider? timeProvider = null) : IWebhookVerifier
 {
@@ -23,6 +24,7 @@ public sealed class CordWebhookVerifier(IOptions<CordOptions> options, TimeProvi
 
     private readonly SecretSource _secret = new(options.Value.Secret, options.Value.SecretFile, timeProvider);
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+    private readonly ReplayGuard _replays = new(Window, timeProvider);
 
     public SystemId System => SystemId.Cord;
 
@@ -56,13 +58,20 @@ public sealed class CordWebhookVerifier(IOptions<CordOptions> options, TimeProvi
         }
 
         // Checked after the signature so an attacker learns nothing about the clock from a forged request.
-        var age = _time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(millis, 0, 253402300799999));
+        var signedAt = DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(millis, 0, 253402300799999));
+        var age = _time.GetUtcNow() - signedAt;
         if (age.Duration() > Window)
         {
             return new WebhookRejected(WebhookRejectionReason.StaleTimestamp, $"timestamp is {age.TotalSeconds:0} s away from now (window {Window.TotalMinutes} min).");
         }
 
-        return Parse(body);
+        var outcome = Parse(body);
+        if (outcome is not WebhookRejected && !_replays.FirstSeen(signature, signedAt))
+        {
+            return new WebhookRejected(WebhookRejectionReason.Replayed, "this signed delivery was accepted before.");
+        }
+
+        return outcome;
     }
 
     /// <summary>base64(HMAC-SHA256(secret, timestamp ":" body)), compared in constant time.</summary>

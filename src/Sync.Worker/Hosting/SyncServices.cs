@@ -28,6 +28,7 @@ public static class SyncServices
         }
 
         builder.AddSyncAdapters();
+        services.AddSyncPeople();
         services.AddSingleton<ILinkProvider, ConfiguredLinkProvider>();
         services.AddSingleton<ITargetPolicies, ConfiguredTargetPolicies>();
         services.AddSingleton<ChangeDetector>();
