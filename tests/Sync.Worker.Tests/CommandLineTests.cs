@@ -216,6 +216,18 @@ public sealed partial class CommandLineTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("Sync:Pylon:ApiToken", true)]
+    [InlineData("Sync:Helpdesk:SessionToken", true)]
+    [InlineData("Sync:Cord:Secret", true)]
+    [InlineData("Sync:Pylon:WebhookSecret", true)]
+    [InlineData("Sync:RabbitMq:Password", true)]
+    [InlineData("Sync:State:ConnectionString", true)]
+    [InlineData("Sync:Pylon:ApiTokenFile", false)]
+    [InlineData("Sync:State:ConnectionStringFile", false)]
+    [InlineData("Sync:Pylon:BaseUrl", false)]
+    public void Secret_settings_are_known_by_name(string key, bool secret) => Assert.Equal(secret, ConfigurationSchema.IsSecret(key));
+
     private Task<WorkerResult> Run(string line, params string[] extra) => _worker.RunAsync([.. line.Split(' '), .. extra, .. _worker.Defaults]);
 
     private async Task AssertExit(string line, int code, string expected, params string[] extra)
