@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using MessageSync.Core.Model;
+using MessageSync.Core.State;
 using MessageSync.Simulators;
 using Xunit.Abstractions;
 
@@ -149,7 +150,7 @@ public sealed class ChaosSession : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < timeout)
         {
-            if (await store.FindCanonicalByExternalAsync(message.Origin, message.OriginExternalId) is { } id
+            if (await CanonicalIdAsync(store, message) is { } id
                 && await store.GetMessageAsync(id) is { } canonical
                 && (message.Removal == Removal.Redacted ? canonical.RedactedAt : canonical.DeletedAt) is not null)
             {
@@ -170,7 +171,7 @@ public sealed class ChaosSession : IAsyncDisposable
     {
         using var store = Worker.OpenStore();
         var clock = Stopwatch.StartNew();
-        var id = await store.FindCanonicalByExternalAsync(message.Origin, message.OriginExternalId);
+        var id = await CanonicalIdAsync(store, message);
         while (clock.Elapsed < timeout)
         {
             if (!(await store.ListUnappliedChangesAsync()).Any(c => c.Message.CanonicalId == id && !c.AppliedTargets.Contains(target)))
@@ -183,6 +184,10 @@ public sealed class ChaosSession : IAsyncDisposable
 
         return false;
     }
+
+    /// <summary>The canonical id the worker gave <paramref name="message"/> (from its origin's snapshot row); null before it saw it.</summary>
+    private static async Task<Guid?> CanonicalIdAsync(StateStore store, LedgerMessage message) =>
+        (await store.GetSnapshotAsync(message.Link.Id, message.Origin)).TryGetValue(message.OriginExternalId, out var row) ? row.CanonicalId : null;
 
     /// <summary>The live copy of <paramref name="message"/> in <paramref name="system"/> (the original there, or the worker's copy).</summary>
     public async Task<SimCopy> CopyAsync(LedgerMessage message, SystemId system)

@@ -1,5 +1,4 @@
 using MessageSync.Core.State;
-using Microsoft.Extensions.Options;
 
 namespace MessageSync.IntegrationTests.Chaos;
 
@@ -96,8 +95,21 @@ public sealed class ChaosWorker : IDisposable
         return code;
     }
 
-    /// <summary>The worker's state store, opened from the test process (WAL: safe beside a running worker for reads).</summary>
-    public StateStore OpenStore() => new(StateStoreServiceCollectionExtensions.CreateDialect(new StateStoreOptions { Path = StatePath }));
+    /// <summary>
+    /// The worker's state store, opened from the test process with the worker's own state settings (a SQLite file in WAL
+    /// mode, or PostgreSQL): safe beside a running worker for reads, as the read-only tool verbs do.
+    /// </summary>
+    public StateStore OpenStore()
+    {
+        string? Setting(string key) => _settings.Select(s => s.Split('=', 2)).LastOrDefault(kv => kv[0] == $"Sync:State:{key}") is { Length: 2 } kv ? kv[1] : null;
+        var options = new StateStoreOptions
+        {
+            Path = StatePath,
+            Provider = Enum.TryParse<StateProvider>(Setting("Provider"), ignoreCase: true, out var provider) ? provider : StateProvider.Sqlite,
+            ConnectionString = Setting("ConnectionString"),
+        };
+        return new StateStore(StateStoreServiceCollectionExtensions.CreateDialect(options));
+    }
 
     private void NoticeUnexpectedExit()
     {

@@ -4,8 +4,8 @@ using MessageSync.Core.State;
 namespace MessageSync.IntegrationTests.Chaos;
 
 /// <summary>
-/// What the worker's own state says at the end of a run: the canonical id of each workload message (found by its origin's
-/// external id), the open outcomes (what it reports it could not do) and the changes not yet applied everywhere.
+/// What the worker's own state says at the end of a run: the canonical id of each workload message (from its origin's
+/// snapshot row), the open outcomes (what it reports it could not do) and the changes not yet applied everywhere.
 /// Read through <see cref="IStateStore"/>, so any store provider serves.
 /// </summary>
 public sealed class WorkerStateView
@@ -31,11 +31,16 @@ public sealed class WorkerStateView
     public static async Task<WorkerStateView> ReadAsync(IStateStore store, Ledger ledger, CancellationToken cancellationToken = default)
     {
         var canonical = new Dictionary<string, Guid>(StringComparer.Ordinal);
-        foreach (var message in ledger.Messages)
+        foreach (var group in ledger.Messages.GroupBy(m => (m.Link.Id, m.Origin)))
         {
-            if (await store.FindCanonicalByExternalAsync(message.Origin, message.OriginExternalId, cancellationToken) is { } id)
+            // The origin's snapshot row of each original carries its canonical id.
+            var snapshot = await store.GetSnapshotAsync(group.Key.Id, group.Key.Origin, cancellationToken);
+            foreach (var message in group)
             {
-                canonical[message.Id] = id;
+                if (snapshot.TryGetValue(message.OriginExternalId, out var row))
+                {
+                    canonical[message.Id] = row.CanonicalId;
+                }
             }
         }
 
