@@ -31,7 +31,7 @@ public sealed class Harness : IAsyncDisposable
     /// Budgets run 1000x faster than real time unless a test says otherwise: most tests are not about pacing, and the
     /// simulator's limits are off for them.
     /// </summary>
-    public static async Task<Harness> StartAsync(SimulatorOptions? options = null, IDictionary<string, string?>? settings = null)
+    public static async Task<Harness> StartAsync(SimulatorOptions? options = null, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
     {
         var host = await SimulatorHost.StartAsync(options ?? new SimulatorOptions { RateLimits = RateLimitMode.Off });
         var config = new Dictionary<string, string?>
@@ -58,6 +58,7 @@ public sealed class Harness : IAsyncDisposable
         services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
         services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         services.AddSyncAdapters(configuration);
+        configure?.Invoke(services);
         return new Harness(host, services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }));
     }
 

@@ -3,6 +3,7 @@ using MessageSync.Adapters.Cord.Models;
 using MessageSync.Core.Content;
 using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
+using MessageSync.Core.Routing;
 using Microsoft.Extensions.Options;
 
 namespace MessageSync.Adapters.Cord;
@@ -12,7 +13,7 @@ namespace MessageSync.Adapters.Cord;
 /// canonical id and kind in <c>metadata</c>; edit and redact are PUTs of the content; delete is soft (PUT deleted) or
 /// hard (DELETE). Attachments travel as links in the content: Cord attaches only files uploaded through its file API.
 /// </summary>
-public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options) : IMessageSystem
+public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options, TimeProvider time) : IMessageSystem
 {
     private readonly CordOptions _options = options.Value;
 
@@ -58,9 +59,9 @@ public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options
         return messages;
     }
 
-    public async Task<string> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
+    public async Task<WrittenMessage> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
     {
-        WriteGuard.EnsureAllowed(System, request, customerVisible: request.Link.CordThreadCustomerVisible, sendsEmail: false);
+        VisibilityGuard.EnsureAllowed(System, request, sendsEmail: false);
         var threadId = ThreadOf(request.Link);
         var message = request.Message;
         var authorId = AuthorIdFor(message);
@@ -90,17 +91,23 @@ public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options
             // The id is ours and deterministic: a 409 means an earlier attempt (whose answer was lost) created it.
         }
 
-        return id;
+        return new WrittenMessage(id, AsWritten(id, body.AuthorId, body.Content, request.Link));
     }
 
-    public async Task EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken)
+    public async Task<ObservedMessage> EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken)
     {
-        WriteGuard.EnsureAllowed(System, request, customerVisible: request.Link.CordThreadCustomerVisible, sendsEmail: false);
-        await client.UpdateAsync(ThreadOf(request.Link), externalId, new CordUpdateMessageRequest
-        {
-            Content = ContentFor(request, attribute: AuthorIdFor(request.Message) is null),
-        }, cancellationToken);
+        VisibilityGuard.EnsureAllowed(System, request, sendsEmail: false);
+        var content = ContentFor(request, attribute: AuthorIdFor(request.Message) is null);
+        await client.UpdateAsync(ThreadOf(request.Link), externalId, new CordUpdateMessageRequest { Content = content }, cancellationToken);
+        return AsWritten(externalId, AuthorIdFor(request.Message) ?? _options.BotUserId, content, request.Link);
     }
+
+    /// <summary>
+    /// The copy as a read will show it: Cord stores the structured content it is given and answers a write with no message
+    /// (api-docs 003), so the content sent is read through the same mapping as a read.
+    /// </summary>
+    private ObservedMessage AsWritten(string id, string? authorId, System.Text.Json.Nodes.JsonArray content, ConversationLink link) =>
+        CordMapper.ToObserved(new CordMessage { Id = id, AuthorId = authorId, Content = content, Type = "user_message", CreatedTimestamp = time.GetUtcNow() }, link);
 
     public async Task RedactAsync(ConversationLink link, string externalId, CancellationToken cancellationToken)
     {

@@ -2,6 +2,7 @@ using MessageSync.Adapters.Helpdesk.Models;
 using MessageSync.Core.Content;
 using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
+using MessageSync.Core.Routing;
 
 namespace MessageSync.Adapters.Helpdesk;
 
@@ -9,7 +10,7 @@ namespace MessageSync.Adapters.Helpdesk;
 /// The helpdesk as a target and a source. It has create only: no update and no delete API (api-docs 002), so edits,
 /// redactions and deletions become recorded outcomes in the engine. Every mirror goes with <c>send_email: false</c>.
 /// </summary>
-public sealed class HelpdeskAdapter(HelpdeskClient client) : IMessageSystem
+public sealed class HelpdeskAdapter(HelpdeskClient client, TimeProvider time) : IMessageSystem
 {
     public SystemId System => SystemId.Helpdesk;
 
@@ -34,10 +35,10 @@ public sealed class HelpdeskAdapter(HelpdeskClient client) : IMessageSystem
         return new MessagePage(page.Items.Select(HelpdeskMapper.ToObserved).ToList(), page.NextCursor, page.HasMore);
     }
 
-    public async Task<string> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
+    public async Task<WrittenMessage> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
     {
         var type = HelpdeskMapper.TypeFor(request.TargetKind);
-        WriteGuard.EnsureAllowed(System, request, customerVisible: type != HelpdeskMessageTypes.Note, sendsEmail: false);
+        VisibilityGuard.EnsureAllowed(System, request, sendsEmail: false);
         var html = MirrorBody.Build(request, attribute: true, attachmentsAsLinks: true);
         var created = await client.CreateAsync(new HelpdeskCreateMessageRequest
         {
@@ -48,10 +49,13 @@ public sealed class HelpdeskAdapter(HelpdeskClient client) : IMessageSystem
             // The customer already got this message from where it was written (DESIGN.md "The delivery rule").
             SendEmail = false,
         }, cancellationToken);
-        return created.Id;
+
+        // The create answers the stored message object (api-docs 002, "Create a message"): the copy exactly as a read shows it.
+        var stored = created with { Content = created.Content ?? html, Type = string.IsNullOrEmpty(created.Type) ? type : created.Type, CreatedAt = created.CreatedAt ?? time.GetUtcNow() };
+        return new WrittenMessage(created.Id, HelpdeskMapper.ToObserved(stored));
     }
 
-    public Task EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken) =>
+    public Task<ObservedMessage> EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken) =>
         throw Unsupported("edit");
 
     public Task RedactAsync(ConversationLink link, string externalId, CancellationToken cancellationToken) =>

@@ -4,6 +4,7 @@ using MessageSync.Adapters.Pylon.Models;
 using MessageSync.Core.Content;
 using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
+using MessageSync.Core.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -51,7 +52,7 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
         return new MessagePage(page.Items.Select(PylonMapper.ToObserved).ToList(), page.NextCursor, page.HasMore);
     }
 
-    public async Task<string> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
+    public async Task<WrittenMessage> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
     {
         var issueId = IssueOf(request.Link);
         var message = request.Message;
@@ -60,17 +61,18 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
             case MessageKind.InternalNote:
             case MessageKind.SystemEvent:
             {
-                WriteGuard.EnsureAllowed(System, request, customerVisible: false, sendsEmail: false);
+                VisibilityGuard.EnsureAllowed(System, request, sendsEmail: false);
                 var userId = message.Author.IsCustomer ? null : UserIdFor(message);
                 var threadId = await EnsureSyncThreadAsync(issueId, cancellationToken);
-                var created = await client.NoteAsync(issueId, new PylonNoteRequest
+                var note = new PylonNoteRequest
                 {
                     BodyHtml = MirrorBody.Build(request, attribute: userId is null, attachmentsAsLinks: false),
                     ThreadId = threadId,
                     UserId = userId,
                     AttachmentUrls = NullIfEmpty(MirrorBody.SafeUrls(message.Attachments)),
-                }, cancellationToken);
-                return created.Id;
+                };
+                var created = await client.NoteAsync(issueId, note, cancellationToken);
+                return new WrittenMessage(created.Id, AsWritten(created.Id, note.BodyHtml, note.AttachmentUrls, threadId));
             }
 
             case MessageKind.CustomerMessage:
@@ -78,12 +80,7 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
             {
                 // A Pylon reply reaches the customer: never an internal note, and an agent's reply only where the link
                 // says the customer is reached through Pylon (DESIGN.md "The delivery rule").
-                WriteGuard.EnsureAllowed(System, request, customerVisible: true, sendsEmail: false);
-                if (request.TargetKind == MessageKind.AgentReply && request.Link.DeliverRepliesVia != ReplyDelivery.Pylon)
-                {
-                    throw new VisibilityViolationException(System,
-                        $"Refused: agent reply {message.Id} would reach the customer a second time through a Pylon reply (link {request.Link.Id} does not deliver replies via Pylon).");
-                }
+                VisibilityGuard.EnsureAllowed(System, request, sendsEmail: false);
 
                 string? contactId = null;
                 string? userId = null;
@@ -116,16 +113,17 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
                         $"Pylon issue {issueId} has no contact to post customer message {message.Id} as; map the author's e-mail in Sync:Pylon:ContactIdsByEmail.");
                 }
 
-                var created = await client.ReplyAsync(issueId, new PylonReplyRequest
+                var reply = new PylonReplyRequest
                 {
                     BodyHtml = MirrorBody.Build(request, attribute, attachmentsAsLinks: false),
                     MessageId = parentId,
                     ContactId = contactId,
                     UserId = userId,
                     AttachmentUrls = NullIfEmpty(MirrorBody.SafeUrls(message.Attachments)),
-                }, cancellationToken);
+                };
+                var created = await client.ReplyAsync(issueId, reply, cancellationToken);
                 _issues.GetOrAdd(issueId, _ => new IssueFacts()).Replied(created.Id, time.GetUtcNow());
-                return created.Id;
+                return new WrittenMessage(created.Id, AsWritten(created.Id, reply.BodyHtml, reply.AttachmentUrls, threadId: null));
             }
 
             default:
@@ -133,7 +131,7 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
         }
     }
 
-    public Task EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken) =>
+    public Task<ObservedMessage> EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken) =>
         throw new LocalRefusalException(System, "Pylon's API cannot edit a message (Capabilities.CanEdit is false).");
 
     public async Task RedactAsync(ConversationLink link, string externalId, CancellationToken cancellationToken) =>
@@ -172,6 +170,21 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
 
         return byHash;
     }
+
+    /// <summary>
+    /// The copy as a read will show it: reply and note answer only the new id (api-docs 001), so the body sent is read
+    /// through the same mapping as a read.
+    /// </summary>
+    private ObservedMessage AsWritten(string id, string bodyHtml, IReadOnlyList<string>? fileUrls, string? threadId) =>
+        PylonMapper.ToObserved(new PylonMessage
+        {
+            Id = id,
+            MessageHtml = bodyHtml,
+            FileUrls = fileUrls,
+            ThreadId = threadId,
+            IsPrivate = threadId is not null,
+            Timestamp = time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
+        });
 
     /// <summary>The id of the issue's sync thread, listed first and created only when missing.</summary>
     internal async Task<string> EnsureSyncThreadAsync(string issueId, CancellationToken cancellationToken)

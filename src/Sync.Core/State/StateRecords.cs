@@ -98,6 +98,18 @@ public enum OutcomeKind
 
     /// <summary>Deliberately not written (withheld by the visibility invariant, or the target lacks the capability).</summary>
     Skipped,
+
+    /// <summary>
+    /// A deletion not carried out because too much of the conversation vanished from one scan at once (a read gap looks
+    /// like that); replaying it deletes the copies, acknowledging it keeps them.
+    /// </summary>
+    HeldDeletion,
+
+    /// <summary>
+    /// Recovery after a lost response could not tell whether the write took effect (the target keeps no marker to look for):
+    /// an operator checks the target, then replays it (writes it) or acknowledges it (it is there).
+    /// </summary>
+    PossiblyWritten,
 }
 
 /// <summary>An outcome to record.</summary>

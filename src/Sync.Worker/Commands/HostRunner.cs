@@ -1,6 +1,6 @@
 using MessageSync.Worker.Hosting;
+using MessageSync.Worker.Options;
 using MessageSync.Worker.Ownership;
-using Microsoft.Extensions.Options;
 using Serilog;
 
 namespace MessageSync.Worker.Commands;
@@ -22,15 +22,9 @@ public static class HostRunner
             var app = SyncHost.CreateBuilder(configurationArgs, mode).Build();
             return await body(app);
         }
-        catch (OptionsValidationException ex)
+        catch (Exception ex) when (ConfigurationProblems.From(ex) is { } problems)
         {
-            Startup.Fatal("Invalid configuration, MessageSync cannot start: {Failures}", string.Join("; ", ex.Failures));
-            return ExitCodes.Usage;
-        }
-        catch (InvalidOperationException ex) when (ex.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase))
-        {
-            // The configuration binder names the key and the value it could not convert.
-            Startup.Fatal("Invalid configuration, MessageSync cannot start: {Reason}", ex.Message);
+            Startup.Fatal("Invalid configuration, MessageSync cannot start: {Failures}", string.Join("; ", problems));
             return ExitCodes.Usage;
         }
         catch (StateInUseException ex)

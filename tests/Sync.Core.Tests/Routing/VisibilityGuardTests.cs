@@ -34,31 +34,38 @@ public sealed class VisibilityGuardTests
     {
         var link = Link with { CordThreadCustomerVisible = visibleCord, DeliverRepliesVia = pylonDelivery ? ReplyDelivery.Pylon : ReplyDelivery.Origin };
         var sendsEmail = target == SystemId.Helpdesk && kind == MessageKind.AgentReply;
+        var request = Write(link, RoutingSamples.Message(kind), targetKind);
 
-        var error = Assert.Throws<VisibilityViolationException>(() => VisibilityGuard.EnsureAllowed(target, kind, targetKind, link, sendsEmail));
+        var error = Assert.Throws<VisibilityViolationException>(() => VisibilityGuard.EnsureAllowed(target, request, sendsEmail));
 
         Assert.Equal(target, error.System);
         Assert.False(error.IsTransient);
     }
 
     [Fact]
-    public void The_target_side_check_refuses_internal_notes_in_a_customer_visible_Cord_thread()
+    public void Internal_notes_are_refused_in_a_customer_visible_Cord_thread_whatever_the_message()
     {
-        Assert.Throws<VisibilityViolationException>(() => VisibilityGuard.EnsureAllowed(SystemId.Cord, MessageKind.InternalNote, VisibleCord, sendsEmail: false));
-        Assert.Throws<VisibilityViolationException>(() => VisibilityGuard.EnsureAllowed(SystemId.Helpdesk, MessageKind.AgentReply, Link, sendsEmail: true));
+        Assert.NotNull(VisibilityGuard.Violation(SystemId.Cord, MessageKind.InternalNote, RoutingSamples.Message(MessageKind.CustomerMessage), VisibleCord, sendsEmail: false));
+        Assert.NotNull(VisibilityGuard.Violation(SystemId.Cord, MessageKind.CustomerMessage, RoutingSamples.Message(MessageKind.InternalNote), Link, sendsEmail: false));
     }
 
     [Fact]
     public void Allowed_writes_pass()
     {
-        VisibilityGuard.EnsureAllowed(SystemId.Pylon, MessageKind.InternalNote, MessageKind.InternalNote, Link, false);
-        VisibilityGuard.EnsureAllowed(SystemId.Pylon, MessageKind.AgentReply, MessageKind.InternalNote, Link, false);
-        VisibilityGuard.EnsureAllowed(SystemId.Pylon, MessageKind.AgentReply, MessageKind.AgentReply, PylonDelivery, false);
-        VisibilityGuard.EnsureAllowed(SystemId.Pylon, MessageKind.CustomerMessage, MessageKind.CustomerMessage, Link, false);
-        VisibilityGuard.EnsureAllowed(SystemId.Helpdesk, MessageKind.AgentReply, MessageKind.AgentReply, Link, false);
-        VisibilityGuard.EnsureAllowed(SystemId.Cord, MessageKind.InternalNote, MessageKind.InternalNote, Link, false);
-        VisibilityGuard.EnsureAllowed(SystemId.Cord, MessageKind.AgentReply, MessageKind.AgentReply, VisibleCord, false);
+        void Allowed(SystemId target, MessageKind kind, MessageKind targetKind, ConversationLink link) =>
+            VisibilityGuard.EnsureAllowed(target, Write(link, RoutingSamples.Message(kind), targetKind), sendsEmail: false);
+
+        Allowed(SystemId.Pylon, MessageKind.InternalNote, MessageKind.InternalNote, Link);
+        Allowed(SystemId.Pylon, MessageKind.AgentReply, MessageKind.InternalNote, Link);
+        Allowed(SystemId.Pylon, MessageKind.AgentReply, MessageKind.AgentReply, PylonDelivery);
+        Allowed(SystemId.Pylon, MessageKind.CustomerMessage, MessageKind.CustomerMessage, Link);
+        Allowed(SystemId.Helpdesk, MessageKind.AgentReply, MessageKind.AgentReply, Link);
+        Allowed(SystemId.Cord, MessageKind.InternalNote, MessageKind.InternalNote, Link);
+        Allowed(SystemId.Cord, MessageKind.CustomerMessage, MessageKind.CustomerMessage, VisibleCord);
     }
+
+    private static WriteRequest Write(ConversationLink link, CanonicalMessage message, MessageKind targetKind) =>
+        new() { Link = link, Message = message, TargetKind = targetKind };
 
     [Theory]
     [InlineData(SystemId.Cord, MessageKind.InternalNote, false, false)]

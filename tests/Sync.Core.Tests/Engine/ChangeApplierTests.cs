@@ -1,0 +1,301 @@
+using MessageSync.Core.Contracts;
+using MessageSync.Core.Engine;
+using MessageSync.Core.Model;
+using MessageSync.Core.Ports;
+using MessageSync.Core.Routing;
+using MessageSync.Core.State;
+
+namespace MessageSync.Core.Tests.Engine;
+
+/// <summary>
+/// <see cref="ChangeApplier"/> over a real SQLite file and fake systems: one test per crash point of the idempotent apply
+/// (DESIGN.md, "Idempotent apply") and per outcome. A crash is the applier failing at that point and a new applier over
+/// the same file receiving the same change again, as the transport redelivers it.
+/// </summary>
+public sealed class ChangeApplierTests : IDisposable
+{
+    private readonly EngineRig _rig = new();
+
+    public void Dispose() => _rig.Dispose();
+
+    private async Task<MessageChanged> CustomerWritesInPylonAsync(string text = "My printer is on fire")
+    {
+        _rig.Pylon.Add("iss_1", text);
+        return Assert.Single(await _rig.PollAsync(SystemId.Pylon));
+    }
+
+    [Fact]
+    public async Task A_created_message_is_copied_once_and_its_mapping_recorded()
+    {
+        var change = await CustomerWritesInPylonAsync();
+
+        await _rig.ApplyAsync(change, SystemId.Cord);
+
+        var copy = Assert.Single(_rig.Cord.Messages("th_4"));
+        var mapping = await _rig.Store.GetMappingAsync(change.CanonicalId, SystemId.Cord);
+        Assert.Equal(copy.Id, mapping!.ExternalId);
+        Assert.True(await _rig.Store.IsChangeAppliedAsync(change.ChangeId, SystemId.Cord));
+    }
+
+    [Fact]
+    public async Task A_change_delivered_twice_has_one_effect()
+    {
+        var change = await CustomerWritesInPylonAsync();
+
+        await _rig.ApplyAsync(change, SystemId.Cord);
+        await _rig.ApplyAsync(change, SystemId.Cord);
+
+        Assert.Single(_rig.Cord.Writes);
+    }
+
+    [Fact]
+    public async Task A_change_is_not_written_back_to_its_source()
+    {
+        var change = await CustomerWritesInPylonAsync();
+
+        await _rig.ApplyAsync(change, SystemId.Pylon);
+
+        Assert.Empty(_rig.Pylon.Writes);
+        Assert.True(await _rig.Store.IsChangeAppliedAsync(change.ChangeId, SystemId.Pylon));
+    }
+
+    [Fact]
+    public async Task Crash_after_the_intent_before_the_remote_write_writes_once_on_redelivery()
+    {
+        var change = await CustomerWritesInPylonAsync();
+        _rig.Cord.Faults.Add(new Fault("create", new SimulatedCrashException("the remote write")));
+
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => _rig.ApplyAsync(change, SystemId.Cord));
+        Assert.NotNull(await _rig.Store.GetIntentAsync(change.CanonicalId, SystemId.Cord, WriteAction.Create));
+        _rig.Restart();
+        await _rig.ApplyAsync(change, SystemId.Cord);
+
+        Assert.Single(_rig.Cord.Writes);
+        Assert.Null(await _rig.Store.GetIntentAsync(change.CanonicalId, SystemId.Cord, WriteAction.Create));
+    }
+
+    [Theory]
+    [InlineData(SystemId.Cord)]
+    [InlineData(SystemId.Pylon)]
+    public async Task A_write_whose_response_was_lost_is_found_and_not_written_again(SystemId target)
+    {
+        _rig.Helpdesk.Add("tkt_9", "Please call me");
+        var change = Assert.Single(await _rig.PollAsync(SystemId.Helpdesk));
+        _rig.System(target).Faults.Add(new Fault("create", new TransientApiException(target, "connection reset"), AfterEffect: true));
+
+        await Assert.ThrowsAsync<TransientApiException>(() => _rig.ApplyAsync(change, target));
+        _rig.Restart();
+        await _rig.ApplyAsync(change, target);
+
+        var copy = Assert.Single(_rig.System(target).Messages(target == SystemId.Cord ? "th_4" : "iss_1"));
+        Assert.Equal(copy.Id, (await _rig.Store.GetMappingAsync(change.CanonicalId, target))!.ExternalId);
+        Assert.Contains(_rig.ApplierLog.Lines, l => l.Message.Contains("Recovered", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Crash_after_the_remote_write_before_the_mapping_is_recovered_without_a_second_copy()
+    {
+        var change = await CustomerWritesInPylonAsync();
+        _rig.Restart(crashBefore: nameof(IStateStore.RecordMappingAsync));
+
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => _rig.ApplyAsync(change, SystemId.Cord));
+        _rig.Restart();
+        await _rig.ApplyAsync(change, SystemId.Cord);
+
+        Assert.Single(_rig.Cord.Messages("th_4"));
+        Assert.NotNull(await _rig.Store.GetMappingAsync(change.CanonicalId, SystemId.Cord));
+    }
+
+    [Fact]
+    public async Task Crash_after_the_mapping_before_the_change_is_marked_applied_writes_nothing_more()
+    {
+        var change = await CustomerWritesInPylonAsync();
+        _rig.Restart(crashBefore: nameof(IStateStore.MarkChangeAppliedAsync));
+
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => _rig.ApplyAsync(change, SystemId.Cord));
+        _rig.Restart();
+        await _rig.ApplyAsync(change, SystemId.Cord);
+
+        Assert.Single(_rig.Cord.Writes);
+        Assert.True(await _rig.Store.IsChangeAppliedAsync(change.ChangeId, SystemId.Cord));
+    }
+
+    [Fact]
+    public async Task A_closed_conversation_parks_the_change()
+    {
+        var change = await CustomerWritesInPylonAsync();
+        _rig.Helpdesk.Faults.Add(new Fault("create", new ConversationClosedException(SystemId.Helpdesk, "TICKET_CLOSED", "closed")));
+
+        await _rig.ApplyAsync(change, SystemId.Helpdesk);
+
+        var outcome = Assert.Single(await _rig.OpenOutcomesAsync());
+        Assert.Equal((OutcomeKind.Parked, SystemId.Helpdesk, ChangeKind.Created), (outcome.Kind, outcome.Target, outcome.Change));
+        Assert.Contains("TICKET_CLOSED", outcome.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_permanent_error_is_faulted_and_not_retried()
+    {
+        var change = await CustomerWritesInPylonAsync();
+        _rig.Cord.Faults.Add(new Fault("create", new PermanentApiException(SystemId.Cord, 400, "content is invalid")));
+
+        await Assert.ThrowsAsync<ChangeFaultedException>(() => _rig.ApplyAsync(change, SystemId.Cord));
+
+        var outcome = Assert.Single(await _rig.OpenOutcomesAsync());
+        Assert.Equal((OutcomeKind.Faulted, SystemId.Cord), (outcome.Kind, outcome.Target));
+    }
+
+    [Fact]
+    public async Task A_transient_error_is_retried_and_recorded_only_on_the_last_attempt()
+    {
+        var change = await CustomerWritesInPylonAsync();
+        _rig.Cord.Faults.Add(new Fault("create", new TransientApiException(SystemId.Cord, "503")));
+        _rig.Cord.Faults.Add(new Fault("find", new TransientApiException(SystemId.Cord, "503")));
+
+        await Assert.ThrowsAsync<TransientApiException>(() => _rig.ApplyAsync(change, SystemId.Cord));
+        Assert.Empty(await _rig.OpenOutcomesAsync());
+        await Assert.ThrowsAsync<TransientApiException>(() => _rig.ApplyAsync(change, SystemId.Cord, lastAttempt: true));
+
+        var outcome = Assert.Single(await _rig.OpenOutcomesAsync());
+        Assert.Equal(OutcomeKind.Faulted, outcome.Kind);
+        Assert.Contains("gave up after retries", outcome.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unexpected_failure_on_the_last_attempt_is_recorded_too()
+    {
+        var change = await CustomerWritesInPylonAsync();
+        _rig.Cord.Faults.Add(new Fault("create", new InvalidOperationException("a bug")));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _rig.ApplyAsync(change, SystemId.Cord, lastAttempt: true));
+
+        var outcome = Assert.Single(await _rig.OpenOutcomesAsync());
+        Assert.Equal(OutcomeKind.Faulted, outcome.Kind);
+        Assert.Contains("a bug", outcome.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Credentials_refused_before_the_last_attempt_keep_the_change_queued()
+    {
+        var change = await CustomerWritesInPylonAsync();
+        _rig.Cord.Faults.Add(new Fault("create", new AuthenticationException(SystemId.Cord, "401 Unauthorized")));
+
+        await Assert.ThrowsAsync<AuthenticationException>(() => _rig.ApplyAsync(change, SystemId.Cord));
+
+        Assert.True(_rig.Pause.IsPaused(SystemId.Cord, out _));
+        Assert.Empty(await _rig.OpenOutcomesAsync());
+        Assert.False(await _rig.Store.IsChangeAppliedAsync(change.ChangeId, SystemId.Cord));
+    }
+
+    [Fact]
+    public async Task Credentials_refused_past_the_retries_park_the_change_and_it_is_replayed_once_the_system_accepts_them()
+    {
+        var change = await CustomerWritesInPylonAsync("first");
+        _rig.Cord.Faults.Add(new Fault("create", new AuthenticationException(SystemId.Cord, "401 Unauthorized")));
+
+        // The transport's last attempt: the change must not vanish into an error queue that status cannot see.
+        await _rig.ApplyAsync(change, SystemId.Cord, lastAttempt: true);
+
+        var parked = Assert.Single(await _rig.OpenOutcomesAsync());
+        Assert.Equal((OutcomeKind.Parked, SystemId.Cord, change.CanonicalId), (parked.Kind, parked.Target, parked.CanonicalId));
+        Assert.Contains("credentials", parked.Reason, StringComparison.Ordinal);
+        Assert.Empty(_rig.Cord.Writes);
+
+        // The credentials are fixed: the next change to Cord succeeds, the system resumes and the parked change goes out again.
+        _rig.Clock.Advance(SystemPause.MaxDelay);
+        var next = await CustomerWritesInPylonAsync("second");
+        await _rig.ApplyAsync(next, SystemId.Cord);
+        var replayed = Assert.Single(await _rig.PublishAsync());
+        await _rig.ApplyAsync(replayed, SystemId.Cord);
+
+        Assert.Equal((change.CanonicalId, SystemId.Cord), (replayed.CanonicalId, replayed.Target));
+        Assert.Equal(2, _rig.Cord.Messages("th_4").Count);
+        Assert.Empty(await _rig.OpenOutcomesAsync());
+        Assert.Single(_rig.PauseLog.Lines, l => l.Message.Contains("accepts our credentials again", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_later_success_resolves_the_outcome_a_replay_was_for()
+    {
+        var change = await CustomerWritesInPylonAsync();
+        _rig.Helpdesk.Faults.Add(new Fault("create", new ConversationClosedException(SystemId.Helpdesk, "TICKET_CLOSED", "closed")));
+        await _rig.ApplyAsync(change, SystemId.Helpdesk);
+
+        var replay = await _rig.Store.ReplayOutcomeAsync(Assert.Single(await _rig.OpenOutcomesAsync()).Id);
+        await _rig.ApplyAsync(replay!, SystemId.Helpdesk);
+
+        Assert.Empty(await _rig.OpenOutcomesAsync());
+        Assert.Single(_rig.Helpdesk.Messages("tkt_9"));
+    }
+
+    [Fact]
+    public async Task An_internal_note_withheld_from_a_customer_visible_Cord_thread_is_a_recorded_outcome()
+    {
+        _rig.Link = _rig.Link with { CordThreadCustomerVisible = true };
+        _rig.Pylon.Add("iss_1", "Customer is grumpy", MessageKind.InternalNote, new Author("Agent Smith"));
+        var change = Assert.Single(await _rig.PollAsync(SystemId.Pylon));
+
+        await _rig.ApplyAsync(change, SystemId.Cord);
+
+        Assert.Empty(_rig.Cord.Writes);
+        var outcome = Assert.Single(await _rig.OpenOutcomesAsync());
+        Assert.Equal(OutcomeKind.Skipped, outcome.Kind);
+        Assert.Contains("withheld", outcome.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_change_for_a_link_no_longer_configured_is_a_recorded_outcome()
+    {
+        var change = await CustomerWritesInPylonAsync();
+        _rig.Link = _rig.Link with { Id = "another-link" };
+
+        await _rig.ApplyAsync(change, SystemId.Cord);
+
+        Assert.Empty(_rig.Cord.Writes);
+        Assert.Contains("no longer configured", Assert.Single(await _rig.OpenOutcomesAsync()).Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_edit_reaches_a_copy_that_can_be_edited_and_is_a_note_where_it_cannot()
+    {
+        var created = await CustomerWritesInPylonAsync("Printer on fire");
+        await _rig.ApplyEverywhereAsync([created]);
+        var original = Assert.Single(_rig.Pylon.Messages("iss_1"));
+
+        _rig.Pylon.PersonEdits("iss_1", original.Id, "<p>Printer was on fire</p>");
+        var edited = Assert.Single(await _rig.PollAsync(SystemId.Pylon));
+        await _rig.ApplyEverywhereAsync([edited]);
+
+        Assert.Contains("Printer was on fire", Assert.Single(_rig.Cord.Messages("th_4")).Html, StringComparison.Ordinal);
+        Assert.Equal(2, _rig.Helpdesk.Messages("tkt_9").Count);
+        Assert.Equal(("Edited in Pylon", MessageKind.InternalNote), (_rig.Helpdesk.Created[^1].Label, _rig.Helpdesk.Created[^1].TargetKind));
+    }
+
+    [Fact]
+    public async Task A_redaction_reaches_every_copy_that_can_take_it_and_is_reported_where_it_cannot()
+    {
+        var created = await CustomerWritesInPylonAsync("My password is hunter2");
+        await _rig.ApplyEverywhereAsync([created]);
+
+        _rig.Pylon.PersonRedacts("iss_1", Assert.Single(_rig.Pylon.Messages("iss_1")).Id);
+        await _rig.ApplyEverywhereAsync(await _rig.PollAsync(SystemId.Pylon));
+
+        Assert.True(Assert.Single(_rig.Cord.Messages("th_4")).Redacted);
+        var outcome = Assert.Single(await _rig.OpenOutcomesAsync());
+        Assert.Equal((OutcomeKind.UnpropagatedRedaction, SystemId.Helpdesk), (outcome.Kind, outcome.Target));
+    }
+
+    [Fact]
+    public async Task A_deletion_follows_the_target_policy()
+    {
+        _rig.Policies[SystemId.Cord] = new TargetPolicy { Deletion = DeletionPolicy.Delete, PreferSoftDelete = true };
+        var created = await CustomerWritesInPylonAsync();
+        await _rig.ApplyEverywhereAsync([created]);
+
+        _rig.Pylon.PersonDeletes("iss_1", Assert.Single(_rig.Pylon.Messages("iss_1")).Id);
+        await _rig.ApplyEverywhereAsync(await _rig.PollAsync(SystemId.Pylon));
+
+        Assert.True(Assert.Single(_rig.Cord.Messages("th_4")).Deleted);
+        Assert.Equal(OutcomeKind.Skipped, Assert.Single(await _rig.OpenOutcomesAsync()).Kind); // the helpdesk cannot delete
+    }
+}
