@@ -73,7 +73,7 @@ public sealed partial class CommandLineTests : IDisposable
     public Task Status_exits_with_the_documented_codes(string line, int code, string expected) => AssertExit(line, code, expected);
 
     [Theory]
-    [InlineData("backfill --create", 0, "")]
+    [InlineData("backfill --create", 1, "read failure(s)")] // the default systems are unreachable: each walk fails, exit 1
     [InlineData("backfill", 2, "Sync:State:Path: '")]
     [InlineData("backfill --links x", 2, "unknown option '--links' for 'backfill'; did you mean '--link'?")]
     [InlineData("backfill --create --link nope", 2, "no link has id 'nope'")]

@@ -48,7 +48,6 @@ public static class SyncServices
         var identity = new ProcessIdentity();
         services.AddSingleton(identity);
         services.AddSingleton<ApplyEndpoints>();
-        services.AddSingleton<ApplyTopology>();
         services.AddSingleton<OwnedWork>();
         services.AddSingleton<OwnershipService>();
         services.AddSingleton<HintForwarder>();
