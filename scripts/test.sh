@@ -14,6 +14,9 @@ postgres_dir=$(mktemp -d /tmp/messagesync-postgres.XXXXXX)
 mkdir -p "$results"
 
 cleanup() {
+  # A worker a test started and could not stop (its test host crashed or timed out) must not outlive the run: it would
+  # keep polling and writing beside the next test. Only workers built from this checkout are matched.
+  pkill -KILL -f "$root/.*Sync\.Worker\.dll" 2>/dev/null || true
   scripts/rabbitmq.sh stop "$broker_dir" || true
   scripts/postgres.sh stop "$postgres_dir" || true
   rm -rf "$broker_dir" "$postgres_dir"

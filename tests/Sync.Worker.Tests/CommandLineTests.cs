@@ -10,30 +10,74 @@ public sealed partial class CommandLineTests : IDisposable
 {
     private readonly WorkerFolder _worker = new();
 
+    /// <summary>Usage errors found by the parser, before any host starts: checked in-process (the process tests below
+    /// prove the same refusal reaches stderr with exit code 2).</summary>
+    [Theory]
+    [InlineData("statsu", "unknown verb 'statsu'; did you mean 'status'?")]
+    [InlineData("--Sync:Polling:ActivInterval=00:00:01", "did you mean Sync:Polling:ActiveInterval?")]
+    [InlineData("--Sync:Transport", "settings take the form --Sync:Transport=VALUE")]
+    [InlineData("--Logging:LogLevel:Default=Debug", "settings take the form --Sync:Key=Value")]
+    [InlineData("--Sync__Transport=RabbitMQ", "(--Sync:Transport=...)")]
+    [InlineData("Sync:Transport=RabbitMQ", "unknown verb 'Sync:Transport=RabbitMQ'")]
+    [InlineData("--Sync:Polling=5", "is a section, not a value")]
+    [InlineData("status --jsno", "unknown option '--jsno' for 'status'; did you mean '--json'?")]
+    [InlineData("status extra", "unexpected argument 'extra' for 'status'")]
+    [InlineData("backfill --links x", "unknown option '--links' for 'backfill'; did you mean '--link'?")]
+    [InlineData("backfill --timeout soon", "'soon' is not a positive time span")]
+    [InlineData("backfill --timeout 00:00:00", "'00:00:00' is not a positive time span")]
+    [InlineData("links lst", "unknown verb 'lst'; did you mean 'list'?")]
+    [InlineData("links", "Required command was not provided")]
+    [InlineData("links add x --pylon iss_1 --cord th_1 --deliver-replies-via Email", "Email")]
+    [InlineData("links add x --pylon", "Required argument missing for option: '--pylon'")]
+    [InlineData("errors replay abc", "'abc' is not an outcome id")]
+    [InlineData("errors ack", "Required argument missing")]
+    [InlineData("errors ack abc", "'abc' is not an outcome id")]
+    [InlineData("errors ack 0", "'0' is not an outcome id")]
+    [InlineData("errors ak 1", "unknown verb 'ak'; did you mean 'ack'?")]
+    [InlineData("config chek", "unknown verb 'chek'; did you mean 'check'?")]
+    [InlineData("check --timeout never", "'never' is not a positive time span")]
+    public void A_usage_error_is_refused_before_anything_runs(string line, string expected)
+    {
+        var parsed = SyncCommandLine.Parse(line.Split(' '));
+
+        Assert.Null(parsed.Result);
+        Assert.NotNull(parsed.Refusal);
+        Assert.Contains(parsed.Refusal, l => l.Contains(expected, StringComparison.Ordinal));
+        Assert.StartsWith("Run 'Sync.Worker ", parsed.Refusal[^1], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("status --json")]
+    [InlineData("backfill --link a --link b --timeout 01:00:00 --json")]
+    [InlineData("links add x --pylon iss_1 --cord th_1 --cord-agent u1 --cord-agent u2 --deliver-replies-via Pylon")]
+    [InlineData("errors ack 1 2 3")]
+    [InlineData("check --timeout 00:00:10 --json --Sync:Transport=RabbitMQ")]
+    public void A_well_formed_line_parses(string line)
+    {
+        var parsed = SyncCommandLine.Parse(line.Split(' '));
+
+        Assert.Null(parsed.Refusal);
+        Assert.NotNull(parsed.Result);
+    }
+
     [Theory]
     [InlineData("statsu", 2, "unknown verb 'statsu'; did you mean 'status'?")]
     [InlineData("--help", 0, "Exit codes:")]
     [InlineData("status --help", 0, "Exit codes:")]
-    [InlineData("--Sync:Polling:ActivInterval=00:00:01", 2, "did you mean Sync:Polling:ActiveInterval?")]
-    [InlineData("--Sync:Transport", 2, "settings take the form --Sync:Transport=VALUE")]
-    [InlineData("--Logging:LogLevel:Default=Debug", 2, "settings take the form --Sync:Key=Value")]
-    [InlineData("--Sync__Transport=RabbitMQ", 2, "(--Sync:Transport=...)")]
-    [InlineData("Sync:Transport=RabbitMQ", 2, "unknown verb 'Sync:Transport=RabbitMQ'")]
-    [InlineData("--Sync:Polling=5", 2, "is a section, not a value")]
     [InlineData("--Sync:RabbitMq:Port=0", 2, "Sync:RabbitMq:Port: '0'")]
     public Task The_root_and_run_exit_with_the_documented_codes(string line, int code, string expected) => AssertExit(line, code, expected);
 
     [Theory]
     [InlineData("status", 0, "")]
-    [InlineData("status --jsno", 2, "unknown option '--jsno' for 'status'; did you mean '--json'?")]
-    [InlineData("status extra", 2, "unexpected argument 'extra' for 'status'")]
+    [InlineData("status --jsno", 2, "did you mean '--json'?")]
     public Task Status_exits_with_the_documented_codes(string line, int code, string expected) => AssertExit(line, code, expected);
 
     [Theory]
-    [InlineData("backfill", 0, "")]
+    [InlineData("backfill --create", 0, "")]
+    [InlineData("backfill", 2, "Sync:State:Path: '")]
     [InlineData("backfill --links x", 2, "unknown option '--links' for 'backfill'; did you mean '--link'?")]
-    [InlineData("backfill --link nope", 2, "no link has id 'nope'")]
-    [InlineData("backfill --link known-1 --link knwon-2", 2, "no link has id 'knwon-2'; did you mean 'known-2'?")]
+    [InlineData("backfill --create --link nope", 2, "no link has id 'nope'")]
+    [InlineData("backfill --create --link known-1 --link knwon-2", 2, "no link has id 'knwon-2'; did you mean 'known-2'?")]
     [InlineData("backfill --timeout soon", 2, "'soon' is not a positive time span")]
     [InlineData("backfill --timeout 00:00:00", 2, "'00:00:00' is not a positive time span")]
     public Task Backfill_exits_with_the_documented_codes(string line, int code, string expected) =>
@@ -45,7 +89,7 @@ public sealed partial class CommandLineTests : IDisposable
     {
         var elsewhere = Path.Combine(_worker.Path, "elsewhere", "other.db");
 
-        var result = await _worker.RunAsync("backfill", "--link", "bf", $"--Sync:State:Path={elsewhere}", "--Sync:Http:Urls=http://127.0.0.1:0");
+        var result = await _worker.RunAsync("backfill", "--create", "--link", "bf", $"--Sync:State:Path={elsewhere}", "--Sync:Http:Urls=http://127.0.0.1:0");
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("no link has id 'bf'", result.Stderr, StringComparison.Ordinal);
@@ -55,16 +99,23 @@ public sealed partial class CommandLineTests : IDisposable
 
     [Theory]
     [InlineData("links list", 0, "")]
-    [InlineData("links lst", 2, "unknown verb 'lst'; did you mean 'list'?")]
-    [InlineData("links", 2, "Required command was not provided")]
     [InlineData("links add support-1 --pylon iss_1 --cord th_1", 0, "link support-1 saved")]
     [InlineData("links add lonely --pylon iss_1", 2, "link: a link names at least two systems")]
     [InlineData("links add configured --pylon iss_1 --cord th_1", 2, "link configured is configured in appsettings")]
-    [InlineData("links add x --pylon iss_1 --cord th_1 --deliver-replies-via Email", 2, "Email")]
     [InlineData("links remove configured", 2, "link configured is configured in appsettings (Sync:Links); remove it there")]
     [InlineData("links remove nope", 2, "no stored link has id nope")]
     public Task Links_exit_with_the_documented_codes(string line, int code, string expected) =>
         AssertExit(line, code, expected, "--Sync:Links:0:Id=configured", "--Sync:Links:0:PylonIssueId=iss_9", "--Sync:Links:0:CordThreadId=th_9");
+
+    [Fact]
+    public async Task Links_add_refuses_a_link_naming_a_system_that_is_not_configured()
+    {
+        var result = await _worker.RunAsync("links", "add", "x", "--pylon", "iss_1", "--helpdesk", "tkt_1", $"--Sync:State:Path={_worker.StatePath}",
+            "--Sync:Pylon:BaseUrl=http://127.0.0.1:9", "--Sync:Pylon:ApiToken=t");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("links add: link: names a Helpdesk conversation, but Sync:Helpdesk is not configured", result.Stderr, StringComparison.Ordinal);
+    }
 
     [Fact]
     public async Task Links_add_replaces_a_stored_link_and_remove_suggests_the_nearest_id()
@@ -85,17 +136,12 @@ public sealed partial class CommandLineTests : IDisposable
     [InlineData("errors list", 0, "")]
     [InlineData("errors replay", 0, "nothing to replay")]
     [InlineData("errors replay 99", 2, "no outcome has id 99")]
-    [InlineData("errors replay abc", 2, "'abc' is not an outcome id")]
-    [InlineData("errors ack", 2, "Required argument missing")]
     [InlineData("errors ack abc", 2, "'abc' is not an outcome id")]
-    [InlineData("errors ack 0", 2, "'0' is not an outcome id")]
     [InlineData("errors ack 99", 2, "no outcome has id 99")]
-    [InlineData("errors ak 1", 2, "unknown verb 'ak'; did you mean 'ack'?")]
     public Task Errors_exit_with_the_documented_codes(string line, int code, string expected) => AssertExit(line, code, expected);
 
     [Theory]
     [InlineData("config check", 0, "")]
-    [InlineData("config chek", 2, "unknown verb 'chek'; did you mean 'check'?")]
     [InlineData("config check --Sync:Links:0:Id=x --Sync:Links:0:PylonIssueId=iss_1", 2, "Sync:Links:0: a link names at least two systems")]
     public Task Config_check_exits_with_the_documented_codes(string line, int code, string expected) => AssertExit(line, code, expected);
 
@@ -169,6 +215,18 @@ public sealed partial class CommandLineTests : IDisposable
             Assert.Contains(problem, result, StringComparison.Ordinal);
         }
     }
+
+    [Theory]
+    [InlineData("Sync:Pylon:ApiToken", true)]
+    [InlineData("Sync:Helpdesk:SessionToken", true)]
+    [InlineData("Sync:Cord:Secret", true)]
+    [InlineData("Sync:Pylon:WebhookSecret", true)]
+    [InlineData("Sync:RabbitMq:Password", true)]
+    [InlineData("Sync:State:ConnectionString", true)]
+    [InlineData("Sync:Pylon:ApiTokenFile", false)]
+    [InlineData("Sync:State:ConnectionStringFile", false)]
+    [InlineData("Sync:Pylon:BaseUrl", false)]
+    public void Secret_settings_are_known_by_name(string key, bool secret) => Assert.Equal(secret, ConfigurationSchema.IsSecret(key));
 
     private Task<WorkerResult> Run(string line, params string[] extra) => _worker.RunAsync([.. line.Split(' '), .. extra, .. _worker.Defaults]);
 

@@ -71,7 +71,7 @@ public sealed class MachineOutputTests : IDisposable
     [Fact]
     public async Task Backfill_json_is_the_documented_summary()
     {
-        var result = await Run("backfill", "--json");
+        var result = await Run("backfill", "--create", "--json");
 
         Assert.Equal(0, result.ExitCode);
         using var document = JsonDocument.Parse(result.Stdout);
@@ -127,7 +127,7 @@ public sealed class MachineOutputTests : IDisposable
     private async Task<Guid> SeedAsync()
     {
         var canonical = Guid.CreateVersion7();
-        using var store = new StateStore(StateStoreServiceCollectionExtensions.CreateDialect(new StateStoreOptions { Path = _worker.StatePath }));
+        using var store = new StateStore(new SqliteDialect(_worker.StatePath, TimeSpan.FromSeconds(30)));
         await store.UpsertLinkAsync(new ConversationLink { Id = LongId, PylonIssueId = "iss_1", CordThreadId = "th_1" });
         await store.CommitObservationAsync(new ObservationCommit
         {

@@ -11,8 +11,16 @@ public sealed class WorkerFolder : IDisposable
 
     public string StatePath => System.IO.Path.Combine(Path, "data", "sync.db");
 
-    /// <summary>Loopback on a free port and a state file in this folder, as every test wants them.</summary>
-    public string[] Defaults => ["--Sync:Http:Urls=http://127.0.0.1:0", $"--Sync:State:Path={StatePath}"];
+    /// <summary>Loopback on a free port, a state file in this folder, and the three systems configured (at an address
+    /// nothing listens on), so links naming them are valid.</summary>
+    public string[] Defaults => ["--Sync:Http:Urls=http://127.0.0.1:0", $"--Sync:State:Path={StatePath}", .. UnreachableSystems];
+
+    public static string[] UnreachableSystems =>
+    [
+        "--Sync:Pylon:BaseUrl=http://127.0.0.1:9", "--Sync:Pylon:ApiToken=test-pylon-token",
+        "--Sync:Helpdesk:BaseUrl=http://127.0.0.1:9", "--Sync:Helpdesk:SessionToken=test-helpdesk-token",
+        "--Sync:Cord:BaseUrl=http://127.0.0.1:9", "--Sync:Cord:ApplicationId=test-app", "--Sync:Cord:Secret=test-cord-secret",
+    ];
 
     /// <summary>Runs the worker to its end (60 s at most) and returns its exit code, stdout and stderr.</summary>
     public async Task<WorkerResult> RunAsync(params string[] args) => await RunAsync(args, environment: null);

@@ -14,7 +14,7 @@ namespace MessageSync.Adapters.Cord;
 /// canonical id and kind in <c>metadata</c>; edit and redact are PUTs of the content; delete is soft (PUT deleted) or
 /// hard (DELETE). Attachments travel as links in the content: Cord attaches only files uploaded through its file API.
 /// </summary>
-public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options, IPeopleSource people) : IMessageSystem
+public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options, IPeopleSource people, TimeProvider time) : IMessageSystem
 {
     private readonly CordOptions _options = options.Value;
 
@@ -60,7 +60,7 @@ public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options
         return messages;
     }
 
-    public async Task<string> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
+    public async Task<WrittenMessage> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
     {
         VisibilityGuard.EnsureAllowed(System, request, sendsEmail: false);
         var threadId = ThreadOf(request.Link);
@@ -92,18 +92,24 @@ public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options
             // The id is ours and deterministic: a 409 means an earlier attempt (whose answer was lost) created it.
         }
 
-        return id;
+        return new WrittenMessage(id, AsWritten(id, body.AuthorId, body.Content, request.Link));
     }
 
-    public async Task EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken)
+    public async Task<ObservedMessage> EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken)
     {
         VisibilityGuard.EnsureAllowed(System, request, sendsEmail: false);
         (request, var authorId) = AsAuthor(request);
-        await client.UpdateAsync(ThreadOf(request.Link), externalId, new CordUpdateMessageRequest
-        {
-            Content = ContentFor(request, attribute: authorId is null),
-        }, cancellationToken);
+        var content = ContentFor(request, attribute: authorId is null);
+        await client.UpdateAsync(ThreadOf(request.Link), externalId, new CordUpdateMessageRequest { Content = content }, cancellationToken);
+        return AsWritten(externalId, authorId ?? _options.BotUserId, content, request.Link);
     }
+
+    /// <summary>
+    /// The copy as a read will show it: Cord stores the structured content it is given and answers a write with no message
+    /// (api-docs 003), so the content sent is read through the same mapping as a read.
+    /// </summary>
+    private ObservedMessage AsWritten(string id, string? authorId, System.Text.Json.Nodes.JsonArray content, ConversationLink link) =>
+        CordMapper.ToObserved(new CordMessage { Id = id, AuthorId = authorId, Content = content, Type = "user_message", CreatedTimestamp = time.GetUtcNow() }, link);
 
     public async Task RedactAsync(ConversationLink link, string externalId, CancellationToken cancellationToken)
     {

@@ -11,7 +11,7 @@ namespace MessageSync.Adapters.Helpdesk;
 /// The helpdesk as a target and a source. It has create only: no update and no delete API (api-docs 002), so edits,
 /// redactions and deletions become recorded outcomes in the engine. Every mirror goes with <c>send_email: false</c>.
 /// </summary>
-public sealed class HelpdeskAdapter(HelpdeskClient client, IPeopleSource people) : IMessageSystem
+public sealed class HelpdeskAdapter(HelpdeskClient client, IPeopleSource people, TimeProvider time) : IMessageSystem
 {
     public SystemId System => SystemId.Helpdesk;
 
@@ -36,7 +36,7 @@ public sealed class HelpdeskAdapter(HelpdeskClient client, IPeopleSource people)
         return new MessagePage(page.Items.Select(HelpdeskMapper.ToObserved).ToList(), page.NextCursor, page.HasMore);
     }
 
-    public async Task<string> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
+    public async Task<WrittenMessage> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
     {
         var type = HelpdeskMapper.TypeFor(request.TargetKind);
         VisibilityGuard.EnsureAllowed(System, request, sendsEmail: false);
@@ -51,10 +51,13 @@ public sealed class HelpdeskAdapter(HelpdeskClient client, IPeopleSource people)
             // The customer already got this message from where it was written (DESIGN.md "The delivery rule").
             SendEmail = false,
         }, cancellationToken);
-        return created.Id;
+
+        // The create answers the stored message object (api-docs 002, "Create a message"): the copy exactly as a read shows it.
+        var stored = created with { Content = created.Content ?? html, Type = string.IsNullOrEmpty(created.Type) ? type : created.Type, CreatedAt = created.CreatedAt ?? time.GetUtcNow() };
+        return new WrittenMessage(created.Id, HelpdeskMapper.ToObserved(stored));
     }
 
-    public Task EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken) =>
+    public Task<ObservedMessage> EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken) =>
         throw Unsupported("edit");
 
     public Task RedactAsync(ConversationLink link, string externalId, CancellationToken cancellationToken) =>

@@ -35,6 +35,9 @@ public sealed class RateBudget : IDisposable
     /// <summary>The current requests-a-minute of an endpoint class, or null when it has no budget.</summary>
     public int? LimitOf(string endpointClass) => _buckets.TryGetValue(endpointClass, out var b) ? b.Limit : null;
 
+    /// <summary>Requests a minute this process may make to an endpoint class, <c>BudgetScale</c> included; null when unlimited.</summary>
+    public double? RateOf(string endpointClass) => LimitOf(endpointClass) * _scale;
+
     /// <summary>
     /// Takes one token, waiting for it if needed, and then waits while the requests sent since the latest answer have used
     /// up what that answer said remained in the server's window (<see cref="Observe"/>): pacing alone cannot know how
@@ -142,6 +145,23 @@ public sealed class RateBudget : IDisposable
         if (ticket.Sequence > 0)
         {
             bucket.Window.Observe(ticket.Sequence, (long)Math.Max(0, remaining.Value), until);
+        }
+    }
+
+    /// <summary>
+    /// Empties every bucket: a process that has just taken over a system (DESIGN.md, "Several processes") starts with no
+    /// burst, so the previous owner's last minute and this one's first stay within the documented limit together.
+    /// </summary>
+    public void Drain()
+    {
+        foreach (var bucket in _buckets.Values)
+        {
+            var available = (int)Math.Min(bucket.Limiter.GetStatistics()?.CurrentAvailablePermits ?? 0, int.MaxValue);
+            if (available > 0)
+            {
+                // Token bucket leases keep their tokens when disposed: the tokens are gone until the bucket refills.
+                bucket.Limiter.AttemptAcquire(available).Dispose();
+            }
         }
     }
 

@@ -55,7 +55,7 @@ public sealed partial class PylonAdapter(
         return new MessagePage(page.Items.Select(PylonMapper.ToObserved).ToList(), page.NextCursor, page.HasMore);
     }
 
-    public async Task<string> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
+    public async Task<WrittenMessage> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
     {
         var issueId = IssueOf(request.Link);
         var people = peopleSource.Current;
@@ -70,20 +70,21 @@ public sealed partial class PylonAdapter(
     }
 
     /// <summary>An internal note in the issue's sync thread, as the author's Pylon user where known.</summary>
-    private async Task<string> NoteAsync(string issueId, WriteRequest request, Person? person, CancellationToken cancellationToken)
+    private async Task<WrittenMessage> NoteAsync(string issueId, WriteRequest request, Person? person, CancellationToken cancellationToken)
     {
         VisibilityGuard.EnsureAllowed(System, request, sendsEmail: false);
         var message = request.Message;
         var userId = message.Author.IsCustomer ? null : UserIdFor(message, person);
         var threadId = await EnsureSyncThreadAsync(issueId, cancellationToken);
-        var created = await client.NoteAsync(issueId, new PylonNoteRequest
+        var note = new PylonNoteRequest
         {
             BodyHtml = MirrorBody.Build(request, attribute: userId is null, attachmentsAsLinks: false),
             ThreadId = threadId,
             UserId = userId,
             AttachmentUrls = NullIfEmpty(MirrorBody.SafeUrls(message.Attachments)),
-        }, cancellationToken);
-        return created.Id;
+        };
+        var created = await client.NoteAsync(issueId, note, cancellationToken);
+        return new WrittenMessage(created.Id, AsWritten(created.Id, note.BodyHtml, note.AttachmentUrls, threadId));
     }
 
     /// <summary>
@@ -93,7 +94,7 @@ public sealed partial class PylonAdapter(
     /// customer: without such a contact it becomes a labelled internal note. An agent reply reaches here only where the
     /// link delivers replies via Pylon (VisibilityGuard), posted as the person's Pylon user where known.
     /// </summary>
-    private async Task<string> ReplyAsync(string issueId, WriteRequest request, Person? person, CancellationToken cancellationToken)
+    private async Task<WrittenMessage> ReplyAsync(string issueId, WriteRequest request, Person? person, CancellationToken cancellationToken)
     {
         // A Pylon reply reaches the customer: never an internal note, and an agent's reply only where the link says the
         // customer is reached through Pylon (DESIGN.md "The delivery rule").
@@ -172,11 +173,11 @@ public sealed partial class PylonAdapter(
         }
 
         facts.Replied(created.Id, time.GetUtcNow());
-        return created.Id;
+        return new WrittenMessage(created.Id, AsWritten(created.Id, reply.BodyHtml, reply.AttachmentUrls, threadId: null));
     }
 
     /// <summary>A customer message that cannot be a reply: an internal note saying why, with the author attributed.</summary>
-    private Task<string> NoteInsteadAsync(string issueId, WriteRequest request, Person? person, string why, CancellationToken cancellationToken) =>
+    private Task<WrittenMessage> NoteInsteadAsync(string issueId, WriteRequest request, Person? person, string why, CancellationToken cancellationToken) =>
         NoteAsync(issueId, request with
         {
             TargetKind = MessageKind.InternalNote,
@@ -195,7 +196,7 @@ public sealed partial class PylonAdapter(
         facts.Listed(seen);
     }
 
-    public Task EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken) =>
+    public Task<ObservedMessage> EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken) =>
         throw new LocalRefusalException(System, "Pylon's API cannot edit a message (Capabilities.CanEdit is false).");
 
     public async Task RedactAsync(ConversationLink link, string externalId, CancellationToken cancellationToken) =>
@@ -234,6 +235,21 @@ public sealed partial class PylonAdapter(
 
         return byHash;
     }
+
+    /// <summary>
+    /// The copy as a read will show it: reply and note answer only the new id (api-docs 001), so the body sent is read
+    /// through the same mapping as a read.
+    /// </summary>
+    private ObservedMessage AsWritten(string id, string bodyHtml, IReadOnlyList<string>? fileUrls, string? threadId) =>
+        PylonMapper.ToObserved(new PylonMessage
+        {
+            Id = id,
+            MessageHtml = bodyHtml,
+            FileUrls = fileUrls,
+            ThreadId = threadId,
+            IsPrivate = threadId is not null,
+            Timestamp = time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
+        });
 
     /// <summary>The id of the issue's sync thread, listed first and created only when missing.</summary>
     internal async Task<string> EnsureSyncThreadAsync(string issueId, CancellationToken cancellationToken)

@@ -34,7 +34,9 @@ public sealed record DetectionResult(IReadOnlyList<SnapshotEntry> Snapshots, IRe
 /// <item>Unknown id otherwise: Created, with a new canonical id.</item>
 /// <item>Known and deleted before: nothing; deletion is final (an "undelete" does not resurrect copies).</item>
 /// <item>Now deleted: Deleted. Newly redacted, or its content emptied: Redacted. Known redacted: nothing more (redaction is final).</item>
-/// <item>Snapshot hash null (a baseline we wrote ourselves): the observed hash is adopted, no change.</item>
+/// <item>Snapshot hash a baseline of our own write (<see cref="MessageHash.BaselineOf"/>) and the same words read back: the
+/// observed hash is adopted, no change; other words are a person's edit of the fresh copy and go on to the rules below.</item>
+/// <item>Snapshot hash null (a baseline we wrote ourselves, content unknown): the observed hash is adopted, no change.</item>
 /// <item>Hash differs: Edited.</item>
 /// </list>
 /// With <c>fullScan</c>, a snapshot row that is not deleted and absent from the observed set is Deleted.
@@ -111,6 +113,13 @@ public sealed class ChangeDetector(TimeProvider time)
 
             if (known.Redacted)
             {
+                continue;
+            }
+
+            if (MessageHash.IsBaseline(known.ContentHash) && MessageHash.MatchesBaseline(known.ContentHash!, message))
+            {
+                // Our own write read back for the first time, in the target's markup: that is the baseline from now on.
+                Record(known with { ContentHash = hash, UpdatedStamp = message.UpdatedAt ?? known.UpdatedStamp });
                 continue;
             }
 

@@ -26,7 +26,8 @@ public sealed partial class ConversationPoller(
     /// Polls <paramref name="system"/>'s side of <paramref name="link"/>. A full scan (or a first poll) reads every page and
     /// also finds deletions no cursor shows; otherwise the poll resumes at the saved cursor.
     /// </summary>
-    public async Task<PollResult> PollAsync(ConversationLink link, SystemId system, bool fullScan, CancellationToken cancellationToken)
+    /// <param name="fence">The lease the poll runs under (several processes): its commits are refused once another process took it over.</param>
+    public async Task<PollResult> PollAsync(ConversationLink link, SystemId system, bool fullScan, CancellationToken cancellationToken, LeaseFence? fence = null)
     {
         if (!_systems.TryGetValue(system, out var adapter))
         {
@@ -43,8 +44,8 @@ public sealed partial class ConversationPoller(
         metrics.Polled(system);
 
         var result = cursor is null
-            ? await ScanAllAsync(adapter, link, snapshot, cancellationToken)
-            : await ResumeAsync(adapter, link, snapshot, cursor, cancellationToken);
+            ? await ScanAllAsync(adapter, link, snapshot, fence, cancellationToken)
+            : await ResumeAsync(adapter, link, snapshot, cursor, fence, cancellationToken);
         if (result.Changes > 0)
         {
             metrics.Detected(system, result.Changes);
@@ -54,9 +55,24 @@ public sealed partial class ConversationPoller(
         return result;
     }
 
-    private async Task<PollResult> ScanAllAsync(IMessageSystem adapter, ConversationLink link, Dictionary<string, SnapshotEntry> snapshot, CancellationToken cancellationToken)
+    /// <summary>
+    /// A full scan that writes nothing (<c>backfill --dry-run</c>): how many changes of each kind a real one would commit,
+    /// and so send to the link's other systems.
+    /// </summary>
+    public async Task<(PollResult Result, IReadOnlyDictionary<ChangeKind, int> WouldWrite)> PreviewAsync(
+        ConversationLink link, SystemId system, CancellationToken cancellationToken)
     {
-        // Every page first, then one diff: only the whole set shows which known messages are gone.
+        var adapter = _systems.GetValueOrDefault(system) ?? throw new InvalidOperationException($"No adapter is registered for {system}.");
+        var snapshot = await store.GetSnapshotAsync(link.Id, system, cancellationToken);
+        var (pages, all, _) = await ReadAllAsync(adapter, link, cancellationToken);
+        var detected = detector.Detect(link, system, all, snapshot, fullScan: true);
+        var counts = detected.Changes.GroupBy(c => c.Kind).ToDictionary(g => g.Key, g => g.Count());
+        return (new PollResult(pages, all.Count, detected.Changes.Count, 0, FullScan: true), counts);
+    }
+
+    private static async Task<(int Pages, List<ObservedMessage> Messages, string? LastCursor)> ReadAllAsync(
+        IMessageSystem adapter, ConversationLink link, CancellationToken cancellationToken)
+    {
         var all = new List<ObservedMessage>();
         string? lastPageCursor = null;
         var pages = 0;
@@ -67,14 +83,23 @@ public sealed partial class ConversationPoller(
             lastPageCursor = cursor;
         }
 
+        return (pages, all, lastPageCursor);
+    }
+
+    private async Task<PollResult> ScanAllAsync(
+        IMessageSystem adapter, ConversationLink link, Dictionary<string, SnapshotEntry> snapshot, LeaseFence? fence, CancellationToken cancellationToken)
+    {
+        // Every page first, then one diff: only the whole set shows which known messages are gone.
+        var (pages, all, lastPageCursor) = await ReadAllAsync(adapter, link, cancellationToken);
         var detected = detector.Detect(link, adapter.System, all, snapshot, fullScan: true);
-        var committed = await store.CommitObservationAsync(detected.ToCommit(link.Id, adapter.System, lastPageCursor), cancellationToken);
+        var committed = await store.CommitObservationAsync(detected.ToCommit(link.Id, adapter.System, lastPageCursor) with { Fence = fence }, cancellationToken);
         Signal(committed);
         return new PollResult(pages, all.Count, committed.Written.Count, committed.Suppressed, FullScan: true);
     }
 
     private async Task<PollResult> ResumeAsync(
-        IMessageSystem adapter, ConversationLink link, Dictionary<string, SnapshotEntry> snapshot, string cursor, CancellationToken cancellationToken)
+        IMessageSystem adapter, ConversationLink link, Dictionary<string, SnapshotEntry> snapshot, string cursor, LeaseFence? fence,
+        CancellationToken cancellationToken)
     {
         int pages = 0, messages = 0, written = 0, suppressed = 0;
         await foreach (var (fetchedWith, page) in adapter.ReadPagesAsync(link, cursor, cancellationToken))
@@ -85,7 +110,7 @@ public sealed partial class ConversationPoller(
             // On the last page the cursor stays where it is: the next poll re-reads that page to find what was added to it.
             var detected = detector.Detect(link, adapter.System, page.Messages, snapshot, fullScan: false);
             var next = page.HasNextPage(fetchedWith) ? page.NextCursor : fetchedWith;
-            var committed = await store.CommitObservationAsync(detected.ToCommit(link.Id, adapter.System, next), cancellationToken);
+            var committed = await store.CommitObservationAsync(detected.ToCommit(link.Id, adapter.System, next) with { Fence = fence }, cancellationToken);
             Signal(committed);
             written += committed.Written.Count;
             suppressed += committed.Suppressed;

@@ -1,5 +1,6 @@
 using MessageSync.Worker.Hosting;
-using Microsoft.Extensions.Options;
+using MessageSync.Worker.Options;
+using MessageSync.Worker.Ownership;
 using Serilog;
 
 namespace MessageSync.Worker.Commands;
@@ -21,16 +22,16 @@ public static class HostRunner
             var app = SyncHost.CreateBuilder(configurationArgs, mode).Build();
             return await body(app);
         }
-        catch (OptionsValidationException ex)
+        catch (Exception ex) when (ConfigurationProblems.From(ex) is { } problems)
         {
-            Startup.Fatal("Invalid configuration, MessageSync cannot start: {Failures}", string.Join("; ", ex.Failures));
+            Startup.Fatal("Invalid configuration, MessageSync cannot start: {Failures}", string.Join("; ", problems));
             return ExitCodes.Usage;
         }
-        catch (InvalidOperationException ex) when (ex.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase))
+        catch (StateInUseException ex)
         {
-            // The configuration binder names the key and the value it could not convert.
-            Startup.Fatal("Invalid configuration, MessageSync cannot start: {Reason}", ex.Message);
-            return ExitCodes.Usage;
+            // An expected refusal, not a crash: one line, no stack trace.
+            Startup.Fatal("{Reason}", ex.Message);
+            return ExitCodes.Failure;
         }
         catch (OperationCanceledException)
         {

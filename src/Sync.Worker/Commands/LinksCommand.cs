@@ -48,7 +48,8 @@ public static class LinksCommand
                 return ToolOutput.Refuse("links add", [$"link {candidate.Id} is configured in appsettings (Sync:Links); change it there"]);
             }
 
-            var check = new SyncOptionsValidator().Validate(null, new SyncOptions { Links = [candidate] });
+            // The validator run uses, so a stored link obeys the rules of a configured one (two systems, each configured).
+            var check = app.Services.GetRequiredService<IValidateOptions<SyncOptions>>().Validate(null, new SyncOptions { Links = [candidate] });
             if (check.Failed)
             {
                 return ToolOutput.Refuse("links add", check.Failures.Select(f => f.Replace("Sync:Links:0", "link", StringComparison.Ordinal)));

@@ -17,21 +17,38 @@ public static class SyncCommandLine
 
     public static async Task<int> InvokeAsync(string[] args)
     {
+        var parsed = Parse(args);
+        if (parsed.Refusal is { } refusal)
+        {
+            foreach (var line in refusal)
+            {
+                Console.Error.WriteLine(line);
+            }
+
+            return ExitCodes.Usage;
+        }
+
+        // No termination handler here: the host's console lifetime handles Ctrl-C and SIGTERM and stops gracefully.
+        return await parsed.Result!.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+    }
+
+    /// <summary>
+    /// Parses a command line without running anything: either a result to invoke, or the refusal (the lines printed
+    /// on stderr before exiting <see cref="ExitCodes.Usage"/>).
+    /// </summary>
+    public static ParsedCommandLine Parse(string[] args)
+    {
         var split = ConfigurationOverrides.Split(args);
         if (split.Errors.Count > 0)
         {
-            return Refuse(split.Errors, "--help");
+            return new ParsedCommandLine(null, Refusal(split.Errors, "--help"));
         }
 
         var root = Build(new VerbContext(split.Overrides));
         var parse = root.Parse(split.Rest, Parser);
-        if (parse.Errors.Count > 0)
-        {
-            return Refuse(Describe(parse), CommandPath(parse.CommandResult.Command, root) + " --help");
-        }
-
-        // No termination handler here: the host's console lifetime handles Ctrl-C and SIGTERM and stops gracefully.
-        return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+        return parse.Errors.Count > 0
+            ? new ParsedCommandLine(null, Refusal(Describe(parse), CommandPath(parse.CommandResult.Command, root) + " --help"))
+            : new ParsedCommandLine(parse, null);
     }
 
     /// <summary>The parser's configuration: no <c>@file</c> response files (a link id may start with '@').</summary>
@@ -53,6 +70,7 @@ public static class SyncCommandLine
         root.Subcommands.Add(LinksCommand.Create(context));
         root.Subcommands.Add(ErrorsCommand.Create(context));
         root.Subcommands.Add(ConfigCommand.Create(context));
+        root.Subcommands.Add(CheckCommand.Create(context));
 
         var help = root.Options.OfType<HelpOption>().Single();
         help.Action = new HelpWithExitCodes((HelpAction)help.Action!);
@@ -101,16 +119,11 @@ public static class SyncCommandLine
         message.StartsWith("Required command was not provided", StringComparison.Ordinal)
         || message.StartsWith("Required argument missing", StringComparison.Ordinal);
 
-    private static int Refuse(IEnumerable<string> messages, string helpCommand)
-    {
-        foreach (var message in messages)
-        {
-            Console.Error.WriteLine($"{ProgramName}: {message}");
-        }
-
-        Console.Error.WriteLine($"Run '{ProgramName} {helpCommand.Trim()}' for the verbs, options and exit codes.");
-        return ExitCodes.Usage;
-    }
+    private static List<string> Refusal(IEnumerable<string> messages, string helpCommand) =>
+    [
+        .. messages.Select(m => $"{ProgramName}: {m}"),
+        $"Run '{ProgramName} {helpCommand.Trim()}' for the verbs, options and exit codes.",
+    ];
 
     private static string CommandPath(Command command, RootCommand? root)
     {
@@ -147,6 +160,9 @@ public static class SyncCommandLine
         }
     }
 }
+
+/// <summary>A parsed command line: <see cref="Result"/> to invoke, or the <see cref="Refusal"/> lines (exit 2).</summary>
+public sealed record ParsedCommandLine(ParseResult? Result, IReadOnlyList<string>? Refusal);
 
 /// <summary>What every verb's action needs: the <c>--Sync:Key=Value</c> settings, for the host it starts.</summary>
 public sealed class VerbContext(IReadOnlyList<string> configurationArgs)

@@ -8,7 +8,8 @@ namespace MessageSync.Worker.Hosting;
 
 /// <summary>
 /// Says at start what the worker will do: transport, state file, configured systems, every link that opted in to
-/// delivering replies via Pylon (the delivery rule asks for it), and, with no link, what to configure and where.
+/// delivering replies via Pylon (the delivery rule asks for it), settings it ignores (a typo in a key), and, with no
+/// link, what to configure and where.
 /// </summary>
 /// <remarks>It also takes the <see cref="PrometheusExporter"/>, so the exporter listens from the start: a meter listener
 /// created at the first scrape would miss every count made before it.</remarks>
@@ -25,6 +26,11 @@ public sealed partial class StartupReport(
         var configured = systems.Select(s => s.System.ToString()).ToList();
         LogStarting(logger, options.Transport, configuration[$"{SyncOptions.Section}:State:Path"] ?? "data/sync.db",
             configured.Count == 0 ? "none" : string.Join(", ", configured));
+
+        foreach (var unknown in EffectiveConfiguration.Unknown(configuration))
+        {
+            LogUnknownSetting(logger, unknown.Problem, unknown.Source);
+        }
 
         var current = await links.GetLinksAsync(cancellationToken);
         if (current.Count == 0)
@@ -57,9 +63,12 @@ public sealed partial class StartupReport(
     [LoggerMessage(Level = LogLevel.Information, Message = "MessageSync starting: transport {Transport}, state {StatePath}, systems configured: {Systems}")]
     private static partial void LogStarting(ILogger logger, TransportKind transport, string statePath, string systems);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Setting ignored: {Problem} (set in {Source})")]
+    private static partial void LogUnknownSetting(ILogger logger, string problem, string source);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "No link is configured, so there is nothing to sync yet; the worker keeps running and picks links up without a restart. Add one under Sync:Links in appsettings.json (example: config/appsettings.example.json), or run `Sync.Worker links add ID --pylon ISSUE --helpdesk TICKET --cord THREAD`; configure the systems under Sync:Pylon, Sync:Helpdesk and Sync:Cord")]
     private static partial void LogNoLinks(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Link {LinkId} delivers agent replies via Pylon (DeliverRepliesVia: Pylon): replies written in the helpdesk or Cord are posted as Pylon replies and reach the customer through Pylon. Agents must answer in the helpdesk with e-mail off")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Link {LinkId} delivers agent replies via Pylon (DeliverRepliesVia: Pylon): replies written in the helpdesk are posted as Pylon replies and reach the customer through Pylon (replies from Cord stay labelled notes). Agents must answer in the helpdesk with e-mail off")]
     private static partial void LogOptIn(ILogger logger, string linkId);
 }

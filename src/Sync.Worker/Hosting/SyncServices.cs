@@ -7,6 +7,7 @@ using MessageSync.Core.State;
 using MessageSync.Worker.Engine;
 using MessageSync.Worker.Http;
 using MessageSync.Worker.Options;
+using MessageSync.Worker.Ownership;
 using MessageSync.Worker.Transport;
 
 namespace MessageSync.Worker.Hosting;
@@ -40,15 +41,22 @@ public static class SyncServices
         services.AddSingleton<RelayHealth>();
         services.AddSingleton<PrometheusExporter>();
         services.AddSingleton<OutboxRelay>();
-        builder.AddSyncTransport();
+        services.AddSingleton<PollingService>();
+
+        // Several processes: what this one runs is what it holds a lease for (DESIGN.md, "Several processes"). A backfill
+        // takes part too: beside a running worker it gets no lease and only follows; with none running it does the work.
+        var identity = new ProcessIdentity();
+        services.AddSingleton(identity);
+        services.AddSingleton<ApplyEndpoints>();
+        services.AddSingleton<ApplyTopology>();
+        services.AddSingleton<OwnedWork>();
+        services.AddSingleton<OwnershipService>();
+        services.AddSingleton<HintForwarder>();
+        services.AddSingleton<BackfillRun>();
+        builder.AddSyncTransport(identity);
 
         services.AddHostedService<StartupReport>();
-        services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
-        if (mode == HostMode.Run)
-        {
-            services.AddHostedService<PollingService>();
-        }
-
+        services.AddHostedService(sp => sp.GetRequiredService<OwnershipService>());
         return builder;
     }
 }

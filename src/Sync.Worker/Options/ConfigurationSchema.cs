@@ -29,7 +29,33 @@ public static class ConfigurationSchema
         var last = key[(key.LastIndexOf(':') + 1)..];
         return !last.EndsWith("File", StringComparison.OrdinalIgnoreCase)
             && (last.Contains("Token", StringComparison.OrdinalIgnoreCase) || last.Contains("Secret", StringComparison.OrdinalIgnoreCase)
-                || last.Contains("Password", StringComparison.OrdinalIgnoreCase) || last.Equals("Headers", StringComparison.OrdinalIgnoreCase));
+                || last.Contains("Password", StringComparison.OrdinalIgnoreCase) || last.Equals("ConnectionString", StringComparison.OrdinalIgnoreCase)
+                || last.Equals("Headers", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>True when <paramref name="key"/> names a section or a list (a JSON <c>{}</c> or <c>[]</c> gives it an empty value).</summary>
+    public static bool IsSection(string key) => Check(key) is null && Resolve(key) is { } node && Children(node.Node, node.Path) is not null;
+
+    private static (object Node, string Path)? Resolve(string key)
+    {
+        var segments = key.Split(':');
+        object node = Root;
+        var path = SyncOptions.Section;
+        for (var i = 1; i < segments.Length; i++)
+        {
+            var children = Children(node, path);
+            var next = children?.AnyKey == true ? children.Value.Next(segments[i])
+                : children?.Names.FirstOrDefault(n => n.Equals(segments[i], StringComparison.OrdinalIgnoreCase)) is { } match ? children.Value.Next(match) : null;
+            if (next is null)
+            {
+                return null;
+            }
+
+            node = next;
+            path += ":" + segments[i];
+        }
+
+        return (node, path);
     }
 
     /// <summary>Null when <paramref name="key"/> is a setting the worker reads; otherwise why not, with the nearest known key.</summary>

@@ -51,6 +51,23 @@ public sealed class SyncOptions
 
     /// <summary>Per-target policies for deletions and edits.</summary>
     public TargetPoliciesOptions Targets { get; set; } = new();
+
+    /// <summary>How processes sharing one state hand work to each other (DESIGN.md, "Several processes").</summary>
+    public OwnershipOptions Ownership { get; set; } = new();
+}
+
+public sealed class OwnershipOptions
+{
+    /// <summary>
+    /// How long a lease lasts without renewal. Default 15 s: a killed owner is replaced within LeaseTtl + RenewInterval
+    /// (20 s with the defaults; the design asks for 30 s).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan LeaseTtl { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How often an owner renews its leases and a standby tries to take free ones. Default 5 s; at most a third of <see cref="LeaseTtl"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan RenewInterval { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 public sealed class RabbitMqOptions

@@ -5,9 +5,10 @@ namespace MessageSync.Worker.Options;
 
 /// <summary>
 /// Validates the whole <c>Sync</c> section at start and on every reload. Each failure names the
-/// configuration key (e.g. <c>Sync:Links:0:Id</c>) so an operator knows what to fix.
+/// configuration key (e.g. <c>Sync:Links:0:Id</c>) so an operator knows what to fix. Given the
+/// <see cref="ConfiguredSystems"/>, a link naming a system that is not configured is refused too (it would never sync).
 /// </summary>
-public sealed class SyncOptionsValidator : IValidateOptions<SyncOptions>
+public sealed class SyncOptionsValidator(ConfiguredSystems? systems = null) : IValidateOptions<SyncOptions>
 {
     public ValidateOptionsResult Validate(string? name, SyncOptions options)
     {
@@ -16,6 +17,11 @@ public sealed class SyncOptionsValidator : IValidateOptions<SyncOptions>
         Check(options.Logging, "Sync:Logging", failures);
         Check(options.Http, "Sync:Http", failures);
         Check(options.Polling, "Sync:Polling", failures);
+        Check(options.Ownership, "Sync:Ownership", failures);
+        if (options.Ownership.RenewInterval * 3 > options.Ownership.LeaseTtl)
+        {
+            failures.Add($"Sync:Ownership:RenewInterval: '{options.Ownership.RenewInterval}' must be at most a third of Sync:Ownership:LeaseTtl ('{options.Ownership.LeaseTtl}'), so an owner renews twice before its lease can expire");
+        }
 
         if (options.Http.Enabled && !Uri.TryCreate(options.Http.Urls.Split(';')[0], UriKind.Absolute, out _))
         {
@@ -33,10 +39,15 @@ public sealed class SyncOptionsValidator : IValidateOptions<SyncOptions>
                 failures.Add($"{key}:Id: '{link.Id}' is used by another link");
             }
 
-            var systems = link.ToLink().Systems.Count();
-            if (systems < 2)
+            var named = link.ToLink().Systems.ToList();
+            if (named.Count < 2)
             {
-                failures.Add($"{key}: a link names at least two systems (PylonIssueId, HelpdeskTicketId, CordThreadId); it names {systems}");
+                failures.Add($"{key}: a link names at least two systems (PylonIssueId, HelpdeskTicketId, CordThreadId); it names {named.Count}");
+            }
+
+            foreach (var system in named.Where(s => systems is not null && !systems.Contains(s)))
+            {
+                failures.Add($"{key}: names a {system} conversation, but {ConfiguredSystems.SectionOf(system)} is not configured");
             }
         }
 

@@ -110,8 +110,8 @@ public class CordAdapterTests
         var cord = h.System(SystemId.Cord);
         var message = Canon.Message(MessageKind.InternalNote, "<p>Hello <strong>Cord</strong></p>", attachments: [new Attachment("a.pdf", "https://files.example.com/a.pdf")]);
 
-        var id = await cord.CreateAsync(Canon.Write(Canon.Link(), message), default);
-        var again = await cord.CreateAsync(Canon.Write(Canon.Link(), message), default);
+        var id = (await cord.CreateAsync(Canon.Write(Canon.Link(), message), default)).ExternalId;
+        var again = (await cord.CreateAsync(Canon.Write(Canon.Link(), message), default)).ExternalId;
 
         Assert.Equal("ms-" + message.Id.ToString("N"), id);
         Assert.Equal(id, again);
@@ -134,9 +134,9 @@ public class CordAdapterTests
         var cord = h.System(SystemId.Cord);
         var link = Canon.Link();
         var m1 = Canon.Message(MessageKind.InternalNote, "<p>v1 card 4111</p>");
-        var id1 = await cord.CreateAsync(Canon.Write(link, m1), default);
-        var id2 = await cord.CreateAsync(Canon.Write(link, Canon.Message(MessageKind.InternalNote)), default);
-        var id3 = await cord.CreateAsync(Canon.Write(link, Canon.Message(MessageKind.InternalNote)), default);
+        var id1 = (await cord.CreateAsync(Canon.Write(link, m1), default)).ExternalId;
+        var id2 = (await cord.CreateAsync(Canon.Write(link, Canon.Message(MessageKind.InternalNote)), default)).ExternalId;
+        var id3 = (await cord.CreateAsync(Canon.Write(link, Canon.Message(MessageKind.InternalNote)), default)).ExternalId;
 
         await cord.EditAsync(Canon.Write(link, m1 with { BodyHtml = "<p>v2</p>" }), id1, default);
         Assert.Contains("v2", h.Host.Cord.GetMessages("th_1").Single(m => m.Id == id1).ContentJson, StringComparison.Ordinal);
@@ -174,7 +174,7 @@ public class CordAdapterTests
     public async Task The_first_write_creates_a_missing_thread_when_configured()
     {
         await using var h = await Harness.StartAsync(settings: new Dictionary<string, string?> { ["Sync:Cord:CreateThreadOrganizationId"] = "org_1" });
-        var id = await h.System(SystemId.Cord).CreateAsync(Canon.Write(Canon.Link(cord: "th_new"), Canon.Message(MessageKind.InternalNote)), default);
+        var id = (await h.System(SystemId.Cord).CreateAsync(Canon.Write(Canon.Link(cord: "th_new"), Canon.Message(MessageKind.InternalNote)), default)).ExternalId;
         var thread = Assert.Single(h.Host.Cord.GetState(), t => t.Id == "th_new");
         Assert.Equal("org_1", thread.GroupId);
         Assert.Equal(id, Assert.Single(thread.Messages).Id);
@@ -203,7 +203,7 @@ public class CordAdapterTests
         h.Host.Cord.CreateThread("th_1");
         h.Host.Cord.SetFault(CordSimulator.CreateKey, new FaultSpec { DropRate = 1, Count = 1 });
         var message = Canon.Message(MessageKind.InternalNote);
-        var id = await h.System(SystemId.Cord).CreateAsync(Canon.Write(Canon.Link(), message), default);
+        var id = (await h.System(SystemId.Cord).CreateAsync(Canon.Write(Canon.Link(), message), default)).ExternalId;
         Assert.Equal(id, Assert.Single(h.Host.Cord.GetMessages("th_1")).Id);
     }
 

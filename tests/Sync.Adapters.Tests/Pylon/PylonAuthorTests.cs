@@ -27,7 +27,7 @@ public class PylonAuthorTests
     {
         await using var h = await StartAsync(new Person { Name = "Ana Ruiz", PylonContactId = "contact_9", HelpdeskAuthorId = "customer_1" });
 
-        var id = await h.System(SystemId.Pylon).CreateAsync(Canon.Write(Canon.Link(), FromHelpdesk("customer_1")), default);
+        var id = (await h.System(SystemId.Pylon).CreateAsync(Canon.Write(Canon.Link(), FromHelpdesk("customer_1")), default)).ExternalId;
 
         var written = h.Host.Pylon.GetMessages("iss_1").Single(m => m.Id == id);
         Assert.Equal("contact_9", written.ContactId);
@@ -40,7 +40,7 @@ public class PylonAuthorTests
     {
         await using var h = await StartAsync();
 
-        var id = await h.System(SystemId.Pylon).CreateAsync(Canon.Write(Canon.Link(), FromHelpdesk("customer_x", email: "ANA@example.com")), default);
+        var id = (await h.System(SystemId.Pylon).CreateAsync(Canon.Write(Canon.Link(), FromHelpdesk("customer_x", email: "ANA@example.com")), default)).ExternalId;
 
         Assert.Equal("contact_9", h.Host.Pylon.GetMessages("iss_1").Single(m => m.Id == id).ContactId);
     }
@@ -53,7 +53,7 @@ public class PylonAuthorTests
         await using var h = await StartAsync(new Person { Name = "Someone Else", HelpdeskAuthorId = "customer_other", PylonContactId = "contact_other" });
         var message = FromHelpdesk("customer_2", email: email);
 
-        var id = await h.System(SystemId.Pylon).CreateAsync(Canon.Write(Canon.Link(), message), default);
+        var id = (await h.System(SystemId.Pylon).CreateAsync(Canon.Write(Canon.Link(), message), default)).ExternalId;
 
         var written = h.Host.Pylon.GetMessages("iss_1").Single(m => m.Id == id);
         Assert.Null(written.ContactId);
@@ -83,7 +83,7 @@ public class PylonAuthorTests
         await restarted.ReadPageAsync(link, lastPage, default);
         var lists = h.Host.Pylon.GetStats(PylonSimulator.ListMessages).Requests;
 
-        var id = await restarted.CreateAsync(Canon.Write(link, FromHelpdesk("customer_x", email: "ana@example.com")), default);
+        var id = (await restarted.CreateAsync(Canon.Write(link, FromHelpdesk("customer_x", email: "ana@example.com")), default)).ExternalId;
 
         Assert.Equal("contact_9", h.Host.Pylon.GetMessages("iss_1").Single(m => m.Id == id).ContactId);
         Assert.Equal(lists + 2, h.Host.Pylon.GetStats(PylonSimulator.ListMessages).Requests);
@@ -102,7 +102,7 @@ public class PylonAuthorTests
         await pylon.DeleteAsync(link, second.Id, DeleteMode.Hard, default);
         var first = h.Host.Pylon.GetMessages("iss_1")[0];
 
-        var id = await pylon.CreateAsync(Canon.Write(link, FromHelpdesk("customer_x", email: "ana@example.com")), default);
+        var id = (await pylon.CreateAsync(Canon.Write(link, FromHelpdesk("customer_x", email: "ana@example.com")), default)).ExternalId;
 
         var written = h.Host.Pylon.GetMessages("iss_1").Single(m => m.Id == id);
         Assert.Equal(first.Id, written.ReplyToMessageId);
@@ -117,7 +117,7 @@ public class PylonAuthorTests
         h.Host.Pylon.AddUser("usr_dana", "Dana Agent", "dana@example.com");
         var fromCord = Canon.Message(MessageKind.InternalNote, "<p>from cord</p>", SystemId.Cord, new Author("agent_cord", ExternalId: "agent_cord"));
 
-        var id = await h.System(SystemId.Pylon).CreateAsync(Canon.Write(Canon.Link(), fromCord), default);
+        var id = (await h.System(SystemId.Pylon).CreateAsync(Canon.Write(Canon.Link(), fromCord), default)).ExternalId;
 
         var written = h.Host.Pylon.GetMessages("iss_1").Single(m => m.Id == id);
         Assert.Equal("usr_dana", written.UserId);
@@ -129,8 +129,8 @@ public class PylonAuthorTests
     {
         await using var h = await StartAsync(new Person { Name = "Dana Agent", HelpdeskAuthorId = "agent_1" });
 
-        var id = await h.System(SystemId.Pylon).CreateAsync(
-            Canon.Write(Canon.Link(), FromHelpdesk("agent_1", MessageKind.AgentReply), MessageKind.InternalNote, "Sent to the customer via helpdesk"), default);
+        var id = (await h.System(SystemId.Pylon).CreateAsync(
+            Canon.Write(Canon.Link(), FromHelpdesk("agent_1", MessageKind.AgentReply), MessageKind.InternalNote, "Sent to the customer via helpdesk"), default)).ExternalId;
 
         var written = h.Host.Pylon.GetMessages("iss_1").Single(m => m.Id == id);
         Assert.Equal(PylonSimulator.ApiUser.Id, written.UserId);

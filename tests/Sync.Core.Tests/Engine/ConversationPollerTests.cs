@@ -82,6 +82,38 @@ public sealed class ConversationPollerTests : IDisposable
         Assert.Equal(id, (await _rig.Store.GetMessageAsync(created.CanonicalId))!.Origin.ExternalId);
     }
 
+    [Theory]
+    [InlineData(SystemId.Cord)]
+    [InlineData(SystemId.Helpdesk)]
+    public async Task A_persons_edit_of_a_fresh_mirror_before_its_first_read_back_is_not_lost(SystemId target)
+    {
+        _rig.Pylon.Add("iss_1", "Printer on fire");
+        var created = Assert.Single(await _rig.PollAsync(SystemId.Pylon));
+        await _rig.ApplyAsync(created, target);
+        var conversation = target == SystemId.Cord ? "th_4" : "tkt_9";
+        var mirror = Assert.Single(_rig.System(target).Messages(conversation));
+
+        // A person corrects the copy before the poller has ever read it back.
+        _rig.System(target).PersonEdits(conversation, mirror.Id, mirror.Html.Replace("Printer on fire", "Printer was on fire", StringComparison.Ordinal));
+        var edited = Assert.Single(await _rig.PollAsync(target));
+
+        Assert.Equal((ChangeKind.Edited, created.CanonicalId, target), (edited.Change, edited.CanonicalId, edited.Source));
+        Assert.Equal("Printer was on fire", (await _rig.Store.GetMessageAsync(created.CanonicalId))!.BodyText);
+    }
+
+    [Fact]
+    public async Task A_fresh_mirror_that_the_target_reformats_is_no_edit()
+    {
+        _rig.Pylon.Add("iss_1", "Printer on fire");
+        await _rig.ApplyAsync(Assert.Single(await _rig.PollAsync(SystemId.Pylon)), SystemId.Cord);
+        var mirror = Assert.Single(_rig.Cord.Messages("th_4"));
+
+        // The target stores the copy its own way (same words, other markup): the first read-back adopts it.
+        _rig.Cord.PersonEdits("th_4", mirror.Id, mirror.Html.Replace("<p>Printer on fire", "<p><b>Printer</b>  on fire", StringComparison.Ordinal));
+
+        Assert.Empty(await _rig.PollAsync(SystemId.Cord));
+    }
+
     [Fact]
     public async Task A_soft_deleted_message_is_a_deletion()
     {

@@ -60,7 +60,7 @@ internal sealed class FakeMessageSystem(SystemId system, SystemCapabilities? cap
         lock (_gate)
         {
             var id = NextId();
-            Conversation(conversationId).Add(new FakeMessage(id, kind, author ?? new Author("Ada", "ada@example.com", "c_1", kind == MessageKind.CustomerMessage), html ?? $"<p>{text}</p>", Created: Now(id)));
+            Conversation(conversationId).Add(new FakeMessage(id, kind, author ?? new Author("Ada", "ada@example.com", "c_1", kind == MessageKind.CustomerMessage), html ?? $"<p>{text}</p>", Created: Now()));
             return id;
         }
     }
@@ -108,34 +108,35 @@ internal sealed class FakeMessageSystem(SystemId system, SystemCapabilities? cap
         }
     }
 
-    public Task<string> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
+    public Task<WrittenMessage> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
     {
         var fault = Raise("create", before: true);
-        string id;
+        FakeMessage written;
         lock (_gate)
         {
-            id = NextId();
             var html = SyncMarker.Append(request.Message.BodyHtml, request.Message.Id);
-            Conversation(ConversationOf(request.Link)).Add(new FakeMessage(id, request.TargetKind, new Author("MessageSync"), html, Created: Now(id)));
-            Writes.Add("create:" + id);
+            written = new FakeMessage(NextId(), request.TargetKind, new Author("MessageSync"), html, Created: Now());
+            Conversation(ConversationOf(request.Link)).Add(written);
+            Writes.Add("create:" + written.Id);
             Created.Add(request);
         }
 
         RaiseAfter(fault);
-        return Task.FromResult(id);
+        return Task.FromResult(new WrittenMessage(written.Id, Observe(written)));
     }
 
-    public Task EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken)
+    public Task<ObservedMessage> EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken)
     {
         var fault = Raise("edit", before: true);
-        Update(ConversationOf(request.Link), externalId, m => m with { Html = SyncMarker.Append(request.Message.BodyHtml, request.Message.Id), Updated = m.Created.AddMinutes(1) });
+        var conversation = ConversationOf(request.Link);
+        Update(conversation, externalId, m => m with { Html = SyncMarker.Append(request.Message.BodyHtml, request.Message.Id), Updated = m.Created.AddMinutes(1) });
         lock (_gate)
         {
             Writes.Add("edit:" + externalId);
         }
 
         RaiseAfter(fault);
-        return Task.CompletedTask;
+        return Task.FromResult(Observe(Message(conversation, externalId)));
     }
 
     public Task RedactAsync(ConversationLink link, string externalId, CancellationToken cancellationToken)
@@ -254,7 +255,7 @@ internal sealed class FakeMessageSystem(SystemId system, SystemCapabilities? cap
 
     private string NextId() => $"{system.ToString().ToLowerInvariant()}_{++_nextId}";
 
-    private DateTimeOffset Now(string id) => new DateTimeOffset(2025, 3, 1, 8, 0, 0, TimeSpan.Zero).AddSeconds(_nextId);
+    private DateTimeOffset Now() => new DateTimeOffset(2025, 3, 1, 8, 0, 0, TimeSpan.Zero).AddSeconds(_nextId);
 }
 
 /// <summary>One message as the fake system stores it.</summary>

@@ -248,7 +248,7 @@ public abstract class StateStoreContractTests : IDisposable
         await store.RecordIntentAsync(id, SystemId.Cord, WriteAction.Create, "sync-" + id);
         Assert.NotNull(await store.GetIntentAsync(id, SystemId.Cord, WriteAction.Create));
 
-        await store.RecordMappingAsync(id, SystemId.Cord, "cm_1", MessageKind.CustomerMessage);
+        await store.RecordMappingAsync(id, SystemId.Cord, "cm_1", MessageKind.CustomerMessage, null);
 
         Assert.Null(await store.GetIntentAsync(id, SystemId.Cord, WriteAction.Create));
         var mapping = await store.GetMappingAsync(id, SystemId.Cord);
@@ -265,7 +265,7 @@ public abstract class StateStoreContractTests : IDisposable
         using var store = _db.Open();
         var id = Guid.CreateVersion7();
         await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Pylon, "msg_1", id));
-        await store.RecordMappingAsync(id, SystemId.Cord, "cm_1", MessageKind.CustomerMessage);
+        await store.RecordMappingAsync(id, SystemId.Cord, "cm_1", MessageKind.CustomerMessage, null);
 
         var echo = await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Cord, "cm_1"));
 
@@ -342,7 +342,7 @@ public abstract class StateStoreContractTests : IDisposable
         using var store = _db.Open();
         var id = Guid.CreateVersion7();
         await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Pylon, "msg_1", id));
-        await store.RecordMappingAsync(id, SystemId.Cord, "cm_1", MessageKind.CustomerMessage);
+        await store.RecordMappingAsync(id, SystemId.Cord, "cm_1", MessageKind.CustomerMessage, null);
         await store.CommitObservationAsync(new ObservationCommit
         {
             LinkId = "link-1",
@@ -367,7 +367,7 @@ public abstract class StateStoreContractTests : IDisposable
 
         var unknown = Guid.CreateVersion7();
 
-        await Assert.ThrowsAnyAsync<Exception>(() => store.RecordMappingAsync(unknown, SystemId.Cord, "cm_1", MessageKind.CustomerMessage));
+        await Assert.ThrowsAnyAsync<Exception>(() => store.RecordMappingAsync(unknown, SystemId.Cord, "cm_1", MessageKind.CustomerMessage, null));
         Assert.Null(await store.GetMappingAsync(unknown, SystemId.Cord));
     }
 
@@ -406,7 +406,7 @@ public abstract class StateStoreContractTests : IDisposable
         await store.UpsertLinkAsync(Samples.Link("link-quiet"));
         await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Pylon, "msg_1", id));
         await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Pylon, "msg_2"));
-        await store.RecordMappingAsync(id, SystemId.Cord, "cm_1", MessageKind.CustomerMessage);
+        await store.RecordMappingAsync(id, SystemId.Cord, "cm_1", MessageKind.CustomerMessage, null);
         await store.MarkPublishedAsync([1]);
 
         var status = await store.GetStatusAsync();
@@ -502,5 +502,44 @@ public abstract class StateStoreContractTests : IDisposable
 
         Assert.Equal("cord", await _db.ScalarAsync<string>("SELECT target FROM outbox;"));
         await Assert.ThrowsAnyAsync<Exception>(() => _db.ScalarAsync<string>("SELECT content_hash FROM mappings;"));
+    }
+
+    [Fact]
+    public async Task Migration_4_keeps_every_outcome_and_its_id_and_takes_the_new_kinds()
+    {
+        using (var v3 = _db.Open([.. Migrations.All.Where(m => m.Version <= 3)]))
+        {
+            await v3.InitializeAsync();
+            await v3.RecordOutcomeAsync(new NewOutcome("link-1", null, SystemId.Cord, OutcomeKind.Faulted, "first"));
+            var second = await v3.RecordOutcomeAsync(new NewOutcome("link-1", null, SystemId.Pylon, OutcomeKind.Parked, "second"));
+            await v3.AcknowledgeOutcomeAsync(second);
+        }
+
+        using var store = _db.Open();
+        await store.InitializeAsync();
+        var held = await store.RecordOutcomeAsync(new NewOutcome("link-1", null, SystemId.Cord, OutcomeKind.HeldDeletion, "held"));
+        var possibly = await store.RecordOutcomeAsync(new NewOutcome("link-1", null, SystemId.Cord, OutcomeKind.PossiblyWritten, "maybe"));
+
+        var all = await store.ListOutcomesAsync(includeResolved: true);
+        Assert.Equal(
+            [(1L, "first", true), (2L, "second", false), (3L, "held", true), (4L, "maybe", true)],
+            all.Select(o => (o.Id, o.Reason, o.IsOpen)));
+        Assert.Equal((3L, 4L), (held, possibly));
+        Assert.Equal(0, await _db.ScalarAsync<int>("SELECT COUNT(*) FROM note_copies;"));
+        Assert.Equal(0, await _db.ScalarAsync<int>("SELECT COUNT(*) FROM snapshots WHERE is_note = 1;"));
+    }
+
+    [Fact]
+    public async Task A_mirror_keeps_the_baseline_it_was_written_with_and_an_edit_of_it_the_new_one()
+    {
+        using var store = _db.Open();
+        var id = Guid.CreateVersion7();
+        await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Pylon, "msg_1", id));
+
+        await store.RecordMappingAsync(id, SystemId.Cord, "cm_1", MessageKind.CustomerMessage, "words:first");
+        Assert.Equal("words:first", (await store.GetSnapshotAsync("link-1", SystemId.Cord))["cm_1"].ContentHash);
+
+        await store.RecordMirrorChangedAsync(id, SystemId.Cord, WriteAction.Edit, "words:second");
+        Assert.Equal("words:second", (await store.GetSnapshotAsync("link-1", SystemId.Cord))["cm_1"].ContentHash);
     }
 }

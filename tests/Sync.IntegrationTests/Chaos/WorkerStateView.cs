@@ -1,0 +1,53 @@
+using MessageSync.Core.Model;
+using MessageSync.Core.State;
+
+namespace MessageSync.IntegrationTests.Chaos;
+
+/// <summary>
+/// What the worker's own state says at the end of a run: the canonical id of each workload message (found by its origin's
+/// external id), the open outcomes (what it reports it could not do) and the changes not yet applied everywhere.
+/// Read through <see cref="IStateStore"/>, so any store provider serves.
+/// </summary>
+public sealed class WorkerStateView
+{
+    private readonly Dictionary<string, Guid> _canonical;
+    private readonly Dictionary<Guid, string> _byCanonical;
+
+    private WorkerStateView(Dictionary<string, Guid> canonical, IReadOnlyList<OutcomeRecord> open, IReadOnlyList<UnappliedChange> unapplied)
+    {
+        _canonical = canonical;
+        _byCanonical = canonical.ToDictionary(kv => kv.Value, kv => kv.Key);
+        OpenOutcomes = open;
+        Unapplied = unapplied;
+    }
+
+    public IReadOnlyList<OutcomeRecord> OpenOutcomes { get; }
+
+    public IReadOnlyList<UnappliedChange> Unapplied { get; }
+
+    /// <summary>An empty view, for a verification that has no worker state to read (the verifier's own tests).</summary>
+    public static WorkerStateView Empty { get; } = new([], [], []);
+
+    public static async Task<WorkerStateView> ReadAsync(IStateStore store, Ledger ledger, CancellationToken cancellationToken = default)
+    {
+        var canonical = new Dictionary<string, Guid>(StringComparer.Ordinal);
+        foreach (var message in ledger.Messages)
+        {
+            if (await store.FindCanonicalByExternalAsync(message.Origin, message.OriginExternalId, cancellationToken) is { } id)
+            {
+                canonical[message.Id] = id;
+            }
+        }
+
+        return new WorkerStateView(canonical, await store.ListOutcomesAsync(includeResolved: false, cancellationToken), await store.ListUnappliedChangesAsync(cancellationToken));
+    }
+
+    public Guid? CanonicalOf(LedgerMessage message) => _canonical.TryGetValue(message.Id, out var id) ? id : null;
+
+    /// <summary>The workload message behind a canonical id, if it is one.</summary>
+    public string? MessageIdOf(Guid? canonicalId) => canonicalId is { } id && _byCanonical.TryGetValue(id, out var m) ? m : null;
+
+    /// <summary>Open outcomes of the message in <paramref name="target"/>.</summary>
+    public IEnumerable<OutcomeRecord> OutcomesOf(LedgerMessage message, SystemId target) =>
+        CanonicalOf(message) is { } id ? OpenOutcomes.Where(o => o.CanonicalId == id && o.Target == target) : [];
+}
