@@ -60,6 +60,10 @@ public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options
         return messages;
     }
 
+    /// <summary>GET /v1/threads/{threadID}/messages/{messageID} (api-docs README): 404, or a soft delete, means gone.</summary>
+    public async Task<MessagePresence> ProbeAsync(ConversationLink link, string externalId, CancellationToken cancellationToken) =>
+        await client.GetAsync(ThreadOf(link), externalId, cancellationToken) is { DeletedTimestamp: null } ? MessagePresence.Present : MessagePresence.Gone;
+
     public async Task<WrittenMessage> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
     {
         VisibilityGuard.EnsureAllowed(System, request, sendsEmail: false);

@@ -36,6 +36,10 @@ public sealed class HelpdeskAdapter(HelpdeskClient client, IPeopleSource people,
         return new MessagePage(page.Items.Select(HelpdeskMapper.ToObserved).ToList(), page.NextCursor, page.HasMore);
     }
 
+    /// <summary>GET /helpdesk/api/messages/:messageId (api-docs 002, "Retrieve a message"): 404 means gone.</summary>
+    public async Task<MessagePresence> ProbeAsync(ConversationLink link, string externalId, CancellationToken cancellationToken) =>
+        await client.GetAsync(externalId, cancellationToken) is null ? MessagePresence.Gone : MessagePresence.Present;
+
     public async Task<WrittenMessage> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
     {
         var type = HelpdeskMapper.TypeFor(request.TargetKind);

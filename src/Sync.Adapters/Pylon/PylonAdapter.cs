@@ -55,6 +55,10 @@ public sealed partial class PylonAdapter(
         return new MessagePage(page.Items.Select(PylonMapper.ToObserved).ToList(), page.NextCursor, page.HasMore);
     }
 
+    /// <summary>Pylon documents no read of a single message (api-docs 000/001: list, threads, reply, note, redact, delete).</summary>
+    public Task<MessagePresence> ProbeAsync(ConversationLink link, string externalId, CancellationToken cancellationToken) =>
+        Task.FromResult(MessagePresence.Unknown);
+
     public async Task<WrittenMessage> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
     {
         var issueId = IssueOf(request.Link);

@@ -50,6 +50,19 @@ public sealed record WriteRequest
 /// </param>
 public sealed record WrittenMessage(string ExternalId, ObservedMessage AsWritten);
 
+/// <summary>What a direct read of one message says (confirming a deletion a full scan suggests).</summary>
+public enum MessagePresence
+{
+    /// <summary>The message is there: a list that left it out had a gap.</summary>
+    Present,
+
+    /// <summary>The message is gone (the read answered 404) or deleted.</summary>
+    Gone,
+
+    /// <summary>The system has no documented single-message read: the caller has to confirm another way.</summary>
+    Unknown,
+}
+
 public enum DeleteMode
 {
     Hard,
@@ -67,6 +80,12 @@ public interface IMessageSystem
 
     /// <summary>Reads one page of a conversation from <paramref name="cursor"/> (null: from the start).</summary>
     Task<MessagePage> ReadPageAsync(ConversationLink link, string? cursor, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reads one message directly, where the API has such a read, to confirm that a message a full scan no longer lists is
+    /// really gone before its deletion goes out (a list with a gap must not delete copies everywhere).
+    /// </summary>
+    Task<MessagePresence> ProbeAsync(ConversationLink link, string externalId, CancellationToken cancellationToken);
 
     /// <summary>Creates the message and returns the target's id for it, with the copy as it will read back.</summary>
     Task<WrittenMessage> CreateAsync(WriteRequest request, CancellationToken cancellationToken);

@@ -31,6 +31,7 @@ public static class SyncServices
         services.AddSyncPeople();
         services.AddSingleton<ILinkProvider, ConfiguredLinkProvider>();
         services.AddSingleton<ITargetPolicies, ConfiguredTargetPolicies>();
+        services.AddSingleton<IDeletionGuardSettings, ConfiguredDeletionGuard>();
         services.AddSingleton<ChangeDetector>();
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<SystemPause>();
@@ -64,4 +65,10 @@ public static class SyncServices
 public sealed class ConfiguredTargetPolicies(SyncSettings settings) : ITargetPolicies
 {
     public TargetPolicy For(SystemId target) => settings.Current.Targets.For(target).ToPolicy();
+}
+
+/// <summary>The deletion guard from <c>Sync:Polling</c>, current after every valid reload.</summary>
+public sealed class ConfiguredDeletionGuard(SyncSettings settings) : IDeletionGuardSettings
+{
+    public DeletionGuard Current => settings.Current.Polling.ToDeletionGuard();
 }

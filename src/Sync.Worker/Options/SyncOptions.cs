@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using MessageSync.Adapters.People;
+using MessageSync.Core.Engine;
 using MessageSync.Core.Model;
 using MessageSync.Core.Routing;
 
@@ -132,6 +133,19 @@ public sealed class PollingOptions
     /// <summary>Full re-read of each conversation, to find deletions no cursor shows. Default 15 min.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// Default 0.5: a full scan that no longer sees more than this share of a conversation's known messages deletes none of
+    /// them and holds the deletions for an operator (a read gap looks the same); see <see cref="MassDeletionMinimum"/>.
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double MassDeletionShare { get; set; } = 0.5;
+
+    /// <summary>Default 3: fewer vanished messages than this are never held.</summary>
+    [Range(1, 1_000_000)]
+    public int MassDeletionMinimum { get; set; } = 3;
+
+    public DeletionGuard ToDeletionGuard() => new() { MassShare = MassDeletionShare, MassMinimum = MassDeletionMinimum };
 
     /// <summary>Outbox relay idle poll. Default 1 s (it is also woken after every commit).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]

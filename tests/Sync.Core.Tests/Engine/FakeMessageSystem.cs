@@ -54,6 +54,19 @@ internal sealed class FakeMessageSystem(SystemId system, SystemCapabilities? cap
 
     public int Reads { get; private set; }
 
+    /// <summary>Messages every list leaves out although they are there (a read gap; a direct read still finds them).</summary>
+    public HashSet<string> MissingFromLists { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Messages the next read from the start leaves out, once.</summary>
+    public HashSet<string> MissingFromNextRead { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>False for a system with no documented single-message read (Pylon): <see cref="ProbeAsync"/> cannot tell.</summary>
+    public bool CanProbe { get; set; } = true;
+
+    public int Probes { get; private set; }
+
+    private HashSet<string> _missingThisRead = new(StringComparer.Ordinal);
+
     /// <summary>A person writes a message in this system.</summary>
     public string Add(string conversationId, string text, MessageKind kind = MessageKind.CustomerMessage, Author? author = null, string? html = null)
     {
@@ -98,7 +111,13 @@ internal sealed class FakeMessageSystem(SystemId system, SystemCapabilities? cap
         lock (_gate)
         {
             Reads++;
-            var all = Conversation(ConversationOf(link));
+            if (cursor is null)
+            {
+                _missingThisRead = [.. MissingFromNextRead];
+                MissingFromNextRead.Clear();
+            }
+
+            var all = Conversation(ConversationOf(link)).Where(m => !MissingFromLists.Contains(m.Id) && !_missingThisRead.Contains(m.Id)).ToList();
             var start = cursor is null ? 0 : int.Parse(cursor, CultureInfo.InvariantCulture);
             var page = all.Skip(start).Take(PageSize).Select(Observe).ToList();
             var end = start + page.Count;
@@ -171,6 +190,21 @@ internal sealed class FakeMessageSystem(SystemId system, SystemCapabilities? cap
 
         RaiseAfter(fault);
         return Task.CompletedTask;
+    }
+
+    public Task<MessagePresence> ProbeAsync(ConversationLink link, string externalId, CancellationToken cancellationToken)
+    {
+        if (!CanProbe)
+        {
+            return Task.FromResult(MessagePresence.Unknown);
+        }
+
+        lock (_gate)
+        {
+            Probes++;
+            var found = Conversation(ConversationOf(link)).FirstOrDefault(m => m.Id == externalId);
+            return Task.FromResult(found is null || found.Deleted ? MessagePresence.Gone : MessagePresence.Present);
+        }
     }
 
     public Task<string?> FindMirrorAsync(ConversationLink link, Guid canonicalId, string contentHash, CancellationToken cancellationToken)

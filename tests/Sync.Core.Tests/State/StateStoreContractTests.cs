@@ -510,10 +510,14 @@ public abstract class StateStoreContractTests : IDisposable
         using (var v3 = _db.Open([.. Migrations.All.Where(m => m.Version <= 3)]))
         {
             await v3.InitializeAsync();
-            await v3.RecordOutcomeAsync(new NewOutcome("link-1", null, SystemId.Cord, OutcomeKind.Faulted, "first"));
-            var second = await v3.RecordOutcomeAsync(new NewOutcome("link-1", null, SystemId.Pylon, OutcomeKind.Parked, "second"));
-            await v3.AcknowledgeOutcomeAsync(second);
         }
+
+        // Rows as a build at schema 3 wrote them (this build's store speaks the newest schema only).
+        await _db.ExecuteAsync("""
+            INSERT INTO outcomes (link_id, target, kind, reason, created_at) VALUES ('link-1', 'cord', 'faulted', 'first', '2025-03-01T00:00:00.0000000+00:00');
+            INSERT INTO outcomes (link_id, target, kind, reason, created_at, acknowledged_at)
+            VALUES ('link-1', 'pylon', 'parked', 'second', '2025-03-01T00:00:00.0000000+00:00', '2025-03-01T00:00:00.0000000+00:00');
+            """);
 
         using var store = _db.Open();
         await store.InitializeAsync();
@@ -541,5 +545,28 @@ public abstract class StateStoreContractTests : IDisposable
 
         await store.RecordMirrorChangedAsync(id, SystemId.Cord, WriteAction.Edit, "words:second");
         Assert.Equal("words:second", (await store.GetSnapshotAsync("link-1", SystemId.Cord))["cm_1"].ContentHash);
+    }
+
+    [Fact]
+    public async Task A_held_deletion_is_released_by_replay_and_accepted_by_acknowledgement_never_by_a_later_write()
+    {
+        using var store = _db.Open();
+        Guid released = Guid.CreateVersion7(), kept = Guid.CreateVersion7();
+        await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Cord, "cm_1", released));
+        await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Cord, "cm_2", kept));
+        var replayId = await store.RecordOutcomeAsync(new NewOutcome("link-1", released, SystemId.Cord, OutcomeKind.HeldDeletion, "held", ChangeKind.Deleted));
+        var ackId = await store.RecordOutcomeAsync(new NewOutcome("link-1", kept, SystemId.Cord, OutcomeKind.HeldDeletion, "held", ChangeKind.Deleted));
+
+        Assert.Equal(0, await store.ResolveOutcomesAsync(released, SystemId.Cord));
+        var replay = await store.ReplayOutcomeAsync(replayId);
+        Assert.True(await store.AcknowledgeOutcomeAsync(ackId));
+
+        Assert.Equal((ChangeKind.Deleted, released, SystemId.Cord, (SystemId?)null), (replay!.Change, replay.CanonicalId, replay.Source, replay.Target));
+        Assert.NotNull((await store.GetMessageAsync(released))!.DeletedAt);
+        Assert.Null((await store.GetMessageAsync(kept))!.DeletedAt);
+        var snapshot = await store.GetSnapshotAsync("link-1", SystemId.Cord);
+        Assert.True(snapshot["cm_1"].Deleted);
+        Assert.True(snapshot["cm_2"].Deleted);
+        Assert.Empty(await store.ListOutcomesAsync(includeResolved: false));
     }
 }
