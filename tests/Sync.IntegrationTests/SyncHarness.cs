@@ -70,22 +70,12 @@ public sealed class SyncHarness : IAsyncDisposable
             "--Sync:Polling:IdleInterval=00:00:00.500",
             "--Sync:Polling:ReconcileInterval=00:00:02",
             "--Sync:Polling:RelayInterval=00:00:00.100",
-            $"--Sync:Pylon:BaseUrl={Simulators.PylonUrl}",
-            $"--Sync:Pylon:ApiToken={SimulatorDefaults.PylonToken}",
-            $"--Sync:Pylon:BudgetScale={Speed}",
-            $"--Sync:Helpdesk:BaseUrl={Simulators.HelpdeskUrl}",
-            $"--Sync:Helpdesk:SessionToken={Simulators.MintHelpdeskToken("agent", TimeSpan.FromHours(1), "agent_sync")}",
-            $"--Sync:Helpdesk:BudgetScale={Speed}",
-            $"--Sync:Cord:BaseUrl={Simulators.CordUrl}",
-            $"--Sync:Cord:ApplicationId={SimulatorDefaults.CordAppId}",
-            $"--Sync:Cord:Secret={SimulatorDefaults.CordSecret}",
-            "--Sync:Cord:CreateThreadOrganizationId=group_1",
-            $"--Sync:Cord:BudgetScale={Speed}",
             $"--Sync:Links:0:Id={LinkId}",
             $"--Sync:Links:0:PylonIssueId={Issue}",
             $"--Sync:Links:0:HelpdeskTicketId={Ticket}",
             $"--Sync:Links:0:CordThreadId={Thread}",
         };
+        args.AddRange(Chaos.WorkerSettings.Systems(Simulators, Speed, "group_1").Select(s => "--" + s));
         args.AddRange(settings.Select(s => s.StartsWith("--", StringComparison.Ordinal) ? s : "--" + s));
         _worker = SyncHost.CreateBuilder([.. args], mode).Build();
         _worker.MapSyncEndpoints();
