@@ -35,6 +35,8 @@ if ! url=$(start_private RabbitMQ scripts/rabbitmq.sh "$broker_dir") || ! pg=$(s
   exit 1
 fi
 export SYNC_TEST_RABBITMQ="$url" SYNC_TEST_POSTGRES="$pg"
+# The chaos scenarios' reports (and the worker's state and log of a failed one) go beside this run's results.
+export SYNC_CHAOS_RESULTS="$results/chaos"
 echo "private RabbitMQ broker at ${url/guest:guest@/}, private PostgreSQL at $pg"
 
 if ! scripts/publish.sh "$root/artifacts/publish" > "$results/publish.log" 2>&1; then

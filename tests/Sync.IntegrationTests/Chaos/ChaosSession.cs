@@ -66,7 +66,7 @@ public sealed class ChaosSession : IAsyncDisposable
         if (scenario.RabbitMq)
         {
             var b = broker ?? throw new ArgumentNullException(nameof(broker), "a RabbitMQ scenario needs the chaos broker");
-            settings.AddRange(WorkerSettings.RabbitMq(await b.UrlAsync()));
+            settings.AddRange(RabbitMqBroker.Settings(await b.UrlAsync()));
             await b.DeleteSyncQueuesAsync();
         }
 

@@ -13,7 +13,6 @@ public static class WorkerSettings
     /// </summary>
     public static List<string> For(SimulatorHost sims, IReadOnlyList<ChaosLink> links, string statePath, double budgetScale, TimeSpan reconcileInterval)
     {
-        var scale = budgetScale.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var settings = new List<string>
         {
             $"Sync:State:Path={statePath}",
@@ -23,6 +22,26 @@ public static class WorkerSettings
             "Sync:Polling:IdleInterval=00:00:00.500",
             $"Sync:Polling:ReconcileInterval={reconcileInterval:c}",
             "Sync:Polling:RelayInterval=00:00:00.100",
+        };
+        settings.AddRange(Systems(sims, budgetScale));
+        for (var i = 0; i < links.Count; i++)
+        {
+            settings.AddRange(links[i].Settings(i));
+        }
+
+        return settings;
+    }
+
+    /// <summary>
+    /// The three systems at the simulators, with the simulators' credentials and the worker's budgets compressed
+    /// <paramref name="budgetScale"/> times, as the simulators' rate limits are; Cord threads the worker creates go into
+    /// <paramref name="cordOrganization"/>.
+    /// </summary>
+    public static IEnumerable<string> Systems(SimulatorHost sims, double budgetScale, string cordOrganization = "group_chaos")
+    {
+        var scale = budgetScale.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return
+        [
             $"Sync:Pylon:BaseUrl={sims.PylonUrl}",
             $"Sync:Pylon:ApiToken={SimulatorDefaults.PylonToken}",
             $"Sync:Pylon:BudgetScale={scale}",
@@ -32,25 +51,8 @@ public static class WorkerSettings
             $"Sync:Cord:BaseUrl={sims.CordUrl}",
             $"Sync:Cord:ApplicationId={SimulatorDefaults.CordAppId}",
             $"Sync:Cord:Secret={SimulatorDefaults.CordSecret}",
-            "Sync:Cord:CreateThreadOrganizationId=group_chaos",
+            $"Sync:Cord:CreateThreadOrganizationId={cordOrganization}",
             $"Sync:Cord:BudgetScale={scale}",
-        };
-        for (var i = 0; i < links.Count; i++)
-        {
-            settings.AddRange(links[i].Settings(i));
-        }
-
-        return settings;
-    }
-
-    /// <summary>The settings that put the worker on a RabbitMQ broker given as an amqp:// URL.</summary>
-    public static IEnumerable<string> RabbitMq(Uri amqp)
-    {
-        var credentials = amqp.UserInfo.Split(':', 2);
-        yield return "Sync:Transport=RabbitMQ";
-        yield return $"Sync:RabbitMq:Host={amqp.Host}";
-        yield return $"Sync:RabbitMq:Port={amqp.Port}";
-        yield return $"Sync:RabbitMq:Username={Uri.UnescapeDataString(credentials[0])}";
-        yield return $"Sync:RabbitMq:Password={Uri.UnescapeDataString(credentials.ElementAtOrDefault(1) ?? "")}";
+        ];
     }
 }

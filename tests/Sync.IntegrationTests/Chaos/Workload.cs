@@ -35,7 +35,7 @@ public sealed record WorkloadOptions
     public TimeSpan ReactionTime { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>After the messages are written, how long to keep trying the edits, redactions and deletions still planned.</summary>
-    public TimeSpan ActionTail { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan ActionTail { get; init; } = TimeSpan.FromSeconds(40);
 }
 
 /// <summary>
