@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MessageSync.Adapters.Cord.Models;
+using MessageSync.Adapters.People;
 using MessageSync.Core.Content;
 using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
@@ -13,7 +14,7 @@ namespace MessageSync.Adapters.Cord;
 /// canonical id and kind in <c>metadata</c>; edit and redact are PUTs of the content; delete is soft (PUT deleted) or
 /// hard (DELETE). Attachments travel as links in the content: Cord attaches only files uploaded through its file API.
 /// </summary>
-public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options, TimeProvider time) : IMessageSystem
+public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options, IPeopleSource people, TimeProvider time) : IMessageSystem
 {
     private readonly CordOptions _options = options.Value;
 
@@ -67,8 +68,8 @@ public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options
     {
         VisibilityGuard.EnsureAllowed(System, request, sendsEmail: false);
         var threadId = ThreadOf(request.Link);
+        (request, var authorId) = AsAuthor(request);
         var message = request.Message;
-        var authorId = AuthorIdFor(message);
         var id = CordMapper.MessageIdFor(request.Marker, _options.MessageIdPrefix);
         var body = new CordCreateMessageRequest
         {
@@ -101,9 +102,10 @@ public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options
     public async Task<ObservedMessage> EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken)
     {
         VisibilityGuard.EnsureAllowed(System, request, sendsEmail: false);
-        var content = ContentFor(request, attribute: AuthorIdFor(request.Message) is null);
+        (request, var authorId) = AsAuthor(request);
+        var content = ContentFor(request, attribute: authorId is null);
         await client.UpdateAsync(ThreadOf(request.Link), externalId, new CordUpdateMessageRequest { Content = content }, cancellationToken);
-        return AsWritten(externalId, AuthorIdFor(request.Message) ?? _options.BotUserId, content, request.Link);
+        return AsWritten(externalId, authorId ?? _options.BotUserId, content, request.Link);
     }
 
     /// <summary>
@@ -162,14 +164,19 @@ public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options
     private System.Text.Json.Nodes.JsonArray ContentFor(WriteRequest request, bool attribute) =>
         HtmlToCord.Convert(MirrorBody.Build(request, attribute, attachmentsAsLinks: true, withMarker: false));
 
-    private string? AuthorIdFor(CanonicalMessage message)
+    /// <summary>
+    /// The Cord user a mirror is written as (<c>authorID</c>): the author's own id for a message read from Cord, else the
+    /// person's <c>CordUserId</c> in <c>Sync:People</c>; null means the bot user with an attribution line, which names
+    /// the person as configured.
+    /// </summary>
+    private (WriteRequest Request, string? AuthorId) AsAuthor(WriteRequest request)
     {
-        if (message.Origin.System == SystemId.Cord && message.Author.ExternalId is { Length: > 0 } own)
-        {
-            return own;
-        }
-
-        return message.Author.Email is { } email && _options.UserIdsByEmail.TryGetValue(email, out var mapped) ? mapped : null;
+        var directory = people.Current;
+        var message = request.Message;
+        var authorId = message.Origin.System == SystemId.Cord && message.Author.ExternalId is { Length: > 0 } own
+            ? own
+            : directory.AuthorOf(message)?.CordUserId;
+        return (directory.Named(request), authorId);
     }
 
     private static string Fill(string template, ConversationLink link, string threadId) =>

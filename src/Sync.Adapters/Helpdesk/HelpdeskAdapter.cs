@@ -1,4 +1,5 @@
 using MessageSync.Adapters.Helpdesk.Models;
+using MessageSync.Adapters.People;
 using MessageSync.Core.Content;
 using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
@@ -10,7 +11,7 @@ namespace MessageSync.Adapters.Helpdesk;
 /// The helpdesk as a target and a source. It has create only: no update and no delete API (api-docs 002), so edits,
 /// redactions and deletions become recorded outcomes in the engine. Every mirror goes with <c>send_email: false</c>.
 /// </summary>
-public sealed class HelpdeskAdapter(HelpdeskClient client, TimeProvider time) : IMessageSystem
+public sealed class HelpdeskAdapter(HelpdeskClient client, IPeopleSource people, TimeProvider time) : IMessageSystem
 {
     public SystemId System => SystemId.Helpdesk;
 
@@ -43,7 +44,8 @@ public sealed class HelpdeskAdapter(HelpdeskClient client, TimeProvider time) : 
     {
         var type = HelpdeskMapper.TypeFor(request.TargetKind);
         VisibilityGuard.EnsureAllowed(System, request, sendsEmail: false);
-        var html = MirrorBody.Build(request, attribute: true, attachmentsAsLinks: true);
+        // The helpdesk API takes no author on create (api-docs 002): the attribution line names the person as configured.
+        var html = MirrorBody.Build(people.Current.Named(request), attribute: true, attachmentsAsLinks: true);
         var created = await client.CreateAsync(new HelpdeskCreateMessageRequest
         {
             TicketId = TicketOf(request.Link),

@@ -11,7 +11,8 @@ public sealed class RateLimitHandler(SystemId system, RateBudget budget, Adapter
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var endpoint = request.GetEndpointClass();
-        if (await budget.AcquireAsync(endpoint, cancellationToken))
+        var ticket = await budget.AcquireAsync(endpoint, cancellationToken);
+        if (ticket.Waited)
         {
             metrics.RateLimitWait(system);
         }
@@ -23,7 +24,7 @@ public sealed class RateLimitHandler(SystemId system, RateBudget budget, Adapter
             metrics.RateLimited(system);
         }
 
-        budget.Observe(endpoint, response.Headers);
+        budget.Observe(endpoint, response.Headers, ticket);
         return response;
     }
 }

@@ -28,6 +28,7 @@ public static class SyncServices
         }
 
         builder.AddSyncAdapters();
+        services.AddSyncPeople();
         services.AddSingleton<ILinkProvider, ConfiguredLinkProvider>();
         services.AddSingleton<ITargetPolicies, ConfiguredTargetPolicies>();
         services.AddSingleton<IDeletionGuardSettings, ConfiguredDeletionGuard>();
@@ -48,7 +49,6 @@ public static class SyncServices
         var identity = new ProcessIdentity();
         services.AddSingleton(identity);
         services.AddSingleton<ApplyEndpoints>();
-        services.AddSingleton<ApplyTopology>();
         services.AddSingleton<OwnedWork>();
         services.AddSingleton<OwnershipService>();
         services.AddSingleton<HintForwarder>();

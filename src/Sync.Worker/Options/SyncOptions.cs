@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using MessageSync.Adapters.People;
 using MessageSync.Core.Engine;
 using MessageSync.Core.Model;
 using MessageSync.Core.Routing;
@@ -41,6 +42,13 @@ public sealed class SyncOptions
 
     /// <summary>Links from configuration; more can be added to the store with <c>links add</c>. Reloaded without a restart.</summary>
     public List<LinkOptions> Links { get; set; } = [];
+
+    /// <summary>
+    /// People across the systems (README, "People"): a mirror is posted as its real author where the API allows.
+    /// Replaces <c>Sync:Pylon:UserIdsByEmail</c>, <c>ContactIdsByEmail</c> and <c>Sync:Cord:UserIdsByEmail</c>. Reloaded
+    /// without a restart. Default none.
+    /// </summary>
+    public List<Person> People { get; set; } = [];
 
     /// <summary>Per-target policies for deletions and edits.</summary>
     public TargetPoliciesOptions Targets { get; set; } = new();

@@ -51,6 +51,7 @@ public sealed class SyncOptionsValidator(ConfiguredSystems? systems = null) : IV
             }
         }
 
+        PeopleOptions.Validate(options.People, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -63,6 +63,22 @@ public class CordAdapterTests
         Assert.Equal("v1/threads/th_1/messages?sortDirection=ascending", stub.LastRequest!.RequestUri!.PathAndQuery.TrimStart('/'));
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("OK")]
+    [InlineData("""{"success":true}""")]
+    public async Task A_write_answered_with_any_success_body_succeeds_because_none_is_documented(string answer)
+    {
+        using var stub = new StubHandler(_ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(answer) });
+        using var http = new HttpClient(stub) { BaseAddress = new Uri("http://127.0.0.1/") };
+        var client = new CordClient(http, Options.Create(new CordOptions { ApplicationId = "a", Secret = "s" }));
+
+        await client.CreateAsync("th_1", new Cord.Models.CordCreateMessageRequest { Id = "m1", AuthorId = "u1", Content = [] }, default);
+        await client.UpdateAsync("th_1", "m1", new Cord.Models.CordUpdateMessageRequest { Deleted = true }, default);
+
+        Assert.Equal(2, stub.Calls);
+    }
+
     private static string CordJson(string id, string text) =>
         $$$"""{"id":"{{{id}}}","authorID":"u1","threadID":"th_1","type":"user_message","content":[{"type":"p","children":[{"text":"{{{text}}}"}]}],"createdTimestamp":"2025-01-01T00:00:00Z"}""";
 

@@ -184,7 +184,7 @@ public class PylonAdapterTests
     public async Task A_dropped_connection_on_a_reply_is_not_sent_again()
     {
         await using var h = await Harness.StartAsync();
-        h.Host.Pylon.CreateIssue("iss_1");
+        h.Host.Pylon.CreateIssue("iss_1", "contact_9", "ana@example.com", "Ana Ruiz");
         h.Host.Pylon.AddMessage("iss_1", SimMessageKind.Customer, "<p>hi</p>");
         h.Host.Pylon.SetFault(PylonSimulator.Reply, new FaultSpec { DropRate = 1, Count = 1 });
         await Assert.ThrowsAsync<TransientApiException>(() =>

@@ -13,6 +13,7 @@ public abstract class SimulatorBase
 {
     private readonly ConcurrentDictionary<string, FaultState> _faults = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Counter> _stats = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ResponseHold> _holds = new(StringComparer.Ordinal);
     private readonly Random _random;
 
     private protected SimulatorBase(SimulatorOptions options)
@@ -42,6 +43,22 @@ public abstract class SimulatorBase
 
     /// <summary>Removes every injected fault.</summary>
     public void ClearFaults() => _faults.Clear();
+
+    /// <summary>
+    /// Holds the response of the next successful request to <paramref name="endpointKey"/> after it took effect, until
+    /// <see cref="ResponseHold.Release"/> or the client goes away. Replaces a hold armed earlier on the same key.
+    /// </summary>
+    public ResponseHold HoldNextResponse(string endpointKey)
+    {
+        if (!EndpointKeys.Contains(endpointKey))
+        {
+            throw new ArgumentException($"unknown endpoint key '{endpointKey}'; known: {string.Join(", ", EndpointKeys)}", nameof(endpointKey));
+        }
+
+        var hold = new ResponseHold(endpointKey);
+        _holds[endpointKey] = hold;
+        return hold;
+    }
 
     /// <summary>Counters of one endpoint key.</summary>
     public EndpointStats GetStats(string endpointKey) =>
@@ -109,6 +126,18 @@ public abstract class SimulatorBase
         if (result.Status == 429)
         {
             counter.Add(ref counter.RateLimited);
+        }
+
+        if (result.Status < 300 && _holds.TryRemove(endpointKey, out var hold))
+        {
+            try
+            {
+                await hold.WaitForReleaseAsync(ctx.Request.Path, ctx.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // the client is gone: nobody to answer
+            }
         }
 
         if (fault is not null && result.Status < 300 && Roll(fault.MalformedRate))
