@@ -15,11 +15,11 @@ namespace MessageSync.Worker.Options;
 public sealed partial class SyncSettings : IDisposable
 {
     /// <summary>
-    /// The settings that take effect without a restart: links, polling and relay intervals, target policies and the log
-    /// level. Everything else (transport, broker, HTTP, state store, log format, the systems' sections) is read at start.
+    /// The settings that take effect without a restart: links, polling and relay intervals, target policies, people and
+    /// the log level. Everything else (transport, broker, HTTP, state store, log format, the systems' sections) is read at start.
     /// </summary>
     public static readonly IReadOnlyList<string> Reloadable =
-        ["Sync:Links", "Sync:Polling", "Sync:Targets", "Sync:Logging:MinimumLevel"];
+        ["Sync:Links", "Sync:Polling", "Sync:Targets", "Sync:People", "Sync:Logging:MinimumLevel"];
 
     private readonly IConfiguration _configuration;
     private readonly IValidateOptions<SyncOptions> _validator;
@@ -155,6 +155,7 @@ public sealed partial class SyncSettings : IDisposable
         Polling = candidate.Polling,
         Links = candidate.Links,
         Targets = candidate.Targets,
+        People = candidate.People,
     };
 
     /// <summary>Every value under <c>Sync</c> as the configuration now reads it (the last source wins).</summary>
