@@ -38,6 +38,7 @@ public sealed partial class ConversationPoller(
             return new PollResult(0, 0, 0, 0, fullScan);
         }
 
+        using var activity = SyncActivities.StartPoll(link.Id, system, fullScan);
         var snapshot = new Dictionary<string, SnapshotEntry>(await store.GetSnapshotAsync(link.Id, system, cancellationToken), StringComparer.Ordinal);
         var cursor = fullScan ? null : await store.GetCursorAsync(link.Id, system, cancellationToken);
         metrics.Polled(system);

@@ -105,6 +105,8 @@ public sealed partial class OutboxRelay(
         {
             foreach (var entry in pending)
             {
+                // Under the span of the poll that detected the change, so MassTransit's send and consume continue its trace.
+                using var activity = SyncActivities.StartPublish(entry.Message);
                 await bus.Publish(entry.Message, cancellationToken);
                 done.Add(entry.Sequence);
             }

@@ -8,6 +8,7 @@ using MessageSync.Worker.Engine;
 using MessageSync.Worker.Http;
 using MessageSync.Worker.Options;
 using MessageSync.Worker.Transport;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace MessageSync.Worker.Hosting;
 
@@ -32,7 +33,7 @@ public static class SyncServices
         services.AddSingleton<ChangeDetector>();
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<SystemPause>();
-        services.AddSingleton<SyncMetrics>();
+        services.TryAddSingleton<SyncMetrics>(); // the adapters register the same one home of metrics
         services.AddSingleton<ConversationPoller>();
         services.AddSingleton<ChangeApplier>();
         services.AddSingleton<PollScheduler>();
@@ -41,6 +42,8 @@ public static class SyncServices
         services.AddSingleton<OutboxRelay>();
         builder.AddSyncTransport();
 
+        // Telemetry first: its providers must listen before the engine measures or traces anything.
+        services.AddHostedService<OtlpTelemetry>();
         services.AddHostedService<StartupReport>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
         if (mode == HostMode.Run || mode == HostMode.Check)

@@ -155,6 +155,7 @@ public sealed partial class SyncSettings : IDisposable
         Polling = candidate.Polling,
         Links = candidate.Links,
         Targets = candidate.Targets,
+        Telemetry = running.Telemetry,
     };
 
     /// <summary>Every value under <c>Sync</c> as the configuration now reads it (the last source wins).</summary>
