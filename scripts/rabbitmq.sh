@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A private RabbitMQ broker on 127.0.0.1 for tests and benchmarks (see ../shared/DEPENDENCIES.md).
 #   scripts/rabbitmq.sh install          install Debian's rabbitmq-server when missing (idempotent)
-#   scripts/rabbitmq.sh start DIR        start a broker with its data in DIR on free ports; prints its amqp:// URL
+#   scripts/rabbitmq.sh start DIR        start a broker with its data in DIR on free ports; prints its amqp:// URL.
+#                                        Started again in the same DIR, it comes back on the same ports with its durable
+#                                        queues (a broker outage in a test: stop, wait, start)
 #   scripts/rabbitmq.sh stop DIR         stop the broker started in DIR (safe to call twice)
 set -euo pipefail
 
@@ -63,7 +65,12 @@ start() {
   dir=$(realpath -m "$1")
   mkdir -p "$dir/mnesia" "$dir/log"
   local amqp dist epmd
-  amqp=$(free_port); dist=$(free_port); epmd=$(free_port)
+  if [ -f "$dir/ports" ]; then
+    read -r amqp dist epmd < "$dir/ports"
+  else
+    amqp=$(free_port); dist=$(free_port); epmd=$(free_port)
+    echo "$amqp $dist $epmd" > "$dir/ports"
+  fi
   write_env "$dir" "$amqp" "$dist" "$epmd"
   printf 'listeners.tcp.default = 127.0.0.1:%s\n' "$amqp" > "$dir/rabbitmq.conf"
   printf '[].\n' > "$dir/enabled_plugins"

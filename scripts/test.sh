@@ -14,6 +14,9 @@ postgres_dir=$(mktemp -d /tmp/messagesync-postgres.XXXXXX)
 mkdir -p "$results"
 
 cleanup() {
+  # A worker a test started and could not stop (its test host crashed or timed out) must not outlive the run: it would
+  # keep polling and writing beside the next test. Only workers built from this checkout are matched.
+  pkill -KILL -f "$root/.*Sync\.Worker\.dll" 2>/dev/null || true
   scripts/rabbitmq.sh stop "$broker_dir" || true
   scripts/postgres.sh stop "$postgres_dir" || true
   rm -rf "$broker_dir" "$postgres_dir"
@@ -32,6 +35,8 @@ if ! url=$(start_private RabbitMQ scripts/rabbitmq.sh "$broker_dir") || ! pg=$(s
   exit 1
 fi
 export SYNC_TEST_RABBITMQ="$url" SYNC_TEST_POSTGRES="$pg"
+# The chaos scenarios' reports (and the worker's state and log of a failed one) go beside this run's results.
+export SYNC_CHAOS_RESULTS="$results/chaos"
 
 # promtool (Debian's prometheus package): the tests parse /metrics with it and run the alert rules' unit tests
 # (config/monitoring/alerts.test.yml) through `promtool test rules`.

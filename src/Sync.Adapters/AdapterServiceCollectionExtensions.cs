@@ -1,6 +1,7 @@
 using MessageSync.Adapters.Cord;
 using MessageSync.Adapters.Helpdesk;
 using MessageSync.Adapters.Http;
+using MessageSync.Adapters.People;
 using MessageSync.Adapters.Pylon;
 using MessageSync.Adapters.Webhooks;
 using MessageSync.Core.Engine;
@@ -73,13 +74,13 @@ public static class AdapterServiceCollectionExtensions
     public static IServiceCollection AddPylonAdapter(this IServiceCollection services, IConfiguration section) =>
         services.AddAdapter<PylonOptions, PylonOptionsValidator, PylonClient, PylonAdapter>(section, SystemId.Pylon,
             (sp, o) => new SecretSource(o.ApiToken, o.ApiTokenFile, sp.GetRequiredService<TimeProvider>()),
-            (sp, o) => new HmacWebhookVerifier(SystemId.Pylon, new HmacWebhookSettings(o.WebhookSecret, o.WebhookSecretFile, o.WebhookSignatureHeader), sp.GetRequiredService<TimeProvider>()));
+            (sp, o) => new HmacWebhookVerifier(SystemId.Pylon, new HmacWebhookSettings(o.WebhookSecret, o.WebhookSecretFile, o.WebhookSignatureHeader, o.WebhookTimestampHeader), sp.GetRequiredService<TimeProvider>()));
 
     public static IServiceCollection AddHelpdeskAdapter(this IServiceCollection services, IConfiguration section) =>
         // A 401 is an expired session: the token source re-reads the file at once, so a renewed token is used by the next call.
         services.AddAdapter<HelpdeskOptions, HelpdeskOptionsValidator, HelpdeskClient, HelpdeskAdapter>(section, SystemId.Helpdesk,
             (sp, o) => new SecretSource(o.SessionToken, o.SessionTokenFile, sp.GetRequiredService<TimeProvider>()),
-            (sp, o) => new HmacWebhookVerifier(SystemId.Helpdesk, new HmacWebhookSettings(o.WebhookSecret, o.WebhookSecretFile, o.WebhookSignatureHeader), sp.GetRequiredService<TimeProvider>()));
+            (sp, o) => new HmacWebhookVerifier(SystemId.Helpdesk, new HmacWebhookSettings(o.WebhookSecret, o.WebhookSecretFile, o.WebhookSignatureHeader, o.WebhookTimestampHeader), sp.GetRequiredService<TimeProvider>()));
 
     public static IServiceCollection AddCordAdapter(this IServiceCollection services, IConfiguration section) =>
         // Cord's bearer token is minted from the application secret and renewed before it expires (CordTokenProvider).
@@ -104,6 +105,8 @@ public static class AdapterServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<TOptions>, TValidator>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SyncMetrics>();
+        // Sync:People comes from the worker's configuration (it registers its own source); alone, the legacy maps.
+        services.TryAddSingleton<IPeopleSource>(PeopleSource.LegacyOnly);
         services.TryAddKeyedSingleton(system, (sp, _) =>
         {
             var o = sp.GetRequiredService<IOptions<TOptions>>().Value;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using MessageSync.Adapters.People;
 using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
 using MessageSync.Simulators;
@@ -31,7 +32,7 @@ public sealed class Harness : IAsyncDisposable
     /// Budgets run 1000x faster than real time unless a test says otherwise: most tests are not about pacing, and the
     /// simulator's limits are off for them.
     /// </summary>
-    public static async Task<Harness> StartAsync(SimulatorOptions? options = null, IDictionary<string, string?>? settings = null)
+    public static async Task<Harness> StartAsync(SimulatorOptions? options = null, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
     {
         var host = await SimulatorHost.StartAsync(options ?? new SimulatorOptions { RateLimits = RateLimitMode.Off });
         var config = new Dictionary<string, string?>
@@ -58,8 +59,13 @@ public sealed class Harness : IAsyncDisposable
         services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
         services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         services.AddSyncAdapters(configuration);
+        configure?.Invoke(services);
         return new Harness(host, services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }));
     }
+
+    /// <summary>Registers <paramref name="people"/> as <c>Sync:People</c> (what the worker does from its configuration).</summary>
+    public static Action<IServiceCollection> People(params Person[] people) =>
+        services => services.AddSingleton<IPeopleSource>(sp => new PeopleSource(sp, () => (people, people), sp.GetRequiredService<ILogger<PeopleSource>>()));
 
     public async ValueTask DisposeAsync()
     {

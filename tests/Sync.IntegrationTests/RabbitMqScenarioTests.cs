@@ -32,13 +32,18 @@ public static class RabbitMqBroker
     {
         var value = Environment.GetEnvironmentVariable(Variable);
         Assert.False(string.IsNullOrWhiteSpace(value), $"{Variable} is not set: run the tests through scripts/test.sh, which starts a private RabbitMQ broker.");
-        var uri = new Uri(value);
-        var credentials = uri.UserInfo.Split(':', 2);
+        return Settings(new Uri(value));
+    }
+
+    /// <summary>The worker settings that point it at the broker of an amqp:// URL.</summary>
+    public static string[] Settings(Uri amqp)
+    {
+        var credentials = amqp.UserInfo.Split(':', 2);
         return
         [
             "Sync:Transport=RabbitMQ",
-            $"Sync:RabbitMq:Host={uri.Host}",
-            $"Sync:RabbitMq:Port={uri.Port}",
+            $"Sync:RabbitMq:Host={amqp.Host}",
+            $"Sync:RabbitMq:Port={amqp.Port}",
             $"Sync:RabbitMq:Username={Uri.UnescapeDataString(credentials[0])}",
             $"Sync:RabbitMq:Password={Uri.UnescapeDataString(credentials.ElementAtOrDefault(1) ?? "")}",
         ];

@@ -60,6 +60,48 @@ public sealed class FaultAndProgramTests
     }
 
     [Fact]
+    public async Task A_held_response_is_answered_only_on_release_and_the_write_has_taken_effect_meanwhile()
+    {
+        await using var sims = await SimulatorHost.StartAsync();
+        sims.Pylon.CreateIssue("iss_1");
+        using var http = Http.Client(sims.PylonUrl, SimulatorDefaults.PylonToken);
+        var hold = sims.Pylon.HoldNextResponse(PylonSimulator.Note);
+
+        var pending = http.PostAsync(new Uri("issues/iss_1/note", UriKind.Relative), Http.Json("""{"body_html":"<p>held</p>"}"""));
+        var path = await hold.Reached.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal("/issues/iss_1/note", path);
+        Assert.Single(sims.Pylon.GetMessages("iss_1"), m => m.MessageHtml == "<p>held</p>");
+        await Task.Delay(200);
+        Assert.False(pending.IsCompleted, "the response is held until released");
+        hold.Release();
+        Assert.Equal(HttpStatusCode.OK, (await pending).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsync(new Uri("issues/iss_1/note", UriKind.Relative), Http.Json("""{"body_html":"<p>next</p>"}"""))).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_held_response_whose_client_went_away_releases_nothing_and_the_next_request_is_served()
+    {
+        await using var sims = await SimulatorHost.StartAsync();
+        sims.Cord.CreateThread("th_1");
+        var hold = sims.Cord.HoldNextResponse(CordSimulator.CreateKey);
+        using (var gone = new CancellationTokenSource())
+        using (var http = Http.Client(sims.CordUrl, sims.MintCordToken()))
+        {
+            var pending = http.PostAsync(new Uri("v1/threads/th_1/messages", UriKind.Relative),
+                Http.Json("""{"id":"m1","authorID":"u1","content":[{"type":"p","children":[{"text":"held"}]}]}"""), gone.Token);
+            await hold.Reached.WaitAsync(TimeSpan.FromSeconds(10));
+            await gone.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending);
+        }
+
+        Assert.Single(sims.Cord.GetMessages("th_1"));
+        using var next = Http.Client(sims.CordUrl, sims.MintCordToken());
+        Assert.Equal(HttpStatusCode.OK, (await next.GetAsync(new Uri("v1/threads/th_1/messages/m1", UriKind.Relative))).StatusCode);
+        Assert.Throws<ArgumentException>(() => sims.Cord.HoldNextResponse("nope"));
+    }
+
+    [Fact]
     public void The_closed_pylon_schema_rejects_a_field_the_document_does_not_have()
     {
         // Guards the contract tests themselves: an extra field must fail validation.

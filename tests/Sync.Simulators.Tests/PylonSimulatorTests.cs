@@ -45,12 +45,15 @@ public sealed class PylonSimulatorTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Reply_is_customer_visible_and_note_goes_to_the_default_internal_thread()
+    public async Task Reply_is_customer_visible_and_notes_go_into_the_thread_they_name()
     {
         var first = _sims.Pylon.AddMessage("iss_1", SimMessageKind.Customer, "<p>q</p>");
         var reply = await _http.PostAsync(new Uri("issues/iss_1/reply", UriKind.Relative), Http.Json(new JsonObject { ["body_html"] = "<p>a</p>", ["message_id"] = first.Id }));
         Contracts.AssertValid(Contracts.PylonOperation("/issues/{id}/reply", "post", "200"), await reply.Content.ReadAsStringAsync());
-        var note = await _http.PostAsync(new Uri("issues/iss_1/note", UriKind.Relative), Http.Json(new JsonObject { ["body_html"] = "<p>n</p>", ["thread_name"] = "Sync" }));
+        var created = await _http.PostAsync(new Uri("issues/iss_1/threads", UriKind.Relative), Http.Json(new JsonObject { ["name"] = "Sync" }));
+        Contracts.AssertValid(Contracts.PylonOperation("/issues/{id}/threads", "post", "200"), await created.Content.ReadAsStringAsync());
+        var threadId = (await Http.Body(created))["data"]!["id"]!.GetValue<string>();
+        var note = await _http.PostAsync(new Uri("issues/iss_1/note", UriKind.Relative), Http.Json(new JsonObject { ["body_html"] = "<p>n</p>", ["thread_id"] = threadId }));
         Contracts.AssertValid(Contracts.PylonOperation("/issues/{id}/note", "post", "200"), await note.Content.ReadAsStringAsync());
         var noteId = (await Http.Body(note))["data"]!["id"]!.GetValue<string>();
         var second = await _http.PostAsync(new Uri("issues/iss_1/note", UriKind.Relative), Http.Json(new JsonObject { ["body_html"] = "<p>n2</p>", ["message_id"] = noteId }));
@@ -65,6 +68,84 @@ public sealed class PylonSimulatorTests : IAsyncLifetime
         Assert.Equal("Sync", thread.Name);
         Assert.All(messages.Skip(2), m => Assert.Equal(thread.Id, m.ThreadId));
         Assert.All(messages.Skip(2), m => Assert.True(m.IsPrivate));
+    }
+
+    // The requests the documentation refuses, one case each (issue 12: the simulator used to accept them).
+
+    [Fact]
+    public async Task A_reply_whose_custom_source_lacks_its_required_external_id_is_refused()
+    {
+        var m = _sims.Pylon.AddMessage("iss_1", SimMessageKind.Customer, "<p>q</p>");
+        await AssertRefusedAsync("reply", $$$"""{"body_html":"<p>a</p>","message_id":"{{{m.Id}}}","custom_source":{"created_at":"2025-01-01T00:00:00Z"}}""");
+        await AssertAcceptedAsync("reply", $$$"""{"body_html":"<p>a</p>","message_id":"{{{m.Id}}}","custom_source":{"external_id":"ext_1"}}""");
+    }
+
+    [Fact]
+    public async Task A_reply_whose_email_info_to_emails_is_a_string_is_refused()
+    {
+        var m = _sims.Pylon.AddMessage("iss_1", SimMessageKind.Customer, "<p>q</p>");
+        await AssertRefusedAsync("reply", $$$"""{"body_html":"<p>a</p>","message_id":"{{{m.Id}}}","email_info":{"to_emails":"c@example.com"}}""");
+        await AssertAcceptedAsync("reply", $$$"""{"body_html":"<p>a</p>","message_id":"{{{m.Id}}}","email_info":{"to_emails":["c@example.com"]}}""");
+    }
+
+    [Theory]
+    [InlineData("reply")]
+    [InlineData("note")]
+    public async Task A_body_sent_as_text_plain_is_refused(string endpoint)
+    {
+        var m = _sims.Pylon.AddMessage("iss_1", SimMessageKind.Customer, "<p>q</p>");
+        var thread = _sims.Pylon.CreateThread("iss_1", "Sync");
+        var json = $$"""{"body_html":"<p>a</p>","message_id":"{{m.Id}}","thread_id":"{{thread.Id}}"}""".Replace(endpoint == "reply" ? $",\"thread_id\":\"{thread.Id}\"" : $"\"message_id\":\"{m.Id}\",", "", StringComparison.Ordinal);
+
+        var r = await _http.PostAsync(new Uri($"issues/iss_1/{endpoint}", UriKind.Relative), new StringContent(json, System.Text.Encoding.UTF8, "text/plain"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+        Contracts.AssertValid(Contracts.PylonOperation($"/issues/{{id}}/{endpoint}", "post", "400"), await r.Content.ReadAsStringAsync());
+        Assert.Single(_sims.Pylon.GetMessages("iss_1"));
+        await AssertAcceptedAsync(endpoint, json);
+    }
+
+    [Theory]
+    [InlineData("reply")]
+    [InlineData("note")]
+    public async Task A_reply_or_note_as_an_unknown_user_is_refused_and_as_a_known_one_is_posted_as_them(string endpoint)
+    {
+        var m = _sims.Pylon.AddMessage("iss_1", SimMessageKind.Customer, "<p>q</p>");
+        var thread = _sims.Pylon.CreateThread("iss_1", "Sync");
+        var target = endpoint == "reply" ? $"\"message_id\":\"{m.Id}\"" : $"\"thread_id\":\"{thread.Id}\"";
+        _sims.Pylon.AddUser("usr_dana", "Dana Agent", "dana@example.com");
+
+        await AssertRefusedAsync(endpoint, $$"""{"body_html":"<p>a</p>",{{target}},"user_id":"usr_nobody"}""");
+        await AssertAcceptedAsync(endpoint, $$"""{"body_html":"<p>a</p>",{{target}},"user_id":"usr_dana"}""");
+
+        var written = _sims.Pylon.GetMessages("iss_1")[^1];
+        Assert.Equal(("usr_dana", "Dana Agent", "dana@example.com"), (written.UserId, written.AuthorName, written.AuthorEmail));
+    }
+
+    [Fact]
+    public async Task A_note_with_neither_thread_id_nor_message_id_is_refused()
+    {
+        await AssertRefusedAsync("note", """{"body_html":"<p>n</p>"}""");
+        await AssertRefusedAsync("note", """{"body_html":"<p>n</p>","thread_name":"Sync"}""");
+        Assert.Empty(_sims.Pylon.GetThreads("iss_1"));
+    }
+
+    private async Task AssertRefusedAsync(string endpoint, string json)
+    {
+        var before = _sims.Pylon.GetMessages("iss_1").Count;
+        var r = await _http.PostAsync(new Uri($"issues/iss_1/{endpoint}", UriKind.Relative), Http.Json(json));
+        var body = await r.Content.ReadAsStringAsync();
+        Assert.True(r.StatusCode == HttpStatusCode.BadRequest, $"{endpoint} {json} answered {(int)r.StatusCode}: {body}");
+        Contracts.AssertValid(Contracts.PylonOperation($"/issues/{{id}}/{endpoint}", "post", "400"), body);
+        Assert.Equal(before, _sims.Pylon.GetMessages("iss_1").Count);
+    }
+
+    private async Task AssertAcceptedAsync(string endpoint, string json)
+    {
+        var r = await _http.PostAsync(new Uri($"issues/iss_1/{endpoint}", UriKind.Relative), Http.Json(json));
+        var body = await r.Content.ReadAsStringAsync();
+        Assert.True(r.StatusCode == HttpStatusCode.OK, $"{endpoint} {json} answered {(int)r.StatusCode}: {body}");
+        Contracts.AssertValid(Contracts.PylonOperation($"/issues/{{id}}/{endpoint}", "post", "200"), body);
     }
 
     [Fact]

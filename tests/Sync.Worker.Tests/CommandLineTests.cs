@@ -73,9 +73,13 @@ public sealed partial class CommandLineTests : IDisposable
     public Task Status_exits_with_the_documented_codes(string line, int code, string expected) => AssertExit(line, code, expected);
 
     [Theory]
-    [InlineData("backfill --links x", 2, "did you mean '--link'?")]
-    [InlineData("backfill --link nope", 2, "no link has id 'nope'")]
-    [InlineData("backfill --link known-1 --link knwon-2", 2, "no link has id 'knwon-2'; did you mean 'known-2'?")]
+    [InlineData("backfill --create", 1, "read failure(s)")] // the default systems are unreachable: each walk fails, exit 1
+    [InlineData("backfill", 2, "Sync:State:Path: '")]
+    [InlineData("backfill --links x", 2, "unknown option '--links' for 'backfill'; did you mean '--link'?")]
+    [InlineData("backfill --create --link nope", 2, "no link has id 'nope'")]
+    [InlineData("backfill --create --link known-1 --link knwon-2", 2, "no link has id 'knwon-2'; did you mean 'known-2'?")]
+    [InlineData("backfill --timeout soon", 2, "'soon' is not a positive time span")]
+    [InlineData("backfill --timeout 00:00:00", 2, "'00:00:00' is not a positive time span")]
     public Task Backfill_exits_with_the_documented_codes(string line, int code, string expected) =>
         AssertExit(line, code, expected, "--Sync:Links:0:Id=known-1", "--Sync:Links:0:PylonIssueId=iss_1", "--Sync:Links:0:CordThreadId=th_1",
             "--Sync:Links:1:Id=known-2", "--Sync:Links:1:PylonIssueId=iss_2", "--Sync:Links:1:CordThreadId=th_2");
@@ -85,7 +89,7 @@ public sealed partial class CommandLineTests : IDisposable
     {
         var elsewhere = Path.Combine(_worker.Path, "elsewhere", "other.db");
 
-        var result = await _worker.RunAsync("backfill", "--link", "bf", $"--Sync:State:Path={elsewhere}", "--Sync:Http:Urls=http://127.0.0.1:0");
+        var result = await _worker.RunAsync("backfill", "--create", "--link", "bf", $"--Sync:State:Path={elsewhere}", "--Sync:Http:Urls=http://127.0.0.1:0");
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("no link has id 'bf'", result.Stderr, StringComparison.Ordinal);

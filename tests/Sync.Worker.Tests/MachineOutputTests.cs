@@ -28,7 +28,7 @@ public sealed class MachineOutputTests : IDisposable
         Assert.Equal(0, link.GetProperty("mirrored").GetInt32());
         Assert.Equal(0, link.GetProperty("outbox").GetProperty("pending").GetInt32());
         Assert.Equal(JsonValueKind.Null, link.GetProperty("outbox").GetProperty("oldestPendingAt").ValueKind);
-        Assert.Equal(["parked", "unpropagatedRedaction", "faulted", "skipped"], link.GetProperty("openOutcomes").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["parked", "unpropagatedRedaction", "faulted", "skipped", "heldDeletion", "possiblyWritten"], link.GetProperty("openOutcomes").EnumerateObject().Select(p => p.Name));
         Assert.Equal(1, link.GetProperty("openOutcomes").GetProperty("parked").GetInt32());
         AssertOutcome(document.RootElement.GetProperty("outcomes").EnumerateArray().Single(), canonical);
     }
@@ -71,7 +71,7 @@ public sealed class MachineOutputTests : IDisposable
     [Fact]
     public async Task Backfill_json_is_the_documented_summary()
     {
-        var result = await Run("backfill", "--json");
+        var result = await Run("backfill", "--create", "--json");
 
         Assert.Equal(0, result.ExitCode);
         using var document = JsonDocument.Parse(result.Stdout);
@@ -127,7 +127,7 @@ public sealed class MachineOutputTests : IDisposable
     private async Task<Guid> SeedAsync()
     {
         var canonical = Guid.CreateVersion7();
-        using var store = new StateStore(StateStoreServiceCollectionExtensions.CreateDialect(new StateStoreOptions { Path = _worker.StatePath }));
+        using var store = new StateStore(new SqliteDialect(_worker.StatePath, TimeSpan.FromSeconds(30)));
         await store.UpsertLinkAsync(new ConversationLink { Id = LongId, PylonIssueId = "iss_1", CordThreadId = "th_1" });
         await store.CommitObservationAsync(new ObservationCommit
         {

@@ -16,7 +16,8 @@ public sealed class RateLimitHandler(SystemId system, RateBudget budget, SyncMet
     {
         var endpoint = request.GetEndpointClass();
         var waitStarted = _time.GetTimestamp();
-        if (await budget.AcquireAsync(endpoint, cancellationToken))
+        var ticket = await budget.AcquireAsync(endpoint, cancellationToken);
+        if (ticket.Waited)
         {
             metrics.RateLimitWait(system, endpoint, _time.GetElapsedTime(waitStarted));
         }
@@ -34,7 +35,7 @@ public sealed class RateLimitHandler(SystemId system, RateBudget budget, SyncMet
         }
 
         metrics.HttpAttempt(system, endpoint, (int)response.StatusCode, _time.GetElapsedTime(sent));
-        budget.Observe(endpoint, response.Headers);
+        budget.Observe(endpoint, response.Headers, ticket);
         return response;
     }
 }

@@ -9,6 +9,12 @@ public sealed record DetectionResult(IReadOnlyList<SnapshotEntry> Snapshots, IRe
 {
     public static DetectionResult Empty { get; } = new([], []);
 
+    /// <summary>
+    /// Known messages a full scan did not see. Not yet deletions: a list with a gap looks the same, so the poller confirms
+    /// each (<see cref="ChangeDetector.Confirm"/>) before it becomes a Deleted change.
+    /// </summary>
+    public IReadOnlyList<SnapshotEntry> Vanished { get; init; } = [];
+
     /// <summary>The commit for this result, moving the cursor to <paramref name="cursor"/> unless <paramref name="updateCursor"/> is false.</summary>
     public ObservationCommit ToCommit(string linkId, SystemId system, string? cursor, bool updateCursor = true) => new()
     {
@@ -34,10 +40,13 @@ public sealed record DetectionResult(IReadOnlyList<SnapshotEntry> Snapshots, IRe
 /// <item>Unknown id otherwise: Created, with a new canonical id.</item>
 /// <item>Known and deleted before: nothing; deletion is final (an "undelete" does not resurrect copies).</item>
 /// <item>Now deleted: Deleted. Newly redacted, or its content emptied: Redacted. Known redacted: nothing more (redaction is final).</item>
-/// <item>Snapshot hash null (a baseline we wrote ourselves): the observed hash is adopted, no change.</item>
+/// <item>Snapshot hash a baseline of our own write (<see cref="MessageHash.BaselineOf"/>) and the same words read back: the
+/// observed hash is adopted, no change; other words are a person's edit of the fresh copy and go on to the rules below.</item>
+/// <item>Snapshot hash null (a baseline we wrote ourselves, content unknown): the observed hash is adopted, no change.</item>
 /// <item>Hash differs: Edited.</item>
 /// </list>
-/// With <c>fullScan</c>, a snapshot row that is not deleted and absent from the observed set is Deleted.
+/// With <c>fullScan</c>, a snapshot row that is not deleted and absent from the observed set is reported as vanished,
+/// and becomes Deleted only once the caller has confirmed it (<see cref="Confirm"/>).
 /// A change observed on a mirror is a change of the mirror's canonical message (the snapshot row carries it).
 /// </remarks>
 public sealed class ChangeDetector(TimeProvider time)
@@ -114,6 +123,13 @@ public sealed class ChangeDetector(TimeProvider time)
                 continue;
             }
 
+            if (MessageHash.IsBaseline(known.ContentHash) && MessageHash.MatchesBaseline(known.ContentHash!, message))
+            {
+                // Our own write read back for the first time, in the target's markup: that is the baseline from now on.
+                Record(known with { ContentHash = hash, UpdatedStamp = message.UpdatedAt ?? known.UpdatedStamp });
+                continue;
+            }
+
             var emptied = known.ContentHash is not null && hash != known.ContentHash && MessageHash.IsEmpty(message.BodyText, message.Attachments);
             if (message.IsRedacted || emptied)
             {
@@ -137,17 +153,30 @@ public sealed class ChangeDetector(TimeProvider time)
             }
         }
 
-        if (fullScan)
+        // Ordinal order keeps the result deterministic whatever the dictionary's enumeration order.
+        var vanished = fullScan
+            ? snapshot.Values.Where(e => !e.Deleted && !observed.Contains(e.ExternalId)).OrderBy(e => e.ExternalId, StringComparer.Ordinal).ToList()
+            : [];
+        return upserts.Count == 0 && changes.Count == 0 && vanished.Count == 0
+            ? DetectionResult.Empty
+            : new DetectionResult(upserts.Values.ToList(), changes) { Vanished = vanished };
+    }
+
+    /// <summary>
+    /// <paramref name="result"/> with the vanished messages in <paramref name="gone"/> deleted (snapshot row marked, Deleted
+    /// change of its canonical message); the other vanished ones are left as they were and appear again next scan.
+    /// </summary>
+    public DetectionResult Confirm(DetectionResult result, IReadOnlyCollection<SnapshotEntry> gone)
+    {
+        if (gone.Count == 0)
         {
-            // Ordinal order keeps the result deterministic whatever the dictionary's enumeration order.
-            foreach (var entry in snapshot.Values.Where(e => !e.Deleted && !observed.Contains(e.ExternalId)).OrderBy(e => e.ExternalId, StringComparer.Ordinal))
-            {
-                Record(entry with { Deleted = true });
-                changes.Add(new DetectedChange(ChangeKind.Deleted, entry.CanonicalId, entry.ExternalId, time.GetUtcNow(), null));
-            }
+            return result with { Vanished = [] };
         }
 
-        return upserts.Count == 0 && changes.Count == 0 ? DetectionResult.Empty : new DetectionResult(upserts.Values.ToList(), changes);
+        var now = time.GetUtcNow();
+        return new DetectionResult(
+            [.. result.Snapshots, .. gone.Select(e => e with { Deleted = true })],
+            [.. result.Changes, .. gone.Select(e => new DetectedChange(ChangeKind.Deleted, e.CanonicalId, e.ExternalId, now, null))]);
     }
 
     /// <summary>The observed message in canonical terms. For a change seen on a mirror only its content is used by the store.</summary>

@@ -1,5 +1,6 @@
 using MessageSync.Core.Content;
 using MessageSync.Core.Contracts;
+using MessageSync.Core.Detection;
 using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
 using MessageSync.Core.Routing;
@@ -71,7 +72,7 @@ public sealed partial class ChangeApplier(
         try
         {
             await ExecuteAsync(adapter, link, message, change, decision, mapping, started, cancellationToken);
-            pause.Resume(target);
+            await pause.ResumeAsync(target, cancellationToken);
         }
         catch (ConversationClosedException ex)
         {
@@ -82,7 +83,14 @@ public sealed partial class ChangeApplier(
             var delay = pause.Pause(target, ex.Message);
             metrics.Failed(target, "auth");
             LogPaused(logger, target, delay.TotalSeconds, ex.Message);
-            throw; // retried by the transport once the pause has run out; the change stays queued
+            if (!lastAttempt)
+            {
+                throw; // retried by the transport once the pause has run out; the change stays queued
+            }
+
+            // Past the retries the transport would fault it to an error queue nobody sees: park it instead (status, errors
+            // list, metrics), to be sent again by itself once the system accepts our credentials (SystemPause.ResumeAsync).
+            await RecordAsync(change, target, new RouteDecision.Outcome(OutcomeKind.Parked, $"{SystemPause.CredentialsRefused} by {KindMapping.DisplayName(target)}: {ex.Message}"), cancellationToken);
         }
         catch (SyncException ex) when (!ex.IsTransient)
         {
@@ -98,6 +106,13 @@ public sealed partial class ChangeApplier(
                 await RecordAsync(change, target, new RouteDecision.Outcome(OutcomeKind.Faulted, $"gave up after retries: {ex.Message}"), cancellationToken);
             }
 
+            throw;
+        }
+        catch (Exception ex) when (lastAttempt && ex is not OperationCanceledException)
+        {
+            // Anything else (a bug, a store that stayed busy) on the last attempt is recorded too: never an unrecorded change.
+            metrics.Failed(target, "unexpected");
+            await RecordAsync(change, target, new RouteDecision.Outcome(OutcomeKind.Faulted, $"gave up after retries: {ex.GetType().Name}: {ex.Message}"), cancellationToken);
             throw;
         }
     }
@@ -128,17 +143,27 @@ public sealed partial class ChangeApplier(
 
             case RouteDecision.Edit edit:
                 await WriteAsync(message.Id, target, WriteAction.Edit, change.ChangeId.ToString(),
-                    () => adapter.EditAsync(edit.ToWriteRequest(link, message)!, mapping!.ExternalId, cancellationToken), cancellationToken);
+                    async () => await adapter.EditAsync(edit.ToWriteRequest(link, message)!, mapping!.ExternalId, cancellationToken), cancellationToken);
                 break;
 
             case RouteDecision.Redact:
                 await WriteAsync(message.Id, target, WriteAction.Redact, change.ChangeId.ToString(),
-                    () => adapter.RedactAsync(link, mapping!.ExternalId, cancellationToken), cancellationToken);
+                    async () =>
+                    {
+                        await adapter.RedactAsync(link, mapping!.ExternalId, cancellationToken);
+                        return null;
+                    },
+                    cancellationToken);
                 break;
 
             case RouteDecision.Delete delete:
                 await WriteAsync(message.Id, target, WriteAction.Delete, change.ChangeId.ToString(),
-                    () => adapter.DeleteAsync(link, mapping!.ExternalId, delete.Mode, cancellationToken), cancellationToken);
+                    async () =>
+                    {
+                        await adapter.DeleteAsync(link, mapping!.ExternalId, delete.Mode, cancellationToken);
+                        return null;
+                    },
+                    cancellationToken);
                 break;
         }
 
@@ -159,7 +184,7 @@ public sealed partial class ChangeApplier(
             if (existing is not null)
             {
                 LogRecovered(logger, message.Id, target, existing);
-                await store.RecordMappingAsync(message.Id, target, existing, create.TargetKind, cancellationToken);
+                await store.RecordMappingAsync(message.Id, target, existing, create.TargetKind, baseline: null, cancellationToken);
                 return;
             }
         }
@@ -168,8 +193,8 @@ public sealed partial class ChangeApplier(
             await store.RecordIntentAsync(message.Id, target, WriteAction.Create, message.Id.ToString(), cancellationToken);
         }
 
-        var externalId = await adapter.CreateAsync(create.ToWriteRequest(link, message)!, cancellationToken);
-        await store.RecordMappingAsync(message.Id, target, externalId, create.TargetKind, cancellationToken);
+        var written = await adapter.CreateAsync(create.ToWriteRequest(link, message)!, cancellationToken);
+        await store.RecordMappingAsync(message.Id, target, written.ExternalId, create.TargetKind, MessageHash.BaselineOf(written.AsWritten), cancellationToken);
     }
 
     private async Task AppendNoteAsync(
@@ -184,14 +209,21 @@ public sealed partial class ChangeApplier(
         }
 
         await WriteAsync(message.Id, target, WriteAction.AppendNote, change.ChangeId.ToString(),
-            () => adapter.CreateAsync(note.ToWriteRequest(link, message)!, cancellationToken), cancellationToken);
+            async () =>
+            {
+                await adapter.CreateAsync(note.ToWriteRequest(link, message)!, cancellationToken);
+                return null;
+            },
+            cancellationToken);
     }
 
-    private async Task WriteAsync(Guid canonicalId, SystemId target, WriteAction action, string marker, Func<Task> write, CancellationToken cancellationToken)
+    /// <param name="write">The remote write; returns the copy as it will read back where the write replaced its content.</param>
+    private async Task WriteAsync(
+        Guid canonicalId, SystemId target, WriteAction action, string marker, Func<Task<ObservedMessage?>> write, CancellationToken cancellationToken)
     {
         await store.RecordIntentAsync(canonicalId, target, action, marker, cancellationToken);
-        await write();
-        await store.RecordMirrorChangedAsync(canonicalId, target, action, cancellationToken);
+        var asWritten = await write();
+        await store.RecordMirrorChangedAsync(canonicalId, target, action, asWritten is null ? null : MessageHash.BaselineOf(asWritten), cancellationToken);
     }
 
     private async Task RecordAsync(MessageChanged change, SystemId target, RouteDecision.Outcome outcome, CancellationToken cancellationToken)

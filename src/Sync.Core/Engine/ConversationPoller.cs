@@ -1,6 +1,7 @@
 using MessageSync.Core.Detection;
 using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
+using MessageSync.Core.Routing;
 using MessageSync.Core.State;
 using Microsoft.Extensions.Logging;
 
@@ -16,7 +17,7 @@ public sealed record PollResult(int Pages, int Messages, int Changes, int Suppre
 /// </summary>
 public sealed partial class ConversationPoller(
     IStateStore store, IEnumerable<IMessageSystem> systems, ChangeDetector detector, OutboxSignal signal, SyncMetrics metrics,
-    ILogger<ConversationPoller> logger)
+    ILogger<ConversationPoller> logger, IDeletionGuardSettings? deletionGuard = null)
 {
     private readonly Dictionary<SystemId, IMessageSystem> _systems = systems.ToDictionary(s => s.System);
 
@@ -26,7 +27,8 @@ public sealed partial class ConversationPoller(
     /// Polls <paramref name="system"/>'s side of <paramref name="link"/>. A full scan (or a first poll) reads every page and
     /// also finds deletions no cursor shows; otherwise the poll resumes at the saved cursor.
     /// </summary>
-    public async Task<PollResult> PollAsync(ConversationLink link, SystemId system, bool fullScan, CancellationToken cancellationToken)
+    /// <param name="fence">The lease the poll runs under (several processes): its commits are refused once another process took it over.</param>
+    public async Task<PollResult> PollAsync(ConversationLink link, SystemId system, bool fullScan, CancellationToken cancellationToken, LeaseFence? fence = null)
     {
         if (!_systems.TryGetValue(system, out var adapter))
         {
@@ -44,8 +46,8 @@ public sealed partial class ConversationPoller(
         metrics.Polled(system);
 
         var result = cursor is null
-            ? await ScanAllAsync(adapter, link, snapshot, cancellationToken)
-            : await ResumeAsync(adapter, link, snapshot, cursor, cancellationToken);
+            ? await ScanAllAsync(adapter, link, snapshot, fence, cancellationToken)
+            : await ResumeAsync(adapter, link, snapshot, cursor, fence, cancellationToken);
         if (result.Changes > 0)
         {
             metrics.Detected(system, result.Changes);
@@ -55,9 +57,27 @@ public sealed partial class ConversationPoller(
         return result;
     }
 
-    private async Task<PollResult> ScanAllAsync(IMessageSystem adapter, ConversationLink link, Dictionary<string, SnapshotEntry> snapshot, CancellationToken cancellationToken)
+    /// <summary>
+    /// A full scan that writes nothing (<c>backfill --dry-run</c>): how many changes of each kind a real one would commit,
+    /// and so send to the link's other systems.
+    /// </summary>
+    public async Task<(PollResult Result, IReadOnlyDictionary<ChangeKind, int> WouldWrite)> PreviewAsync(
+        ConversationLink link, SystemId system, CancellationToken cancellationToken)
     {
-        // Every page first, then one diff: only the whole set shows which known messages are gone.
+        var adapter = _systems.GetValueOrDefault(system) ?? throw new InvalidOperationException($"No adapter is registered for {system}.");
+        var snapshot = await store.GetSnapshotAsync(link.Id, system, cancellationToken);
+        var (pages, all, _) = await ReadAllAsync(adapter, link, cancellationToken);
+        var detected = detector.Detect(link, system, all, snapshot, fullScan: true);
+
+        // A dry run confirms nothing: every vanished message counts as a deletion it might send (an upper bound).
+        detected = detector.Confirm(detected, detected.Vanished);
+        var counts = detected.Changes.GroupBy(c => c.Kind).ToDictionary(g => g.Key, g => g.Count());
+        return (new PollResult(pages, all.Count, detected.Changes.Count, 0, FullScan: true), counts);
+    }
+
+    private static async Task<(int Pages, List<ObservedMessage> Messages, string? LastCursor)> ReadAllAsync(
+        IMessageSystem adapter, ConversationLink link, CancellationToken cancellationToken)
+    {
         var all = new List<ObservedMessage>();
         string? lastPageCursor = null;
         var pages = 0;
@@ -68,14 +88,28 @@ public sealed partial class ConversationPoller(
             lastPageCursor = cursor;
         }
 
+        return (pages, all, lastPageCursor);
+    }
+
+    private async Task<PollResult> ScanAllAsync(
+        IMessageSystem adapter, ConversationLink link, Dictionary<string, SnapshotEntry> snapshot, LeaseFence? fence, CancellationToken cancellationToken)
+    {
+        // Every page first, then one diff: only the whole set shows which known messages are gone.
+        var (pages, all, lastPageCursor) = await ReadAllAsync(adapter, link, cancellationToken);
         var detected = detector.Detect(link, adapter.System, all, snapshot, fullScan: true);
-        var committed = await store.CommitObservationAsync(detected.ToCommit(link.Id, adapter.System, lastPageCursor), cancellationToken);
+        if (detected.Vanished.Count > 0)
+        {
+            detected = await ConfirmVanishedAsync(adapter, link, snapshot, detected, cancellationToken);
+        }
+
+        var committed = await store.CommitObservationAsync(detected.ToCommit(link.Id, adapter.System, lastPageCursor) with { Fence = fence }, cancellationToken);
         Signal(committed);
         return new PollResult(pages, all.Count, committed.Written.Count, committed.Suppressed, FullScan: true);
     }
 
     private async Task<PollResult> ResumeAsync(
-        IMessageSystem adapter, ConversationLink link, Dictionary<string, SnapshotEntry> snapshot, string cursor, CancellationToken cancellationToken)
+        IMessageSystem adapter, ConversationLink link, Dictionary<string, SnapshotEntry> snapshot, string cursor, LeaseFence? fence,
+        CancellationToken cancellationToken)
     {
         int pages = 0, messages = 0, written = 0, suppressed = 0;
         await foreach (var (fetchedWith, page) in adapter.ReadPagesAsync(link, cursor, cancellationToken))
@@ -86,7 +120,7 @@ public sealed partial class ConversationPoller(
             // On the last page the cursor stays where it is: the next poll re-reads that page to find what was added to it.
             var detected = detector.Detect(link, adapter.System, page.Messages, snapshot, fullScan: false);
             var next = page.HasNextPage(fetchedWith) ? page.NextCursor : fetchedWith;
-            var committed = await store.CommitObservationAsync(detected.ToCommit(link.Id, adapter.System, next), cancellationToken);
+            var committed = await store.CommitObservationAsync(detected.ToCommit(link.Id, adapter.System, next) with { Fence = fence }, cancellationToken);
             Signal(committed);
             written += committed.Written.Count;
             suppressed += committed.Suppressed;
@@ -99,6 +133,68 @@ public sealed partial class ConversationPoller(
         return new PollResult(pages, messages, written, suppressed, FullScan: false);
     }
 
+    /// <summary>
+    /// Known messages the scan did not see become deletions only when confirmed gone: by a direct read (404) where the API
+    /// has one, else by a second read of the whole conversation that misses them too. A scan in which too much of the
+    /// conversation vanished at once deletes nothing: the deletions are held and reported (<see cref="DeletionGuard"/>).
+    /// </summary>
+    private async Task<DetectionResult> ConfirmVanishedAsync(
+        IMessageSystem adapter, ConversationLink link, Dictionary<string, SnapshotEntry> snapshot, DetectionResult detected, CancellationToken cancellationToken)
+    {
+        var system = adapter.System;
+        var guard = deletionGuard?.Current ?? DeletionGuard.Default;
+        var known = snapshot.Values.Count(e => !e.Deleted);
+
+        // What is held already stays held until an operator replays (deletes) or acknowledges (keeps) it.
+        var held = (await store.ListOutcomesAsync(includeResolved: false, cancellationToken))
+            .Where(o => o.Kind == OutcomeKind.HeldDeletion && o.LinkId == link.Id && o.Target == system)
+            .Select(o => o.CanonicalId)
+            .ToHashSet();
+        var vanished = detected.Vanished.Where(e => !held.Contains(e.CanonicalId)).ToList();
+        if (guard.Holds(vanished.Count, known))
+        {
+            await HoldAsync(link, system, vanished, known, guard, cancellationToken);
+            return detector.Confirm(detected, []);
+        }
+
+        var gone = new List<SnapshotEntry>();
+        HashSet<string>? secondRead = null;
+        foreach (var entry in vanished)
+        {
+            var presence = await adapter.ProbeAsync(link, entry.ExternalId, cancellationToken);
+            if (presence == MessagePresence.Unknown)
+            {
+                secondRead ??= (await ReadAllAsync(adapter, link, cancellationToken)).Messages.Select(m => m.ExternalId).ToHashSet(StringComparer.Ordinal);
+                presence = secondRead.Contains(entry.ExternalId) ? MessagePresence.Present : MessagePresence.Gone;
+            }
+
+            if (presence == MessagePresence.Gone)
+            {
+                gone.Add(entry);
+            }
+            else
+            {
+                LogReadGap(logger, entry.ExternalId, link.Id, system);
+            }
+        }
+
+        return detector.Confirm(detected, gone);
+    }
+
+    private async Task HoldAsync(
+        ConversationLink link, SystemId system, List<SnapshotEntry> vanished, int known, DeletionGuard guard, CancellationToken cancellationToken)
+    {
+        var reason = $"held: {vanished.Count} of {known} messages of link {link.Id} vanished from {KindMapping.DisplayName(system)} in one full scan "
+            + $"(more than {guard.MassShare:P0}), which a read gap looks like too; replay to delete the copies, acknowledge to keep them";
+        foreach (var entry in vanished)
+        {
+            await store.RecordOutcomeAsync(new NewOutcome(link.Id, entry.CanonicalId, system, OutcomeKind.HeldDeletion, reason, ChangeKind.Deleted), cancellationToken);
+            metrics.Outcome(system, OutcomeKind.HeldDeletion);
+        }
+
+        LogHeld(logger, vanished.Count, known, link.Id, system);
+    }
+
     private void Signal(ObservationCommitResult committed)
     {
         if (committed.Written.Count > 0)
@@ -106,6 +202,12 @@ public sealed partial class ConversationPoller(
             signal.Notify();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Deletions held: {Vanished} of {Known} messages of link {LinkId} vanished from {System} in one full scan; they wait for an operator (errors list; replay to delete, ack to keep)")]
+    private static partial void LogHeld(ILogger logger, int vanished, int known, string linkId, SystemId system);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Message {ExternalId} of link {LinkId} was missing from a full scan of {System} but is still there: no deletion")]
+    private static partial void LogReadGap(ILogger logger, string externalId, string linkId, SystemId system);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Detected {ChangeCount} change(s) in link {LinkId} on {System} ({Suppressed} echo(es) suppressed)")]
     private static partial void LogChanges(ILogger logger, int changeCount, string linkId, SystemId system, int suppressed);

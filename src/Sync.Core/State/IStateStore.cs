@@ -52,14 +52,19 @@ public interface IStateStore
     /// After a successful create: the mapping, the removal of the create intent and a snapshot row for the mirror, in one
     /// transaction, so the next poll of <paramref name="target"/> reads the mirror as already known (echo suppression).
     /// </summary>
+    /// <param name="baseline">
+    /// The mirror's snapshot baseline (<c>MessageHash.BaselineOf</c> the copy as written), so a person's edit made before the
+    /// first read-back is still an edit; null when unknown (a recovered write): the next read is adopted as it is.
+    /// </param>
     Task RecordMappingAsync(
-        Guid canonicalId, SystemId target, string externalId, MessageKind targetKind, CancellationToken cancellationToken = default);
+        Guid canonicalId, SystemId target, string externalId, MessageKind targetKind, string? baseline, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// After a successful edit, note, redaction or deletion of a mirror: removes the intent and resets the mirror's snapshot
     /// baseline (and marks it redacted or deleted), in one transaction, so reading our own change back is not a new change.
     /// </summary>
-    Task RecordMirrorChangedAsync(Guid canonicalId, SystemId target, WriteAction action, CancellationToken cancellationToken = default);
+    /// <param name="baseline">The new baseline after an edit (see <see cref="RecordMappingAsync"/>); null: adopt the next read.</param>
+    Task RecordMirrorChangedAsync(Guid canonicalId, SystemId target, WriteAction action, string? baseline = null, CancellationToken cancellationToken = default);
 
     /// <summary>True when <paramref name="changeId"/> was already handled for <paramref name="target"/> (applied, skipped or recorded).</summary>
     Task<bool> IsChangeAppliedAsync(Guid changeId, SystemId target, CancellationToken cancellationToken = default);
@@ -94,4 +99,25 @@ public interface IStateStore
 
     // Status.
     Task<StoreStatus> GetStatusAsync(CancellationToken cancellationToken = default);
+
+    // Several processes (DESIGN.md, "Several processes").
+
+    /// <summary>Takes <paramref name="name"/> for <paramref name="owner"/> when free or expired, or renews it; the fencing token, or null when another owner holds it.</summary>
+    Task<long?> TryAcquireLeaseAsync(string name, string owner, TimeSpan ttl, CancellationToken cancellationToken = default);
+
+    /// <summary>Lets the lease go at once (a clean stop), so a standby takes over without waiting for it to expire.</summary>
+    Task ReleaseLeaseAsync(string name, string owner, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<LeaseRecord>> ListLeasesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Records a backfill request: every (link, system) of <paramref name="scope"/> pending. Returns its id.</summary>
+    Task<long> RequestBackfillAsync(string requestedBy, IReadOnlyCollection<(string LinkId, SystemId System)> scope, bool dryRun, CancellationToken cancellationToken = default);
+
+    /// <summary>What the owner of <paramref name="system"/> still has to walk, oldest request first.</summary>
+    Task<IReadOnlyList<BackfillProgress>> PendingBackfillAsync(SystemId system, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<BackfillProgress>> GetBackfillAsync(long requestId, CancellationToken cancellationToken = default);
+
+    /// <summary>Records the walk of one (request, link, system) as done or failed; a second record of the same pair changes nothing.</summary>
+    Task RecordBackfillAsync(BackfillProgress progress, CancellationToken cancellationToken = default);
 }

@@ -146,11 +146,88 @@ public static class Migrations
         UPDATE outbox SET target = LOWER({json payload target}) WHERE {json payload target} IS NOT NULL;
         """;
 
+    // Several processes (DESIGN.md, "Several processes"). A lease names what one process at a time may run (a system's
+    // polling and apply endpoint, the outbox relay); its token grows with every change of owner and fences the owner's
+    // commits; expires_ms is on the database's clock, so the processes' clocks never have to agree. A backfill is a
+    // request that the owners' pollers carry out, recording progress per (link, system).
+    private const string V3 = """
+        CREATE TABLE leases (
+            name        TEXT PRIMARY KEY,
+            owner       TEXT NOT NULL,
+            token       BIGINT NOT NULL,
+            expires_ms  BIGINT NOT NULL,
+            acquired_at TEXT NOT NULL
+        );
+
+        CREATE TABLE backfill_requests (
+            id           {identity},
+            requested_by TEXT NOT NULL,
+            dry_run      INTEGER NOT NULL DEFAULT 0,
+            requested_at TEXT NOT NULL
+        );
+
+        CREATE TABLE backfill_progress (
+            request_id BIGINT NOT NULL REFERENCES backfill_requests (id),
+            link_id    TEXT NOT NULL,
+            system     TEXT NOT NULL,
+            state      TEXT NOT NULL CHECK (state IN ('pending', 'done', 'failed')),
+            pages      BIGINT NOT NULL DEFAULT 0,
+            messages   BIGINT NOT NULL DEFAULT 0,
+            changes    BIGINT NOT NULL DEFAULT 0,
+            summary    TEXT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (request_id, link_id, system)
+        );
+        CREATE INDEX ix_backfill_pending ON backfill_progress (system, request_id) WHERE state = 'pending';
+        """;
+
+    // Two outcome kinds (issue 9): held_deletion (a scan in which too much of a conversation vanished at once holds its
+    // deletions for an operator) and possibly_written (recovery could not tell whether a lost write took effect). Neither
+    // engine lets a CHECK be altered in one shared statement, so the table is rebuilt with its ids kept.
+    // Edit notes are copies: note_copies has one row per note, keyed by the change it was written for (the note's marker),
+    // external_id NULL while the note is being written (its intent) and the note's id after. A note's snapshot row is marked
+    // is_note: a person deleting or editing a note changes nothing of the message it quotes.
+    private const string V4 = """
+        CREATE TABLE outcomes_v4 (
+            id              {identity},
+            link_id         TEXT NOT NULL,
+            canonical_id    TEXT NULL,
+            target          TEXT NOT NULL,
+            kind            TEXT NOT NULL CHECK (kind IN ('parked', 'unpropagated_redaction', 'faulted', 'skipped', 'held_deletion', 'possibly_written')),
+            change_kind     TEXT NULL,
+            reason          TEXT NOT NULL,
+            created_at      TEXT NOT NULL,
+            acknowledged_at TEXT NULL,
+            resolved_at     TEXT NULL
+        );
+        INSERT INTO outcomes_v4 (id, link_id, canonical_id, target, kind, change_kind, reason, created_at, acknowledged_at, resolved_at)
+        SELECT id, link_id, canonical_id, target, kind, change_kind, reason, created_at, acknowledged_at, resolved_at FROM outcomes;
+        DROP TABLE outcomes;
+        ALTER TABLE outcomes_v4 RENAME TO outcomes;
+        {identity after outcomes id}
+        CREATE INDEX ix_outcomes_open ON outcomes (link_id, kind) WHERE acknowledged_at IS NULL AND resolved_at IS NULL;
+        CREATE INDEX ix_outcomes_target ON outcomes (canonical_id, target);
+
+        CREATE TABLE note_copies (
+            change_id    TEXT NOT NULL,
+            system       TEXT NOT NULL,
+            canonical_id TEXT NOT NULL REFERENCES messages (canonical_id),
+            external_id  TEXT NULL,
+            created_at   TEXT NOT NULL,
+            PRIMARY KEY (change_id, system)
+        );
+        CREATE INDEX ix_note_copies_canonical ON note_copies (canonical_id, system);
+
+        ALTER TABLE snapshots ADD COLUMN is_note INTEGER NOT NULL DEFAULT 0;
+        """;
+
     /// <summary>Every migration, in order. Append only.</summary>
     public static IReadOnlyList<Migration> All { get; } =
     [
         new(1, V1),
         new(2, V2),
+        new(3, V3),
+        new(4, V4),
     ];
 
     public static int Latest => All[^1].Version;

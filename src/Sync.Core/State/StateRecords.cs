@@ -50,6 +50,9 @@ public sealed record ObservationCommit
 
     /// <summary>False for a full reconciliation that must not move the incremental cursor; the poll time is recorded either way.</summary>
     public bool UpdateCursor { get; init; } = true;
+
+    /// <summary>The lease this poll runs under; the commit is refused (<see cref="LeaseLostException"/>) when another process took it over.</summary>
+    public LeaseFence? Fence { get; init; }
 }
 
 /// <summary>What a commit wrote: the outbox rows (to publish) and how many detected changes turned out to be echoes or no-ops.</summary>
@@ -95,6 +98,18 @@ public enum OutcomeKind
 
     /// <summary>Deliberately not written (withheld by the visibility invariant, or the target lacks the capability).</summary>
     Skipped,
+
+    /// <summary>
+    /// A deletion not carried out because too much of the conversation vanished from one scan at once (a read gap looks
+    /// like that); replaying it deletes the copies, acknowledging it keeps them.
+    /// </summary>
+    HeldDeletion,
+
+    /// <summary>
+    /// Recovery after a lost response could not tell whether the write took effect (the target keeps no marker to look for):
+    /// an operator checks the target, then replays it (writes it) or acknowledges it (it is there).
+    /// </summary>
+    PossiblyWritten,
 }
 
 /// <summary>An outcome to record.</summary>
@@ -131,3 +146,30 @@ public sealed record LinkStatus(
     IReadOnlyDictionary<SystemId, DateTimeOffset> LastPoll);
 
 public sealed record StoreStatus(IReadOnlyList<LinkStatus> Links);
+
+/// <summary>A lease as stored: who holds it, its fencing token and how long it has left on the database's clock.</summary>
+public sealed record LeaseRecord(string Name, string Owner, long Token, TimeSpan Remaining, DateTimeOffset AcquiredAt)
+{
+    public bool IsHeld => Remaining > TimeSpan.Zero;
+}
+
+/// <summary>The lease a commit is made under: refused unless <see cref="Owner"/> still holds <see cref="Name"/> with <see cref="Token"/>.</summary>
+public sealed record LeaseFence(string Name, string Owner, long Token);
+
+/// <summary>A commit was refused because another process took over the lease it was made under; nothing of it was written.</summary>
+public sealed class LeaseLostException(string lease, long token)
+    : Exception($"The lease '{lease}' (token {token}) was taken over by another process; this process's commit was refused and rolled back.")
+{
+    public string Lease { get; } = lease;
+}
+
+public enum BackfillState
+{
+    Pending,
+    Done,
+    Failed,
+}
+
+/// <summary>One (link, system) of a backfill request: walked yet or not, with what it found (or why it failed).</summary>
+public sealed record BackfillProgress(
+    long RequestId, string LinkId, SystemId System, BackfillState State, bool DryRun, long Pages = 0, long Messages = 0, long Changes = 0, string? Summary = null);

@@ -92,12 +92,13 @@ public sealed partial class StateStore
 
     // One command, three statements, in this order: the mirror's snapshot row first, so that a poll committing at the same
     // time meets that row (and waits for this transaction) before it looks for the mapping (see CommitObservationAsync).
-    // The snapshot row has no hash yet: the next read adopts the target's rendering as the baseline. The WHERE before
-    // ON CONFLICT is required by SQLite's grammar for INSERT ... SELECT ... ON CONFLICT.
+    // The snapshot row's hash is the baseline of the copy as written (null: the next read is adopted as it is), so the next
+    // read tells the target's rendering of our write from a person's edit of it. The WHERE before ON CONFLICT is required
+    // by SQLite's grammar for INSERT ... SELECT ... ON CONFLICT.
     private const string RecordMappingSql = """
         INSERT INTO snapshots (link_id, system, external_id, canonical_id, content_hash, updated_stamp, deleted, redacted, seen_at)
-        SELECT link_id, @System, @ExternalId, canonical_id, NULL, NULL, 0, 0, @Now FROM messages WHERE canonical_id = @CanonicalId
-        ON CONFLICT (link_id, system, external_id) DO UPDATE SET canonical_id = excluded.canonical_id, content_hash = NULL;
+        SELECT link_id, @System, @ExternalId, canonical_id, @Baseline, NULL, 0, 0, @Now FROM messages WHERE canonical_id = @CanonicalId
+        ON CONFLICT (link_id, system, external_id) DO UPDATE SET canonical_id = excluded.canonical_id, content_hash = excluded.content_hash;
 
         INSERT INTO mappings (canonical_id, system, external_id, target_kind, created_at)
         VALUES (@CanonicalId, @System, @ExternalId, @TargetKind, @Now)
@@ -107,7 +108,7 @@ public sealed partial class StateStore
         """;
 
     public async Task RecordMappingAsync(
-        Guid canonicalId, SystemId target, string externalId, MessageKind targetKind, CancellationToken cancellationToken = default)
+        Guid canonicalId, SystemId target, string externalId, MessageKind targetKind, string? baseline, CancellationToken cancellationToken = default)
     {
         var args = new
         {
@@ -115,6 +116,7 @@ public sealed partial class StateStore
             System = StateDb.System(target),
             ExternalId = externalId,
             TargetKind = StateDb.Name(targetKind),
+            Baseline = baseline,
             Action = StateDb.Name(WriteAction.Create),
             Now = Now(),
         };
@@ -126,16 +128,18 @@ public sealed partial class StateStore
     private const string RecordMirrorChangedSql = """
         DELETE FROM intents WHERE canonical_id = @CanonicalId AND system = @System AND action = @Action;
 
-        UPDATE snapshots SET content_hash = NULL, seen_at = @Now,
+        UPDATE snapshots SET content_hash = @Baseline, seen_at = @Now,
             redacted = CASE WHEN @Redacted = 1 THEN 1 ELSE redacted END,
             deleted = CASE WHEN @Deleted = 1 THEN 1 ELSE deleted END
         WHERE system = @System AND canonical_id = @CanonicalId;
         """;
 
-    public async Task RecordMirrorChangedAsync(Guid canonicalId, SystemId target, WriteAction action, CancellationToken cancellationToken = default)
+    public async Task RecordMirrorChangedAsync(
+        Guid canonicalId, SystemId target, WriteAction action, string? baseline = null, CancellationToken cancellationToken = default)
     {
         var args = new
         {
+            Baseline = baseline,
             CanonicalId = StateDb.Id(canonicalId),
             System = StateDb.System(target),
             Action = StateDb.Name(action),

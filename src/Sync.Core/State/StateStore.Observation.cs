@@ -105,6 +105,7 @@ public sealed partial class StateStore
         return await InTransactionAsync(
             async (connection, transaction) =>
             {
+                await FenceAsync(connection, transaction, commit.Fence, cancellationToken);
                 var now = Now();
                 foreach (var entry in commit.Snapshots)
                 {

@@ -1,21 +1,28 @@
 using System.CommandLine;
-using MessageSync.Core.Engine;
+using System.Globalization;
 using MessageSync.Core.Model;
 using MessageSync.Core.State;
 using MessageSync.Worker.Engine;
 using MessageSync.Worker.Hosting;
 using MessageSync.Worker.Options;
+using Microsoft.Extensions.Options;
 using Serilog;
+using Spectre.Console;
 
 namespace MessageSync.Worker.Commands;
 
 /// <summary>
-/// <c>backfill</c>: walks the whole history of all (or some) links, applies every change, and exits 0 once caught up;
-/// 1 when a conversation could not be read or a change faulted, 3 when the time limit ran out, 2 for an unknown
-/// <c>--link</c> (<see cref="ExitCodes"/>). The Kubernetes CronJob.
+/// <c>backfill</c>: asks the owners of the systems to walk the whole history of all (or some) links (<see cref="BackfillRun"/>),
+/// follows their progress, and exits 0 once every change is applied everywhere; 1 when a conversation could not be read or
+/// a change faulted, 3 when not caught up within <c>--timeout</c>, 2 for an unknown <c>--link</c> or a missing SQLite state
+/// (<see cref="ExitCodes"/>). Beside a running worker it only follows; with none running it does the work itself, under the
+/// same leases. The Kubernetes CronJob.
 /// </summary>
 public static class BackfillCommand
 {
+    /// <summary>How long the host may take to stop once the work is over: <c>--timeout</c> is honoured within 5 s.</summary>
+    private static readonly TimeSpan StopBudget = TimeSpan.FromSeconds(3);
+
     public static Command Create(VerbContext context)
     {
         var linkIds = new Option<string[]>("--link") { Description = "Only this link (repeatable). Default: every link.", HelpName = "ID" };
@@ -26,46 +33,64 @@ public static class BackfillCommand
             DefaultValueFactory = _ => TimeSpan.FromMinutes(30),
             CustomParser = ToolOutput.PositiveTimeSpan,
         };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Read every conversation and report what would be written per link and system; write nothing." };
+        var create = new Option<bool>("--create") { Description = "SQLite: start a new state file when Sync:State:Path does not exist (otherwise an error)." };
         var command = new Command("backfill", "Sync the whole history of all or some links, then exit (0 when caught up).");
         var json = ToolOutput.JsonOption();
         command.Options.Add(linkIds);
         command.Options.Add(timeout);
+        command.Options.Add(dryRun);
+        command.Options.Add(create);
         command.Options.Add(json);
-        command.SetAction(parse => context.RunAsync(HostMode.Backfill,
-            app => ExecuteAsync(app, parse.GetValue(linkIds) ?? [], parse.GetValue(timeout), parse.GetValue(json))));
+        command.SetAction(parse => context.RunAsync(HostMode.Backfill, app => ExecuteAsync(
+            app, parse.GetValue(linkIds) ?? [], parse.GetValue(timeout), parse.GetValue(json), parse.GetValue(dryRun), parse.GetValue(create))));
         return command;
     }
 
-    public static async Task<int> ExecuteAsync(WebApplication app, IReadOnlyCollection<string> only, TimeSpan timeout, bool json = false)
+    public static async Task<int> ExecuteAsync(
+        WebApplication app, IReadOnlyCollection<string> only, TimeSpan timeout, bool json = false, bool dryRun = false, bool create = false)
     {
-        var known = (await app.Services.GetRequiredService<ILinkProvider>().GetLinksAsync(CancellationToken.None)).Select(l => l.Id).ToList();
+        var state = app.Services.GetRequiredService<IOptions<StateStoreOptions>>().Value;
+        if (state.Provider == StateProvider.Sqlite && !create && !File.Exists(state.Path))
+        {
+            return ToolOutput.Refuse("backfill", [$"Sync:State:Path: '{Path.GetFullPath(state.Path)}' does not exist; backfill works on an existing state (--create starts a new one)"]);
+        }
+
+        var known = (await app.Services.GetRequiredService<BackfillRun>().LinksAsync(CancellationToken.None)).Select(l => l.Id).ToList();
         var unknown = UnknownLinks(only, known);
         if (unknown.Count > 0)
         {
             return ToolOutput.Refuse("backfill", unknown);
         }
 
+        var started = TimeProvider.System.GetTimestamp();
         await app.StartAsync();
+        BackfillResult result;
         try
         {
-            var started = TimeProvider.System.GetTimestamp();
-            var result = await RunAsync(app.Services, only, timeout, app.Lifetime.ApplicationStopping);
-            Log.ForContext(Serilog.Core.Constants.SourceContextPropertyName, "MessageSync.Backfill").Information("Backfill finished: {Summary}", result.Summary);
-            if (json)
-            {
-                ToolOutput.Json(result.ToDocument(TimeProvider.System.GetElapsedTime(started)));
-            }
-            else
-            {
-                Console.WriteLine($"backfill {result.Result}: {result.Summary}");
-            }
-
-            return result.ExitCode;
+            result = await RunAsync(app.Services, only, timeout, app.Lifetime.ApplicationStopping, dryRun, showBar: !json && !Console.IsOutputRedirected);
         }
         finally
         {
-            await app.StopAsync();
+            using var stop = new CancellationTokenSource(StopBudget);
+            await app.StopAsync(stop.Token);
         }
+
+        if (json)
+        {
+            ToolOutput.Json(result.ToDocument(TimeProvider.System.GetElapsedTime(started)));
+        }
+        else
+        {
+            foreach (var line in result.Report)
+            {
+                Console.WriteLine(line);
+            }
+
+            Console.WriteLine($"backfill {result.Result}: {result.Summary}");
+        }
+
+        return result.ExitCode;
     }
 
     /// <summary>A <c>--link</c> naming no configured or stored link is an error (with the nearest id), never an empty run.</summary>
@@ -74,86 +99,91 @@ public static class BackfillCommand
             .Select(id => $"no link has id '{id}'" + (Suggestions.Closest(id, known) is { } closest ? $"; did you mean '{closest}'?" : known.Count == 0 ? " (no link is configured or stored)" : ""))
             .ToList();
 
-    public static async Task<BackfillResult> RunAsync(IServiceProvider services, IReadOnlyCollection<string> only, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>Requests the backfill, follows it to the end and says how it went (the host must be started).</summary>
+    public static async Task<BackfillResult> RunAsync(
+        IServiceProvider services, IReadOnlyCollection<string> only, TimeSpan timeout, CancellationToken cancellationToken, bool dryRun = false, bool showBar = false)
     {
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(timeout);
-        var store = services.GetRequiredService<IStateStore>();
-        var poller = services.GetRequiredService<ConversationPoller>();
-        var relay = services.GetRequiredService<OutboxRelay>();
-        var links = (await services.GetRequiredService<ILinkProvider>().GetLinksAsync(limit.Token))
-            .Where(l => only.Count == 0 || only.Contains(l.Id)).ToList();
-        var faultedBefore = (await store.ListOutcomesAsync(includeResolved: true, limit.Token)).Where(o => o.Kind == OutcomeKind.Faulted).Select(o => o.Id).ToHashSet();
-
-        int changes = 0, readFailures = 0;
-        foreach (var link in links)
+        var log = Log.ForContext(Serilog.Core.Constants.SourceContextPropertyName, "MessageSync.Backfill");
+        var run = services.GetRequiredService<BackfillRun>();
+        var deadline = TimeProvider.System.GetUtcNow() + timeout;
+        var scope = (await run.LinksAsync(cancellationToken)).Where(l => only.Count == 0 || only.Contains(l.Id)).ToList();
+        var outcome = await FollowAsync(run, scope, dryRun, deadline, showBar, cancellationToken);
+        var last = outcome.Last;
+        var report = dryRun
+            ? last.Rows.Select(r => $"{r.LinkId} {r.System.ToString().ToLowerInvariant()}: {r.Messages} message(s) read, would write {r.Summary ?? r.State.ToString().ToLowerInvariant()}").ToList()
+            : [];
+        var summary = $"{scope.Count} link(s), {last.Walked}/{last.Rows.Count} conversation(s) walked, {last.Changes} change(s) detected, " +
+            $"{last.Failed} read failure(s), {outcome.Faulted} faulted change(s), {last.Unapplied ?? 0} not yet applied";
+        foreach (var failed in last.Rows.Where(r => r.State == BackfillState.Failed))
         {
-            foreach (var system in link.Systems.Where(poller.Supports))
-            {
-                try
-                {
-                    changes += (await poller.PollAsync(link, system, fullScan: true, limit.Token)).Changes;
-                }
-                catch (MessageSync.Core.Ports.SyncException ex)
-                {
-                    readFailures++;
-                    Log.Error("Backfill could not read link {LinkId} on {System}: {Reason}", link.Id, system, ex.Message);
-                }
-            }
+            log.Error("Backfill could not read link {LinkId} on {System}: {Reason}", failed.LinkId, failed.System, failed.Summary);
         }
 
-        // Caught up: nothing left to publish and every published change of these links applied (or recorded) in each target.
-        try
+        var code = outcome.TimedOut ? ExitCodes.Timeout : last.Failed > 0 || outcome.Faulted > 0 ? ExitCodes.Failure : ExitCodes.Ok;
+        if (outcome.TimedOut)
         {
-            while (true)
-            {
-                await relay.WaitForBusAsync(limit.Token);
-                await relay.PublishPendingAsync(limit.Token);
-                var pending = await PendingAsync(store, links, limit.Token);
-                if (pending == 0)
-                {
-                    break;
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(200), limit.Token);
-            }
+            log.Error("Backfill not caught up after {Timeout}: {Summary}", timeout, summary);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        else
         {
-            var left = await PendingAsync(store, links, CancellationToken.None);
-            return new BackfillResult(ExitCodes.Timeout, $"not caught up after {timeout}: {left} change(s) still pending")
-            {
-                Links = links.Count, ChangesDetected = changes, ReadFailures = readFailures, Pending = left,
-            };
+            log.Information("Backfill finished: {Summary}", summary);
         }
 
-        var faulted = (await store.ListOutcomesAsync(includeResolved: false, CancellationToken.None)).Count(o => o.Kind == OutcomeKind.Faulted && !faultedBefore.Contains(o.Id));
-        var summary = $"{links.Count} link(s), {changes} change(s) detected, {readFailures} read failure(s), {faulted} faulted change(s)";
-        return new BackfillResult(readFailures > 0 || faulted > 0 ? ExitCodes.Failure : ExitCodes.Ok, summary)
+        return new BackfillResult(code, summary)
         {
-            Links = links.Count, ChangesDetected = changes, ReadFailures = readFailures, Faulted = faulted,
+            Links = scope.Count,
+            ChangesDetected = (int)last.Changes,
+            ReadFailures = last.Failed,
+            Faulted = outcome.Faulted,
+            Pending = last.Unapplied ?? last.Rows.Count - last.Walked,
+            Report = report,
         };
     }
 
-    private static async Task<int> PendingAsync(IStateStore store, IReadOnlyList<ConversationLink> links, CancellationToken cancellationToken)
+    /// <summary>A progress bar on a terminal; otherwise (a CronJob's log, on stderr) one line every few seconds.</summary>
+    private static async Task<BackfillOutcome> FollowAsync(
+        BackfillRun run, IReadOnlyList<ConversationLink> scope, bool dryRun, DateTimeOffset deadline, bool showBar, CancellationToken cancellationToken)
     {
-        var byId = links.ToDictionary(l => l.Id);
-        var pending = 0;
-        foreach (var change in await store.ListUnappliedChangesAsync(cancellationToken))
+        if (showBar && AnsiConsole.Profile.Capabilities.Interactive)
         {
-            if (!byId.TryGetValue(change.Message.LinkId, out var link))
-            {
-                continue;
-            }
-
-            var expected = change.Message.Target is { } only ? [only] : link.Systems.Where(s => s != change.Message.Source);
-            if (expected.Any(t => !change.AppliedTargets.Contains(t)))
-            {
-                pending++;
-            }
+            return await AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn())
+                .StartAsync(async context =>
+                {
+                    var walk = context.AddTask("backfill");
+                    var bar = new InlineProgress(s =>
+                    {
+                        walk.MaxValue = Math.Max(1, s.Rows.Count);
+                        walk.Value = s.Walked;
+                        walk.Description = Markup.Escape(Describe(s));
+                    });
+                    return await run.RunAsync(scope, dryRun, deadline, bar, cancellationToken);
+                });
         }
 
-        return pending;
+        var log = Log.ForContext(Serilog.Core.Constants.SourceContextPropertyName, "MessageSync.Backfill");
+        var lastLine = DateTimeOffset.MinValue;
+        var lines = new InlineProgress(snapshot =>
+        {
+            var now = TimeProvider.System.GetUtcNow();
+            if (now - lastLine >= TimeSpan.FromSeconds(5))
+            {
+                lastLine = now;
+                log.Information("Backfill {RequestId}: {Progress}", snapshot.RequestId, Describe(snapshot));
+            }
+        });
+        return await run.RunAsync(scope, dryRun, deadline, lines, cancellationToken);
+    }
+
+    private static string Describe(BackfillSnapshot s) =>
+        $"walked {s.Walked}/{s.Rows.Count} conversation(s), {s.Messages} message(s) read, {s.Changes} change(s), " +
+        $"{(s.Unapplied is { } left ? left.ToString(CultureInfo.InvariantCulture) : "?")} to apply, {s.Failed} failed, " +
+        $"ETA {(s.Eta is { } eta ? eta.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture) : "unknown")}";
+
+    /// <summary>Reports on the caller's thread (<see cref="Progress{T}"/> would post to the thread pool, out of order).</summary>
+    private sealed class InlineProgress(Action<BackfillSnapshot> report) : IProgress<BackfillSnapshot>
+    {
+        public void Report(BackfillSnapshot value) => report(value);
     }
 }
 
@@ -164,6 +194,9 @@ public sealed record BackfillResult(int ExitCode, string Summary)
     public int ReadFailures { get; init; }
     public int Faulted { get; init; }
     public int Pending { get; init; }
+
+    /// <summary>Lines for stdout before the summary (the dry run's report per link and system).</summary>
+    public IReadOnlyList<string> Report { get; init; } = [];
 
     /// <summary>caughtUp, failed or timedOut: the word scripts and the summary line use.</summary>
     public string Result => ExitCode switch

@@ -1,5 +1,6 @@
 using MessageSync.Worker.Hosting;
 using MessageSync.Worker.Options;
+using MessageSync.Worker.Ownership;
 using Serilog;
 
 namespace MessageSync.Worker.Commands;
@@ -25,6 +26,12 @@ public static class HostRunner
         {
             Startup.Fatal("Invalid configuration, MessageSync cannot start: {Failures}", string.Join("; ", problems));
             return ExitCodes.Usage;
+        }
+        catch (StateInUseException ex)
+        {
+            // An expected refusal, not a crash: one line, no stack trace.
+            Startup.Fatal("{Reason}", ex.Message);
+            return ExitCodes.Failure;
         }
         catch (OperationCanceledException)
         {

@@ -1,24 +1,28 @@
 using MassTransit;
 using MessageSync.Core.Engine;
+using MessageSync.Core.Model;
 using MessageSync.Core.State;
 using MessageSync.Worker.Options;
+using MessageSync.Worker.Transport;
 
 namespace MessageSync.Worker.Engine;
 
 /// <summary>
 /// Publishes outbox rows in sequence order and marks them published (DESIGN.md, "Outbox"). A crash between publish and
-/// mark publishes the row again: the consumers are idempotent. While the broker is unreachable the rows wait here.
+/// mark publishes the row again: the consumers are idempotent. While the broker is unreachable the rows wait here. Runs in
+/// the one process that holds the relay lease (<see cref="Ownership.OwnershipService"/>), so rows are published in order once.
 /// </summary>
 public sealed partial class OutboxRelay(
-    IStateStore store, IBusControl bus, OutboxSignal signal, SyncSettings settings, SyncMetrics metrics, RelayHealth health, TimeProvider time,
-    ILogger<OutboxRelay> logger) : BackgroundService
+    IStateStore store, IBusControl bus, OutboxSignal signal, SyncSettings settings, SyncMetrics metrics, RelayHealth health,
+    TimeProvider time, ILogger<OutboxRelay> logger)
 {
     private const int BatchSize = 200;
     private static readonly TimeSpan BusWaitReport = TimeSpan.FromSeconds(30);
+    private int _requeued;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public async Task RunAsync(CancellationToken stoppingToken)
     {
-        if (settings.Current.Transport == TransportKind.InMemory)
+        if (settings.Current.Transport == TransportKind.InMemory && Interlocked.Exchange(ref _requeued, 1) == 0)
         {
             // In-memory queues die with the process: send again what the last run published but did not apply.
             // Consumers skip whatever was applied meanwhile (applied_changes), so this never doubles an effect.
@@ -107,7 +111,14 @@ public sealed partial class OutboxRelay(
             {
                 // Under the span of the poll that detected the change, so MassTransit's send and consume continue its trace.
                 using var activity = SyncActivities.StartPublish(entry.Message);
-                await bus.Publish(entry.Message, cancellationToken);
+                // Sent to each apply queue by name rather than published: sending declares the queue, so a change is kept
+                // even before the owner of its target has connected that queue (a published message meeting no bound queue
+                // would be dropped). A replay goes to its one target.
+                foreach (var target in entry.Message.Target is { } only ? [only] : Enum.GetValues<SystemId>())
+                {
+                    var endpoint = await bus.GetSendEndpoint(ApplyQueues.Address(target, settings.Current.Transport));
+                    await endpoint.Send(entry.Message, cancellationToken);
+                }
                 done.Add(entry.Sequence);
             }
         }

@@ -1,22 +1,22 @@
 using MessageSync.Core.Engine;
 using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
+using MessageSync.Core.State;
 using MessageSync.Worker.Options;
 
 namespace MessageSync.Worker.Engine;
 
 /// <summary>
-/// One polling loop per system. Loops are independent so a slow or paused system never delays another; within a system,
-/// the adapter's token buckets pace the reads and <see cref="PollScheduler"/> picks what to read next.
+/// The polling loop of one system, run by the process that holds the system's lease (<see cref="Ownership.OwnershipService"/>).
+/// Loops are independent so a slow or paused system never delays another; within a system, the adapter's token buckets pace
+/// the reads, requested backfills come first, and <see cref="PollScheduler"/> picks what to read next. Every commit is fenced
+/// by the lease: once another process has taken the system over, this loop's commits are refused and the loop ends.
 /// </summary>
 public sealed partial class PollingService(
-    ConversationPoller poller, ILinkProvider links, PollScheduler scheduler, SystemPause pause, SyncSettings settings,
-    ILogger<PollingService> logger) : BackgroundService
+    ConversationPoller poller, ILinkProvider links, PollScheduler scheduler, SystemPause pause, SyncSettings settings, IStateStore store,
+    ILogger<PollingService> logger)
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enum.GetValues<SystemId>().Where(poller.Supports).Select(system => Task.Run(() => LoopAsync(system, stoppingToken), stoppingToken)));
-
-    private async Task LoopAsync(SystemId system, CancellationToken stoppingToken)
+    public async Task RunAsync(SystemId system, LeaseFence fence, CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -24,20 +24,29 @@ public sealed partial class PollingService(
             {
                 await pause.WaitWhilePausedAsync(system, stoppingToken);
                 var current = await links.GetLinksAsync(stoppingToken);
+                if (await BackfillOneAsync(system, current, fence, stoppingToken))
+                {
+                    continue;
+                }
+
                 var polling = settings.Current.Polling;
                 var (link, full, wait) = scheduler.Next(system, current, new PollingSettings(polling.ActiveInterval, polling.IdleInterval, polling.ActiveWindow, polling.ReconcileInterval));
                 if (link is null)
                 {
-                    // Re-read links at least every few seconds so a configuration reload or `links add` is picked up.
-                    await scheduler.WaitAsync(system, wait < TimeSpan.FromSeconds(5) ? wait : TimeSpan.FromSeconds(5), stoppingToken);
+                    // Re-read links and backfill requests at least every few seconds so a reload, `links add` or `backfill` is picked up.
+                    await scheduler.WaitAsync(system, wait < TimeSpan.FromSeconds(2) ? wait : TimeSpan.FromSeconds(2), stoppingToken);
                     continue;
                 }
 
-                await PollOneAsync(link, system, full, stoppingToken);
+                await PollOneAsync(link, system, full, fence, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
+            }
+            catch (LeaseLostException)
+            {
+                throw; // another process owns this system now: stop at once
             }
             catch (Exception ex)
             {
@@ -47,13 +56,54 @@ public sealed partial class PollingService(
         }
     }
 
-    private async Task PollOneAsync(ConversationLink link, SystemId system, bool full, CancellationToken stoppingToken)
+    /// <summary>Walks one (link, system) a backfill asked for, if any is pending; true when it did.</summary>
+    private async Task<bool> BackfillOneAsync(SystemId system, IReadOnlyList<ConversationLink> current, LeaseFence fence, CancellationToken stoppingToken)
+    {
+        var pending = await store.PendingBackfillAsync(system, stoppingToken);
+        if (pending.Count == 0)
+        {
+            return false;
+        }
+
+        var work = pending[0];
+        var link = current.FirstOrDefault(l => l.Id == work.LinkId);
+        if (link?.ConversationId(system) is null)
+        {
+            await store.RecordBackfillAsync(work with { State = BackfillState.Failed, Summary = $"link {work.LinkId} names no {system} conversation (any more)" }, stoppingToken);
+            return true;
+        }
+
+        try
+        {
+            if (work.DryRun)
+            {
+                var (result, wouldWrite) = await poller.PreviewAsync(link, system, stoppingToken);
+                var summary = wouldWrite.Count == 0 ? "nothing to write" : string.Join(", ", wouldWrite.OrderBy(w => w.Key).Select(w => $"{w.Value} {w.Key.ToString().ToLowerInvariant()}"));
+                await store.RecordBackfillAsync(work with { State = BackfillState.Done, Pages = result.Pages, Messages = result.Messages, Changes = result.Changes, Summary = summary }, stoppingToken);
+            }
+            else
+            {
+                var result = await poller.PollAsync(link, system, fullScan: true, stoppingToken, fence);
+                scheduler.Polled(link.Id, system, result.FullScan, result.Changes);
+                await store.RecordBackfillAsync(work with { State = BackfillState.Done, Pages = result.Pages, Messages = result.Messages, Changes = result.Changes }, stoppingToken);
+            }
+        }
+        catch (SyncException ex) when (ex is not AuthenticationException)
+        {
+            LogPollFailed(logger, link.Id, system, 0, ex.Message);
+            await store.RecordBackfillAsync(work with { State = BackfillState.Failed, Summary = ex.Message }, stoppingToken);
+        }
+
+        return true;
+    }
+
+    private async Task PollOneAsync(ConversationLink link, SystemId system, bool full, LeaseFence fence, CancellationToken stoppingToken)
     {
         try
         {
-            var result = await poller.PollAsync(link, system, full, stoppingToken);
+            var result = await poller.PollAsync(link, system, full, stoppingToken, fence);
             scheduler.Polled(link.Id, system, result.FullScan, result.Changes);
-            pause.Resume(system);
+            await pause.ResumeAsync(system, stoppingToken);
         }
         catch (AuthenticationException ex)
         {

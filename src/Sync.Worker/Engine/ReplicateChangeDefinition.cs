@@ -4,6 +4,8 @@ using MassTransit;
 using MassTransit.Middleware;
 using MessageSync.Core.Contracts;
 using MessageSync.Core.Engine;
+using MessageSync.Core.Model;
+using MessageSync.Worker.Transport;
 
 namespace MessageSync.Worker.Engine;
 
@@ -28,7 +30,7 @@ public sealed class ReplicateChangeDefinition<TConsumer> : ConsumerDefinition<TC
 
     public ReplicateChangeDefinition()
     {
-        EndpointName = "sync-" + typeof(TConsumer).Name.Replace("ChangeConsumer", "", StringComparison.Ordinal).ToLowerInvariant();
+        EndpointName = ApplyQueues.Name(Enum.GetValues<SystemId>().First(s => ApplyQueues.ConsumerOf(s) == typeof(TConsumer)));
         ConcurrentMessageLimit = ReplicateChangeDefinitionSettings.Partitions;
     }
 

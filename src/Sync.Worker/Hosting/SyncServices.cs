@@ -7,6 +7,7 @@ using MessageSync.Core.State;
 using MessageSync.Worker.Engine;
 using MessageSync.Worker.Http;
 using MessageSync.Worker.Options;
+using MessageSync.Worker.Ownership;
 using MessageSync.Worker.Transport;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -28,8 +29,10 @@ public static class SyncServices
         }
 
         builder.AddSyncAdapters();
+        services.AddSyncPeople();
         services.AddSingleton<ILinkProvider, ConfiguredLinkProvider>();
         services.AddSingleton<ITargetPolicies, ConfiguredTargetPolicies>();
+        services.AddSingleton<IDeletionGuardSettings, ConfiguredDeletionGuard>();
         services.AddSingleton<ChangeDetector>();
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<SystemPause>();
@@ -40,18 +43,23 @@ public static class SyncServices
         services.AddSingleton<RelayHealth>();
         services.AddSingleton<PrometheusExporter>();
         services.AddSingleton<OutboxRelay>();
-        builder.AddSyncTransport();
+        services.AddSingleton<PollingService>();
+
+        // Several processes: what this one runs is what it holds a lease for (DESIGN.md, "Several processes"). A backfill
+        // takes part too: beside a running worker it gets no lease and only follows; with none running it does the work.
+        var identity = new ProcessIdentity();
+        services.AddSingleton(identity);
+        services.AddSingleton<ApplyEndpoints>();
+        services.AddSingleton<OwnedWork>();
+        services.AddSingleton<OwnershipService>();
+        services.AddSingleton<HintForwarder>();
+        services.AddSingleton<BackfillRun>();
+        builder.AddSyncTransport(identity);
 
         // Telemetry first: its providers must listen before the engine measures or traces anything.
         services.AddHostedService<OtlpTelemetry>();
         services.AddHostedService<StartupReport>();
-        services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
-        if (mode == HostMode.Run || mode == HostMode.Check)
-        {
-            // Check registers what run does, so validation is the same; it never starts the host.
-            services.AddHostedService<PollingService>();
-        }
-
+        services.AddHostedService(sp => sp.GetRequiredService<OwnershipService>());
         return builder;
     }
 }
@@ -60,4 +68,10 @@ public static class SyncServices
 public sealed class ConfiguredTargetPolicies(SyncSettings settings) : ITargetPolicies
 {
     public TargetPolicy For(SystemId target) => settings.Current.Targets.For(target).ToPolicy();
+}
+
+/// <summary>The deletion guard from <c>Sync:Polling</c>, current after every valid reload.</summary>
+public sealed class ConfiguredDeletionGuard(SyncSettings settings) : IDeletionGuardSettings
+{
+    public DeletionGuard Current => settings.Current.Polling.ToDeletionGuard();
 }

@@ -3,6 +3,7 @@ using MessageSync.Core.Engine;
 using MessageSync.Core.Model;
 using MessageSync.Core.State;
 using MessageSync.Worker.Engine;
+using MessageSync.Worker.Ownership;
 
 namespace MessageSync.Worker.Http;
 
@@ -25,8 +26,8 @@ public static partial class SyncEndpoints
     }
 
     private static async Task<IResult> ReceiveWebhookAsync(
-        string system, HttpRequest request, IEnumerable<IWebhookVerifier> verifiers, PollScheduler scheduler, ILinkProvider links,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
+        string system, HttpRequest request, IEnumerable<IWebhookVerifier> verifiers, HintForwarder hints, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger("MessageSync.Webhooks");
         if (!Enum.TryParse<SystemId>(system, ignoreCase: true, out var id))
@@ -64,7 +65,7 @@ public static partial class SyncEndpoints
         switch (outcome)
         {
             case WebhookAccepted accepted:
-                var hinted = scheduler.Hint(accepted.Hint.System, accepted.Hint.ConversationId, await links.GetLinksAsync(cancellationToken));
+                var hinted = await hints.HintAsync(accepted.Hint.System, accepted.Hint.ConversationId, cancellationToken);
                 LogHint(logger, id, accepted.Hint.ConversationId, hinted);
                 return Results.Accepted();
             case WebhookAcknowledged:

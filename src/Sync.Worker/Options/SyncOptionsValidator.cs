@@ -24,6 +24,12 @@ public sealed class SyncOptionsValidator(ConfiguredSystems? systems = null) : IV
             failures.Add($"Sync:Telemetry:OtlpEndpoint: '{otlp}' is not an absolute http(s) URL");
         }
 
+        Check(options.Ownership, "Sync:Ownership", failures);
+        if (options.Ownership.RenewInterval * 3 > options.Ownership.LeaseTtl)
+        {
+            failures.Add($"Sync:Ownership:RenewInterval: '{options.Ownership.RenewInterval}' must be at most a third of Sync:Ownership:LeaseTtl ('{options.Ownership.LeaseTtl}'), so an owner renews twice before its lease can expire");
+        }
+
         if (options.Http.Enabled && !Uri.TryCreate(options.Http.Urls.Split(';')[0], UriKind.Absolute, out _))
         {
             failures.Add($"Sync:Http:Urls: '{options.Http.Urls}' is not an absolute URL");
@@ -52,6 +58,7 @@ public sealed class SyncOptionsValidator(ConfiguredSystems? systems = null) : IV
             }
         }
 
+        PeopleOptions.Validate(options.People, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

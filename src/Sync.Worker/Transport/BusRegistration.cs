@@ -1,23 +1,43 @@
 using MassTransit;
 using MessageSync.Worker.Engine;
 using MessageSync.Worker.Options;
+using MessageSync.Worker.Ownership;
 
 namespace MessageSync.Worker.Transport;
 
 /// <summary>
 /// MassTransit with one receive endpoint per target system (<c>sync-pylon</c>, <c>sync-helpdesk</c>, <c>sync-cord</c>), so a
 /// rate-limited Pylon backlog never stalls Cord. Retry and partitioning live in <see cref="ReplicateChangeDefinition{T}"/>.
+/// On RabbitMQ the apply endpoints are connected at run time by the owner of each system (<see cref="ApplyEndpoints"/>);
+/// in memory (one process) they start with the bus. Every process also has a temporary queue for forwarded webhook hints.
 /// </summary>
 public static class BusRegistration
 {
-    public static IHostApplicationBuilder AddSyncTransport(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddSyncTransport(this IHostApplicationBuilder builder, ProcessIdentity identity)
     {
         var options = builder.Configuration.GetSection(SyncOptions.Section).Get<SyncOptions>() ?? new SyncOptions();
+        var connectedByOwner = options.Transport == TransportKind.RabbitMQ;
         builder.Services.AddMassTransit(bus =>
         {
-            bus.AddConsumer<PylonChangeConsumer, ReplicateChangeDefinition<PylonChangeConsumer>>();
-            bus.AddConsumer<HelpdeskChangeConsumer, ReplicateChangeDefinition<HelpdeskChangeConsumer>>();
-            bus.AddConsumer<CordChangeConsumer, ReplicateChangeDefinition<CordChangeConsumer>>();
+            var apply = new IConsumerRegistrationConfigurator[]
+            {
+                bus.AddConsumer<PylonChangeConsumer, ReplicateChangeDefinition<PylonChangeConsumer>>(),
+                bus.AddConsumer<HelpdeskChangeConsumer, ReplicateChangeDefinition<HelpdeskChangeConsumer>>(),
+                bus.AddConsumer<CordChangeConsumer, ReplicateChangeDefinition<CordChangeConsumer>>(),
+            };
+            if (connectedByOwner)
+            {
+                foreach (var consumer in apply)
+                {
+                    consumer.ExcludeFromConfigureEndpoints();
+                }
+            }
+
+            bus.AddConsumer<ConversationHintedConsumer>().Endpoint(endpoint =>
+            {
+                endpoint.Temporary = true;
+                endpoint.InstanceId = identity.InstanceId;
+            });
 
             if (options.Transport == TransportKind.RabbitMQ)
             {

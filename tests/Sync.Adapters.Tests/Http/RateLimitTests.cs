@@ -43,7 +43,7 @@ public class RateLimitTests
 
         // Replies land while the reads page through, so the read sees the 200 and whatever was appended meanwhile.
         Assert.Equal(200, read.Count(m => m.BodyText.Trim().StartsWith('m')));
-        Assert.Equal(30, ids.Distinct().Count());
+        Assert.Equal(30, ids.Select(w => w.ExternalId).Distinct().Count());
         Assert.Equal(0, h.Host.Pylon.GetStats(PylonSimulator.ListMessages).RateLimited);
         Assert.Equal(0, h.Host.Pylon.GetStats(PylonSimulator.Reply).RateLimited);
         Assert.InRange(h.Host.Pylon.GetStats(PylonSimulator.ListMessages).Requests, 10, 12);

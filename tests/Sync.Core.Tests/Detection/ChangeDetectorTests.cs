@@ -239,20 +239,27 @@ public sealed class ChangeDetectorTests
     }
 
     [Fact]
-    public void A_full_scan_reports_vanished_messages_as_deleted_and_an_incremental_page_does_not()
+    public void A_full_scan_reports_vanished_messages_and_only_confirmed_ones_become_deletions()
     {
         var kept = Samples.Observed("keep");
         var gone = new SnapshotEntry("gone", Guid.CreateVersion7(), "h");
+        var gap = new SnapshotEntry("gap", Guid.CreateVersion7(), "h");
         var goneBefore = new SnapshotEntry("gone-before", Guid.CreateVersion7(), "h", Deleted: true);
-        var snapshot = SnapshotOf(new SnapshotEntry("keep", Guid.CreateVersion7(), Hash(kept)), gone, goneBefore);
+        var snapshot = SnapshotOf(new SnapshotEntry("keep", Guid.CreateVersion7(), Hash(kept)), gone, gap, goneBefore);
 
         var incremental = Detect([kept], snapshot);
         var full = Detect([kept], snapshot, fullScan: true);
 
-        Assert.Empty(incremental.Changes);
-        var change = Assert.Single(full.Changes);
+        Assert.Empty(incremental.Vanished);
+        Assert.Empty(full.Changes);
+        Assert.Equal(["gap", "gone"], full.Vanished.Select(e => e.ExternalId));
+
+        var confirmed = _detector.Confirm(full, [gone]);
+
+        var change = Assert.Single(confirmed.Changes);
         Assert.Equal((ChangeKind.Deleted, gone.CanonicalId, "gone", _clock.GetUtcNow()), (change.Kind, change.CanonicalId, change.ExternalId, change.OccurredAt));
-        Assert.True(Assert.Single(full.Snapshots).Deleted);
+        Assert.True(Assert.Single(confirmed.Snapshots).Deleted);
+        Assert.Empty(confirmed.Vanished);
     }
 
     [Fact]

@@ -162,6 +162,59 @@ public sealed class ChangeApplierTests : IDisposable
     }
 
     [Fact]
+    public async Task An_unexpected_failure_on_the_last_attempt_is_recorded_too()
+    {
+        var change = await CustomerWritesInPylonAsync();
+        _rig.Cord.Faults.Add(new Fault("create", new InvalidOperationException("a bug")));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _rig.ApplyAsync(change, SystemId.Cord, lastAttempt: true));
+
+        var outcome = Assert.Single(await _rig.OpenOutcomesAsync());
+        Assert.Equal(OutcomeKind.Faulted, outcome.Kind);
+        Assert.Contains("a bug", outcome.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Credentials_refused_before_the_last_attempt_keep_the_change_queued()
+    {
+        var change = await CustomerWritesInPylonAsync();
+        _rig.Cord.Faults.Add(new Fault("create", new AuthenticationException(SystemId.Cord, "401 Unauthorized")));
+
+        await Assert.ThrowsAsync<AuthenticationException>(() => _rig.ApplyAsync(change, SystemId.Cord));
+
+        Assert.True(_rig.Pause.IsPaused(SystemId.Cord, out _));
+        Assert.Empty(await _rig.OpenOutcomesAsync());
+        Assert.False(await _rig.Store.IsChangeAppliedAsync(change.ChangeId, SystemId.Cord));
+    }
+
+    [Fact]
+    public async Task Credentials_refused_past_the_retries_park_the_change_and_it_is_replayed_once_the_system_accepts_them()
+    {
+        var change = await CustomerWritesInPylonAsync("first");
+        _rig.Cord.Faults.Add(new Fault("create", new AuthenticationException(SystemId.Cord, "401 Unauthorized")));
+
+        // The transport's last attempt: the change must not vanish into an error queue that status cannot see.
+        await _rig.ApplyAsync(change, SystemId.Cord, lastAttempt: true);
+
+        var parked = Assert.Single(await _rig.OpenOutcomesAsync());
+        Assert.Equal((OutcomeKind.Parked, SystemId.Cord, change.CanonicalId), (parked.Kind, parked.Target, parked.CanonicalId));
+        Assert.Contains("credentials", parked.Reason, StringComparison.Ordinal);
+        Assert.Empty(_rig.Cord.Writes);
+
+        // The credentials are fixed: the next change to Cord succeeds, the system resumes and the parked change goes out again.
+        _rig.Clock.Advance(SystemPause.MaxDelay);
+        var next = await CustomerWritesInPylonAsync("second");
+        await _rig.ApplyAsync(next, SystemId.Cord);
+        var replayed = Assert.Single(await _rig.PublishAsync());
+        await _rig.ApplyAsync(replayed, SystemId.Cord);
+
+        Assert.Equal((change.CanonicalId, SystemId.Cord), (replayed.CanonicalId, replayed.Target));
+        Assert.Equal(2, _rig.Cord.Messages("th_4").Count);
+        Assert.Empty(await _rig.OpenOutcomesAsync());
+        Assert.Single(_rig.PauseLog.Lines, l => l.Message.Contains("accepts our credentials again", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_later_success_resolves_the_outcome_a_replay_was_for()
     {
         var change = await CustomerWritesInPylonAsync();

@@ -13,6 +13,7 @@ public abstract class SimulatorBase
 {
     private readonly ConcurrentDictionary<string, FaultState> _faults = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Counter> _stats = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ResponseHold> _holds = new(StringComparer.Ordinal);
     private readonly Random _random;
 
     private protected SimulatorBase(SimulatorOptions options)
@@ -42,6 +43,22 @@ public abstract class SimulatorBase
 
     /// <summary>Removes every injected fault.</summary>
     public void ClearFaults() => _faults.Clear();
+
+    /// <summary>
+    /// Holds the response of the next successful request to <paramref name="endpointKey"/> after it took effect, until
+    /// <see cref="ResponseHold.Release"/> or the client goes away. Replaces a hold armed earlier on the same key.
+    /// </summary>
+    public ResponseHold HoldNextResponse(string endpointKey)
+    {
+        if (!EndpointKeys.Contains(endpointKey))
+        {
+            throw new ArgumentException($"unknown endpoint key '{endpointKey}'; known: {string.Join(", ", EndpointKeys)}", nameof(endpointKey));
+        }
+
+        var hold = new ResponseHold(endpointKey);
+        _holds[endpointKey] = hold;
+        return hold;
+    }
 
     /// <summary>Counters of one endpoint key.</summary>
     public EndpointStats GetStats(string endpointKey) =>
@@ -109,6 +126,18 @@ public abstract class SimulatorBase
         if (result.Status == 429)
         {
             counter.Add(ref counter.RateLimited);
+        }
+
+        if (result.Status < 300 && _holds.TryRemove(endpointKey, out var hold))
+        {
+            try
+            {
+                await hold.WaitForReleaseAsync(ctx.Request.Path, ctx.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // the client is gone: nobody to answer
+            }
         }
 
         if (fault is not null && result.Status < 300 && Roll(fault.MalformedRate))
@@ -215,6 +244,17 @@ public abstract class SimulatorBase
     {
         using var reader = new StreamReader(ctx.Request.Body, Encoding.UTF8);
         return await reader.ReadToEndAsync(ctx.RequestAborted);
+    }
+
+    /// <summary>A request body must be sent as <c>application/json</c> (a charset parameter is fine); anything else is a 400.</summary>
+    private protected static void RequireJsonContentType(HttpContext ctx)
+    {
+        var type = ctx.Request.ContentType;
+        if (type is null || !Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(type, out var media)
+            || !string.Equals(media.MediaType.Value, "application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new BadRequestException($"Content-Type must be application/json (got '{type ?? "none"}')");
+        }
     }
 
     private protected static string? Str(JsonObject o, string name) =>

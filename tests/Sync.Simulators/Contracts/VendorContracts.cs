@@ -86,7 +86,21 @@ public static class VendorContracts
     /// <summary>A Cord request schema from cord-api-types-schema.json (<c>CreateMessageVariables</c>, ...), consts rewritten.</summary>
     public static JsonSchema CordRequest(string name) => FromNode(CordRequestNode(name));
 
-    /// <summary>The raw JSON of a Cord request schema, consts rewritten (the simulator adjusts it before use).</summary>
+    /// <summary>
+    /// <c>CreateMessageVariables</c> as seed 003 (the API version MessageSync targets) documents <c>createThread</c>:
+    /// <c>name</c>, <c>url</c> and <c>organizationID</c> required. The 1.47.2 schema renamed the id <c>groupID</c> and
+    /// also requires <c>location</c>; with <paramref name="eitherGroupId"/> (the simulator, which accepts both spellings)
+    /// only <c>name</c> and <c>url</c> are required here and the id is checked by the caller.
+    /// </summary>
+    public static JsonSchema CordCreateMessageAsSeed(bool eitherGroupId = false)
+    {
+        var create = CordRequestNode("CreateMessageVariables");
+        var thread = create["definitions"]!["Omit<ServerCreateThread,\"id\">"]!.AsObject();
+        thread["required"] = eitherGroupId ? new JsonArray("name", "url") : new JsonArray("name", "url", "organizationID");
+        return FromNode(create);
+    }
+
+    /// <summary>The raw JSON of a Cord request schema, consts rewritten.</summary>
     public static JsonObject CordRequestNode(string name)
     {
         var node = CordApiTypes.Value[name]?.DeepClone().AsObject()

@@ -8,21 +8,12 @@ namespace MessageSync.Simulators;
 /// </summary>
 internal static class CordSchemas
 {
-    private static readonly Lazy<(JsonSchema Create, JsonSchema Update)> Schemas = new(Load);
+    // Seed 003 requires createThread.organizationID, name and url; the 1.47.2 schema renamed the id groupID and requires
+    // location. Either id is accepted; the simulator checks one is present.
+    private static readonly Lazy<JsonSchema> CreateSchema = new(() => VendorContracts.CordCreateMessageAsSeed(eitherGroupId: true));
+    private static readonly Lazy<JsonSchema> UpdateSchema = new(() => VendorContracts.CordRequest("UpdateMessageVariables"));
 
-    public static JsonSchema Create => Schemas.Value.Create;
+    public static JsonSchema Create => CreateSchema.Value;
 
-    public static JsonSchema Update => Schemas.Value.Update;
-
-    private static (JsonSchema, JsonSchema) Load()
-    {
-        var create = VendorContracts.CordRequestNode("CreateMessageVariables");
-
-        // Seed 003 (the API version MessageSync targets) requires createThread.organizationID, name and url;
-        // the 1.47.2 schema renamed it groupID and requires location. Accept either id; the simulator checks one is present.
-        var thread = create["definitions"]!["Omit<ServerCreateThread,\"id\">"]!.AsObject();
-        thread["required"] = new System.Text.Json.Nodes.JsonArray("name", "url");
-        return (JsonSchema.FromJsonAsync(create.ToJsonString()).GetAwaiter().GetResult(),
-            VendorContracts.CordRequest("UpdateMessageVariables"));
-    }
+    public static JsonSchema Update => UpdateSchema.Value;
 }

@@ -343,11 +343,6 @@ public sealed class CordSimulator : SimulatorBase
                 return Error(400, "invalid_request", "a message id cannot be changed");
             }
 
-            if (body.ContainsKey("deleted") && body.ContainsKey("deletedTimestamp"))
-            {
-                return Error(400, "invalid_request", "send deleted or deletedTimestamp, not both");
-            }
-
             var contentChanged = body["content"] is JsonArray c && !JsonNode.DeepEquals(c, m.Content);
             // Validate the reaction/attachment changes on a copy so a rejected request changes nothing.
             var trial = m.Clone();
@@ -368,13 +363,15 @@ public sealed class CordSimulator : SimulatorBase
                 m.CreatedTimestamp = ParseTime(body, "createdTimestamp")!.Value;
             }
 
-            if (Bool(body, "deleted") is { } deleted)
-            {
-                m.DeletedTimestamp = deleted ? m.DeletedTimestamp ?? Now : null;
-            }
-            else if (body.ContainsKey("deletedTimestamp"))
+            // api-docs 003: deleted "true without providing a value for deletedTimestamp" means now, so a given
+            // deletedTimestamp (null included) wins over deleted.
+            if (body.ContainsKey("deletedTimestamp"))
             {
                 m.DeletedTimestamp = ParseTime(body, "deletedTimestamp");
+            }
+            else if (Bool(body, "deleted") is { } deleted)
+            {
+                m.DeletedTimestamp = deleted ? m.DeletedTimestamp ?? Now : null;
             }
 
             if (body.ContainsKey("updatedTimestamp"))
@@ -408,6 +405,7 @@ public sealed class CordSimulator : SimulatorBase
 
     private async Task<JsonObject> ValidatedBody(HttpContext ctx, NJsonSchema.JsonSchema schema)
     {
+        RequireJsonContentType(ctx);
         var text = await ReadTextAsync(ctx);
         JsonObject? body;
         try

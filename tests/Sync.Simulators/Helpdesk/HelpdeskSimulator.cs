@@ -253,6 +253,7 @@ public sealed class HelpdeskSimulator : SimulatorBase
 
     private async Task<ApiResult> HandleCreate(HttpContext ctx)
     {
+        RequireJsonContentType(ctx);
         var body = await ReadJsonObjectAsync(ctx) ?? throw new BadRequestException("request body must be a JSON object");
         var ticketId = RequiredString(body, "ticket_id");
         var type = RequiredString(body, "type");

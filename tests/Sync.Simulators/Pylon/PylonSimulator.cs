@@ -28,6 +28,9 @@ public sealed class PylonSimulator : SimulatorBase
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Issue> _issues = new(StringComparer.Ordinal);
+
+    // The organisation's users: a user_id a reply or note names must be one of them.
+    private readonly Dictionary<string, PylonMessageAuthor> _users = new(StringComparer.Ordinal) { [ApiUser.Id] = ApiUser };
     private readonly RateLimiter _limiter;
     private int _ignoredCursors;
 
@@ -48,6 +51,24 @@ public sealed class PylonSimulator : SimulatorBase
             {
                 throw new InvalidOperationException($"issue {issueId} exists");
             }
+        }
+    }
+
+    /// <summary>Adds a user (an agent) to the organisation, so a reply or note may be posted as them.</summary>
+    public void AddUser(string userId, string name, string email)
+    {
+        lock (_gate)
+        {
+            _users[userId] = new PylonMessageAuthor(userId, name, email);
+        }
+    }
+
+    /// <summary>The organisation's users: the API token's user, every added user and every agent who wrote a message.</summary>
+    public IReadOnlyList<PylonMessageAuthor> GetUsers()
+    {
+        lock (_gate)
+        {
+            return _users.Values.ToList();
         }
     }
 
@@ -85,6 +106,7 @@ public sealed class PylonSimulator : SimulatorBase
                 m.AuthorName = authorName ?? "Sim Agent";
                 m.AuthorEmail = authorEmail ?? "agent@pylon.sim";
                 m.UserId = "usr_" + (m.AuthorEmail.Split('@')[0]);
+                _users.TryAdd(m.UserId, new PylonMessageAuthor(m.UserId, m.AuthorName, m.AuthorEmail));
             }
 
             if (kind == SimMessageKind.InternalNote)
@@ -241,7 +263,8 @@ public sealed class PylonSimulator : SimulatorBase
 
     private async Task<ApiResult> HandleCreateThread(HttpContext ctx)
     {
-        var body = await RequireBody(ctx);
+        // requestBody "required": false: no body at all is a thread without a name.
+        var body = await ValidatedBody(ctx, "/issues/{id}/threads", optional: true);
         var name = OptionalString(body, "name");
         lock (_gate)
         {
@@ -256,14 +279,12 @@ public sealed class PylonSimulator : SimulatorBase
 
     private async Task<ApiResult> HandleReply(HttpContext ctx)
     {
-        var body = await RequireBody(ctx);
+        var body = await ValidatedBody(ctx, "/issues/{id}/reply");
         var html = RequiredString(body, "body_html");
         var replyTo = RequiredString(body, "message_id");
         var contactId = OptionalString(body, "contact_id");
         var userId = OptionalString(body, "user_id");
         var files = OptionalStringArray(body, "attachment_urls");
-        CheckObject(body, "custom_source");
-        CheckObject(body, "email_info");
         if (contactId is not null && userId is not null)
         {
             return Error(400, "VALIDATION_ERROR", "only one of user_id or contact_id can be provided");
@@ -284,6 +305,11 @@ public sealed class PylonSimulator : SimulatorBase
             if (contactId is not null && contactId != issue.Contact.Id)
             {
                 return NotFound("contact");
+            }
+
+            if (UnknownUser(userId) is { } unknownUser)
+            {
+                return unknownUser;
             }
 
             var m = new Message(NewId("msg_"), issue.Id, contactId is null ? SimMessageKind.Agent : SimMessageKind.Customer, html, Now)
@@ -309,18 +335,29 @@ public sealed class PylonSimulator : SimulatorBase
 
     private async Task<ApiResult> HandleNote(HttpContext ctx)
     {
-        var body = await RequireBody(ctx);
+        var body = await ValidatedBody(ctx, "/issues/{id}/note");
         var html = RequiredString(body, "body_html");
         var threadId = OptionalString(body, "thread_id");
         var messageId = OptionalString(body, "message_id");
-        var threadName = OptionalString(body, "thread_name");
         var userId = OptionalString(body, "user_id");
         var files = OptionalStringArray(body, "attachment_urls");
+        if (threadId is null && messageId is null)
+        {
+            // api-docs 000/001: "Either this or message_id must be provided" (the later full document lets Pylon pick a
+            // default thread instead; MessageSync targets the seed's version, so the simulator refuses).
+            return Error(400, "VALIDATION_ERROR", "either thread_id or message_id must be provided");
+        }
+
         lock (_gate)
         {
             if (!_issues.TryGetValue((string)ctx.Request.RouteValues["id"]!, out var issue))
             {
                 return NotFound("issue");
+            }
+
+            if (UnknownUser(userId) is { } unknownUser)
+            {
+                return unknownUser;
             }
 
             string target;
@@ -334,9 +371,9 @@ public sealed class PylonSimulator : SimulatorBase
 
                 target = threadId;
             }
-            else if (messageId is not null)
+            else
             {
-                if (!issue.ById.TryGetValue(messageId, out var parent) || parent.Deleted)
+                if (!issue.ById.TryGetValue(messageId!, out var parent) || parent.Deleted)
                 {
                     return NotFound("message");
                 }
@@ -347,10 +384,6 @@ public sealed class PylonSimulator : SimulatorBase
                 }
 
                 target = parent.ThreadId;
-            }
-            else
-            {
-                target = DefaultThread(issue, threadName).Id;
             }
 
             var m = new Message(NewId("msg_"), issue.Id, SimMessageKind.InternalNote, html, Now)
@@ -476,23 +509,50 @@ public sealed class PylonSimulator : SimulatorBase
         return new JsonObject { ["issues"] = issues };
     }
 
-    private static async Task<JsonObject> RequireBody(HttpContext ctx) =>
-        await ReadJsonObjectAsync(ctx) ?? throw new BadRequestException("request body must be a JSON object");
-
-    private static void CheckObject(JsonObject body, string name)
+    /// <summary>
+    /// The request body as a JSON object, refused with 400 unless it is <c>application/json</c> and valid against the
+    /// operation's request schema in Pylon's document (types, required fields, nested objects such as
+    /// <c>custom_source</c> and <c>email_info</c>). Fields the document does not name are not refused: it does not say so.
+    /// </summary>
+    private static async Task<JsonObject> ValidatedBody(HttpContext ctx, string path, bool optional = false)
     {
-        if (body.TryGetPropertyValue(name, out var n) && n is not null and not JsonObject)
+        var text = await ReadTextAsync(ctx);
+        if (optional && text.Length == 0)
         {
-            throw new BadRequestException($"{name} must be an object");
+            return [];
         }
+
+        RequireJsonContentType(ctx);
+        JsonObject body;
+        try
+        {
+            body = JsonNode.Parse(text) as JsonObject ?? throw new BadRequestException("request body must be a JSON object");
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            throw new BadRequestException("request body must be a JSON object");
+        }
+
+        var schema = RequestSchemas.GetOrAdd(path, p => VendorContracts.PylonRequest(p, "post", closed: false)
+            ?? throw new InvalidOperationException($"Pylon's document has no request body for POST {p}"));
+        if (VendorContracts.Violations(schema, text) is { Length: > 0 } violations)
+        {
+            throw new BadRequestException("invalid request body: " + violations.Replace('\n', ';'));
+        }
+
+        return body;
     }
 
-    private static void SetUser(Message m, string? userId)
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, NJsonSchema.JsonSchema> RequestSchemas = new(StringComparer.Ordinal);
+
+    /// <summary>A user_id must name a user of the organisation (400 otherwise); null is the API token's user.</summary>
+    private ApiResult? UnknownUser(string? userId) =>
+        userId is null || _users.ContainsKey(userId) ? null : Error(400, "VALIDATION_ERROR", $"user {userId} not found");
+
+    private void SetUser(Message m, string? userId)
     {
-        // Any user id is accepted: the simulator has no user directory; the token's user is the default.
-        (m.UserId, m.AuthorName, m.AuthorEmail) = userId is null || userId == ApiUser.Id
-            ? (ApiUser.Id, ApiUser.Name, ApiUser.Email)
-            : (userId, userId, $"{userId}@pylon.sim");
+        var user = _users[userId ?? ApiUser.Id];
+        (m.UserId, m.AuthorName, m.AuthorEmail) = (user.Id, user.Name, user.Email);
     }
 
     private static JsonNode ThreadJson(PylonThreadState t) => new JsonObject { ["id"] = t.Id, ["issue_id"] = t.IssueId, ["name"] = t.Name, ["source"] = "api" };

@@ -1,0 +1,43 @@
+using MessageSync.Adapters.Http;
+using MessageSync.Core.Engine;
+using MessageSync.Core.State;
+using MessageSync.Worker.Engine;
+using MessageSync.Worker.Transport;
+
+namespace MessageSync.Worker.Ownership;
+
+/// <summary>What runs under each lease (<see cref="Leases"/>), for as long as this process holds it.</summary>
+public sealed class OwnedWork(
+    PollingService polling, OutboxRelay relay, ApplyEndpoints endpoints, ConversationPoller poller, IServiceProvider services)
+{
+    public async Task RunAsync(LeaseFence fence, CancellationToken cancellationToken)
+    {
+        if (fence.Name == Leases.Relay)
+        {
+            await relay.RunAsync(cancellationToken);
+            return;
+        }
+
+        var system = Leases.SystemOf(fence.Name) ?? throw new InvalidOperationException($"Unknown lease '{fence.Name}'.");
+
+        // A new owner starts with empty buckets: the previous owner may have spent its burst in its last minute.
+        services.GetKeyedService<RateBudget>(system)?.Drain();
+        await endpoints.ConnectAsync(system, cancellationToken);
+        try
+        {
+            if (poller.Supports(system))
+            {
+                await polling.RunAsync(system, fence, cancellationToken);
+            }
+            else
+            {
+                // Not configured here: the endpoint still records each change as "not a target", so backfill sees it applied.
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+        }
+        finally
+        {
+            await endpoints.DisconnectAsync(system);
+        }
+    }
+}
