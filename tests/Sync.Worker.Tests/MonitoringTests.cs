@@ -32,7 +32,7 @@ public sealed partial class MonitoringTests
 
         var alerts = AlertName().Matches(rules).Select(m => m.Groups[1].Value).ToList();
 
-        Assert.Equal(8, alerts.Count);
+        Assert.Equal(10, alerts.Count);
         Assert.All(alerts, alert => Assert.Contains($"alertname: {alert}\n", tests, StringComparison.Ordinal));
     }
 
