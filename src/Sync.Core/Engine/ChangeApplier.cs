@@ -33,6 +33,7 @@ public sealed partial class ChangeApplier(
     /// <param name="lastAttempt">True on the transport's last retry: a transient failure is then recorded as faulted.</param>
     public async Task ApplyAsync(MessageChanged change, SystemId target, bool lastAttempt, CancellationToken cancellationToken)
     {
+        var started = metrics.StartTimer();
         if (change.Target is { } only && only != target)
         {
             return; // a replay addressed to another target
@@ -70,7 +71,7 @@ public sealed partial class ChangeApplier(
         var decision = Router.Decide(change.Change, message, change.Source, target, link, adapter.Capabilities, policies.For(target), mapping is not null);
         try
         {
-            await ExecuteAsync(adapter, link, message, change, decision, mapping, cancellationToken);
+            await ExecuteAsync(adapter, link, message, change, decision, mapping, started, cancellationToken);
             await pause.ResumeAsync(target, cancellationToken);
         }
         catch (ConversationClosedException ex)
@@ -118,7 +119,7 @@ public sealed partial class ChangeApplier(
 
     private async Task ExecuteAsync(
         IMessageSystem adapter, ConversationLink link, CanonicalMessage message, MessageChanged change, RouteDecision decision, MappingEntry? mapping,
-        CancellationToken cancellationToken)
+        long started, CancellationToken cancellationToken)
     {
         var target = adapter.System;
         switch (decision)
@@ -185,7 +186,7 @@ public sealed partial class ChangeApplier(
 
         await store.ResolveOutcomesAsync(message.Id, target, cancellationToken);
         await store.MarkChangeAppliedAsync(change.ChangeId, target, decision.GetType().Name, cancellationToken);
-        metrics.Applied(target, decision.GetType().Name.ToLowerInvariant());
+        metrics.Applied(target, decision.GetType().Name, change.ChangeId, started);
         LogApplied(logger, change.Change, message.Id, link.Id, target, decision.GetType().Name);
     }
 
@@ -293,7 +294,7 @@ public sealed partial class ChangeApplier(
     {
         await store.RecordOutcomeAsync(new NewOutcome(change.LinkId, change.CanonicalId, target, outcome.Kind, outcome.Reason, change.Change), cancellationToken);
         await store.MarkChangeAppliedAsync(change.ChangeId, target, outcome.Kind.ToString(), cancellationToken);
-        metrics.Outcome(target, outcome.Kind.ToString().ToLowerInvariant());
+        metrics.Outcome(target, outcome.Kind);
         LogOutcome(logger, outcome.Kind, change.Change, change.CanonicalId, change.LinkId, target, outcome.Reason);
     }
 

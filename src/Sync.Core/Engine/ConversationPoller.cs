@@ -40,6 +40,7 @@ public sealed partial class ConversationPoller(
             return new PollResult(0, 0, 0, 0, fullScan);
         }
 
+        using var activity = SyncActivities.StartPoll(link.Id, system, fullScan);
         var snapshot = new Dictionary<string, SnapshotEntry>(await store.GetSnapshotAsync(link.Id, system, cancellationToken), StringComparer.Ordinal);
         var cursor = fullScan ? null : await store.GetCursorAsync(link.Id, system, cancellationToken);
         metrics.Polled(system);
@@ -212,7 +213,7 @@ public sealed partial class ConversationPoller(
         foreach (var entry in vanished)
         {
             await store.RecordOutcomeAsync(new NewOutcome(link.Id, entry.CanonicalId, system, OutcomeKind.HeldDeletion, reason, ChangeKind.Deleted), cancellationToken);
-            metrics.Outcome(system, "held_deletion");
+            metrics.Outcome(system, OutcomeKind.HeldDeletion);
         }
 
         LogHeld(logger, vanished.Count, known, link.Id, system);

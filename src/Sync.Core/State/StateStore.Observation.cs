@@ -243,7 +243,10 @@ public sealed partial class StateStore
     {
         var sequence = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             NextLinkSequenceSql, new { LinkId = linkId }, transaction, cancellationToken: cancellationToken));
-        var contract = new MessageChanged(Guid.CreateVersion7(_time.GetUtcNow()), linkId, sequence, kind, canonicalId, source, occurredAt, target);
+        var contract = new MessageChanged(Guid.CreateVersion7(_time.GetUtcNow()), linkId, sequence, kind, canonicalId, source, occurredAt, target)
+        {
+            TraceParent = Engine.SyncActivities.CurrentTraceParent(),
+        };
         await connection.ExecuteAsync(new CommandDefinition(
             InsertOutboxSql,
             new
