@@ -137,14 +137,11 @@ public sealed class RateBudget : IDisposable
             return;
         }
 
-        if (remaining <= 0 && until > bucket.PausedUntil)
+        // An answer older than one already seen says nothing new: the requests it counted have been counted again since.
+        var newest = ticket.Sequence <= 0 || bucket.Window.Observe(ticket.Sequence, (long)Math.Max(0, remaining.Value), until);
+        if (newest && remaining <= 0 && until > bucket.PausedUntil)
         {
             bucket.PausedUntil = until;
-        }
-
-        if (ticket.Sequence > 0)
-        {
-            bucket.Window.Observe(ticket.Sequence, (long)Math.Max(0, remaining.Value), until);
         }
     }
 
@@ -232,6 +229,8 @@ public sealed class RateBudget : IDisposable
     /// </summary>
     private sealed class ServerWindow
     {
+        private static readonly TimeSpan ResetResolution = TimeSpan.FromSeconds(1);
+
         private readonly Lock _gate = new();
         private long _sent;
         private long _observedSequence;
@@ -265,17 +264,24 @@ public sealed class RateBudget : IDisposable
             }
         }
 
-        /// <summary>Keeps the most recent answer: a later request's, or the first of a new window.</summary>
-        public void Observe(long sequence, long remaining, DateTimeOffset reset)
+        /// <summary>
+        /// Keeps the most recent answer: a later request's, or the first of a new window. A reset given in whole seconds
+        /// from now moves by up to a second between two answers of one window, so only a later reset beyond that is a new
+        /// window. Returns whether the answer was kept.
+        /// </summary>
+        public bool Observe(long sequence, long remaining, DateTimeOffset reset)
         {
             lock (_gate)
             {
-                if (sequence >= _observedSequence || reset > _reset)
+                if (sequence < _observedSequence && reset <= _reset + ResetResolution)
                 {
-                    (_observedSequence, _remaining, _reset) = (sequence, remaining, reset);
-                    _changed.TrySetResult();
-                    _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    return false;
                 }
+
+                (_observedSequence, _remaining, _reset) = (sequence, remaining, reset);
+                _changed.TrySetResult();
+                _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                return true;
             }
         }
     }
