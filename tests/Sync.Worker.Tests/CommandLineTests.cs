@@ -82,7 +82,9 @@ public sealed partial class CommandLineTests : IDisposable
     [InlineData("backfill --timeout 00:00:00", 2, "'00:00:00' is not a positive time span")]
     public Task Backfill_exits_with_the_documented_codes(string line, int code, string expected) =>
         AssertExit(line, code, expected, "--Sync:Links:0:Id=known-1", "--Sync:Links:0:PylonIssueId=iss_1", "--Sync:Links:0:CordThreadId=th_1",
-            "--Sync:Links:1:Id=known-2", "--Sync:Links:1:PylonIssueId=iss_2", "--Sync:Links:1:CordThreadId=th_2");
+            "--Sync:Links:1:Id=known-2", "--Sync:Links:1:PylonIssueId=iss_2", "--Sync:Links:1:CordThreadId=th_2",
+            // One retry per read: the unreachable systems fail each walk in seconds rather than after the full back-off.
+            "--Sync:Pylon:MaxRetries=1", "--Sync:Cord:MaxRetries=1", "--Sync:Helpdesk:MaxRetries=1");
 
     [Fact]
     public async Task A_setting_after_a_link_option_is_a_setting_not_a_link_id()
