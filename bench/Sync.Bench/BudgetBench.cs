@@ -40,9 +40,9 @@ internal static class BudgetBench
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var read = 0;
         // As the worker does it: the poller reads the issue, then the consumer writes the replies.
-        await foreach (var _ in pylon.ReadAllAsync(link))
+        await foreach (var (_, page) in pylon.ReadPagesAsync(link))
         {
-            read++;
+            read += page.Messages.Count;
         }
 
         var writing = Enumerable.Range(0, 30).Select(i => pylon.CreateAsync(new WriteRequest

@@ -103,13 +103,12 @@ public static class Canon
         CreatedAt = DateTimeOffset.Parse("2025-01-01T10:00:00Z", CultureInfo.InvariantCulture),
     };
 
-    public static WriteRequest Write(ConversationLink link, CanonicalMessage message, MessageKind? targetKind = null, string? label = null, string? parent = null) => new()
+    public static WriteRequest Write(ConversationLink link, CanonicalMessage message, MessageKind? targetKind = null, string? label = null) => new()
     {
         Link = link,
         Message = message,
         TargetKind = targetKind ?? message.Kind,
         Label = label,
-        ParentExternalId = parent,
     };
 }
 

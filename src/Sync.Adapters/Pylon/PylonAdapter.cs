@@ -133,7 +133,7 @@ public sealed partial class PylonAdapter(
             userId = UserIdFor(message, person);
         }
 
-        var anchor = request.ParentExternalId ?? facts.LatestVisible;
+        var anchor = facts.LatestVisible;
         if (anchor is null && !listed)
         {
             await ListIssueAsync(issueId, facts, cancellationToken);
@@ -191,13 +191,29 @@ public sealed partial class PylonAdapter(
     /// <summary>Every message of the issue into <paramref name="facts"/>: the latest visible message and the contacts.</summary>
     private async Task ListIssueAsync(string issueId, IssueFacts facts, CancellationToken cancellationToken)
     {
-        var seen = new List<PylonMessage>();
-        await foreach (var m in client.ListMessagesAsync(issueId, cancellationToken))
+        // Writers to one issue run concurrently (the apply consumers): one listing serves all who asked while it ran, so a
+        // burst of replies after a restart costs one walk of the issue, not one each (list budget: 20/min).
+        var generation = facts.Listings;
+        await facts.ListingGate.WaitAsync(cancellationToken);
+        try
         {
-            seen.Add(m);
-        }
+            if (facts.Listings != generation)
+            {
+                return;
+            }
 
-        facts.Listed(seen);
+            var seen = new List<PylonMessage>();
+            await foreach (var m in client.ListMessagesAsync(issueId, cancellationToken))
+            {
+                seen.Add(m);
+            }
+
+            facts.Listed(seen);
+        }
+        finally
+        {
+            facts.ListingGate.Release();
+        }
     }
 
     public Task<ObservedMessage> EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken) =>
@@ -332,6 +348,14 @@ public sealed partial class PylonAdapter(
         /// <summary>True once the whole issue was listed: every contact it had then is known.</summary>
         public bool ContactsListed { get; private set; }
 
+        /// <summary>One listing of the issue at a time (never disposed: it has no wait handle).</summary>
+        public SemaphoreSlim ListingGate { get; } = new(1, 1);
+
+        /// <summary>How many full listings have completed.</summary>
+        public int Listings => Volatile.Read(ref _listings);
+
+        private int _listings;
+
         public string? LatestVisible
         {
             get
@@ -363,6 +387,7 @@ public sealed partial class PylonAdapter(
                 }
 
                 ContactsListed = true;
+                Interlocked.Increment(ref _listings);
             }
         }
 

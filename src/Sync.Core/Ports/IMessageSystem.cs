@@ -39,9 +39,6 @@ public sealed record WriteRequest
     /// <summary>A label line prepended to the body, e.g. "Sent to the customer via helpdesk".</summary>
     public string? Label { get; init; }
 
-    /// <summary>The target id of the message this one answers, when mapped.</summary>
-    public string? ParentExternalId { get; init; }
-
     /// <summary>
     /// What the copy carries so recovery can find it and a poll knows it as ours (the <c>data-sync-id</c> marker, Cord's
     /// message id and metadata): the canonical id for a mirror (default), the change id for an edit note, so that each note
@@ -143,17 +140,4 @@ public static class MessageSystemExtensions
 
     /// <summary>True when another page follows the one <paramref name="cursor"/> fetched.</summary>
     public static bool HasNextPage(this MessagePage page, string? cursor) => page.HasMore && page.NextCursor is not null && page.NextCursor != cursor;
-
-    /// <summary>Reads every page of a conversation from the start (full reconciliation, backfill).</summary>
-    public static async IAsyncEnumerable<ObservedMessage> ReadAllAsync(
-        this IMessageSystem system, ConversationLink link, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        await foreach (var (_, page) in system.ReadPagesAsync(link, from: null, cancellationToken))
-        {
-            foreach (var message in page.Messages)
-            {
-                yield return message;
-            }
-        }
-    }
 }

@@ -43,11 +43,11 @@ public abstract record RouteDecision
     public sealed record Outcome(OutcomeKind Kind, string Reason) : RouteDecision;
 
     /// <summary>The write request for a Create, Edit or AppendNote; null for the others.</summary>
-    public WriteRequest? ToWriteRequest(ConversationLink link, CanonicalMessage message, string? parentExternalId = null) => this switch
+    public WriteRequest? ToWriteRequest(ConversationLink link, CanonicalMessage message) => this switch
     {
-        Create create => new WriteRequest { Link = link, Message = message, TargetKind = create.TargetKind, Label = create.Label, ParentExternalId = parentExternalId },
-        Edit edit => new WriteRequest { Link = link, Message = message, TargetKind = edit.TargetKind, Label = edit.Label, ParentExternalId = parentExternalId },
-        AppendNote note => new WriteRequest { Link = link, Message = message, TargetKind = note.TargetKind, Label = note.Label, ParentExternalId = parentExternalId },
+        Create create => new WriteRequest { Link = link, Message = message, TargetKind = create.TargetKind, Label = create.Label },
+        Edit edit => new WriteRequest { Link = link, Message = message, TargetKind = edit.TargetKind, Label = edit.Label },
+        AppendNote note => new WriteRequest { Link = link, Message = message, TargetKind = note.TargetKind, Label = note.Label },
         _ => null,
     };
 }

@@ -30,6 +30,22 @@ public static class SyncServices
 
         builder.AddSyncAdapters();
         services.AddSyncPeople();
+        services.AddSyncEngine();
+        builder.AddSyncOwnership();
+
+        // Telemetry first: its providers must listen before the engine measures or traces anything.
+        services.AddHostedService<OtlpTelemetry>();
+        services.AddHostedService<StartupReport>();
+        services.AddHostedService(sp => sp.GetRequiredService<OwnershipService>());
+        return builder;
+    }
+
+    /// <summary>
+    /// The engine: links and policies as configuration says, change detection, polling, the outbox and its relay, applying
+    /// changes, and the one home of metrics.
+    /// </summary>
+    public static IServiceCollection AddSyncEngine(this IServiceCollection services)
+    {
         services.AddSingleton<ILinkProvider, ConfiguredLinkProvider>();
         services.AddSingleton<ITargetPolicies, ConfiguredTargetPolicies>();
         services.AddSingleton<IDeletionGuardSettings, ConfiguredDeletionGuard>();
@@ -44,9 +60,17 @@ public static class SyncServices
         services.AddSingleton<PrometheusExporter>();
         services.AddSingleton<OutboxRelay>();
         services.AddSingleton<PollingService>();
+        return services;
+    }
 
-        // Several processes: what this one runs is what it holds a lease for (DESIGN.md, "Several processes"). A backfill
-        // takes part too: beside a running worker it gets no lease and only follows; with none running it does the work.
+    /// <summary>
+    /// Several processes: what this one runs is what it holds a lease for (DESIGN.md, "Several processes"). A backfill
+    /// takes part too: beside a running worker it gets no lease and only follows; with none running it does the work. The
+    /// bus comes with it, since the owner of a target connects that target's apply queue.
+    /// </summary>
+    public static IHostApplicationBuilder AddSyncOwnership(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
         var identity = new ProcessIdentity();
         services.AddSingleton(identity);
         services.AddSingleton<ApplyEndpoints>();
@@ -55,11 +79,6 @@ public static class SyncServices
         services.AddSingleton<HintForwarder>();
         services.AddSingleton<BackfillRun>();
         builder.AddSyncTransport(identity);
-
-        // Telemetry first: its providers must listen before the engine measures or traces anything.
-        services.AddHostedService<OtlpTelemetry>();
-        services.AddHostedService<StartupReport>();
-        services.AddHostedService(sp => sp.GetRequiredService<OwnershipService>());
         return builder;
     }
 }

@@ -273,10 +273,10 @@ public sealed class RouterTests
         var message = Message(MessageKind.AgentReply);
         var decision = Router.Decide(ChangeKind.Created, message, SystemId.Helpdesk, SystemId.Pylon, Link, Pylon, TargetPolicy.Default, false);
 
-        var request = decision.ToWriteRequest(Link, message, "msg_parent");
+        var request = decision.ToWriteRequest(Link, message);
 
         Assert.NotNull(request);
-        Assert.Equal((MessageKind.InternalNote, "Sent to the customer via helpdesk", "msg_parent", message), (request.TargetKind, request.Label, request.ParentExternalId, request.Message));
+        Assert.Equal((MessageKind.InternalNote, "Sent to the customer via helpdesk", message), (request.TargetKind, request.Label, request.Message));
         Assert.Null(new RouteDecision.Redact().ToWriteRequest(Link, message));
     }
 }
