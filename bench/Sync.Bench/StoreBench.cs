@@ -15,7 +15,7 @@ internal static class StoreBench
         Directory.CreateDirectory(folder);
         try
         {
-            var store = new StateStore(new SqliteDialect(Path.Combine(folder, "bench.db"), TimeSpan.FromSeconds(30)), TimeProvider.System, NullLogger<StateStore>.Instance);
+            using var store = new StateStore(new SqliteDialect(Path.Combine(folder, "bench.db"), TimeSpan.FromSeconds(30)), TimeProvider.System, NullLogger<StateStore>.Instance);
             await store.InitializeAsync();
             var link = new ConversationLink { Id = "bench", PylonIssueId = "iss", CordThreadId = "th" };
             var page = Enumerable.Range(0, messages).Select(i => new ObservedMessage

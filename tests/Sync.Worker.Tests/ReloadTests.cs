@@ -68,11 +68,11 @@ public sealed class ReloadTests : IDisposable
     public void Target_policies_take_effect_where_the_router_reads_them()
     {
         var policies = new ConfiguredTargetPolicies(_settings);
-        Assert.Equal(DeletionPolicy.Delete, policies.For(SystemId.Cord).Deletion);
+        Assert.Equal(DeletionPolicy.Delete, policies.PolicyFor(SystemId.Cord).Deletion);
 
         Rewrite(s => s.Replace("\"Deletion\": \"Delete\"", "\"Deletion\": \"Ignore\"", StringComparison.Ordinal));
 
-        Assert.Equal(DeletionPolicy.Ignore, policies.For(SystemId.Cord).Deletion);
+        Assert.Equal(DeletionPolicy.Ignore, policies.PolicyFor(SystemId.Cord).Deletion);
         Assert.Contains(_log.Lines, l => l.Contains("in force now: Sync:Targets:Cord:Deletion", StringComparison.Ordinal));
     }
 

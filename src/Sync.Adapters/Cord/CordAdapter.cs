@@ -161,7 +161,7 @@ public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options
         return found is null ? null : found.Id;
     }
 
-    private System.Text.Json.Nodes.JsonArray ContentFor(WriteRequest request, bool attribute) =>
+    private static System.Text.Json.Nodes.JsonArray ContentFor(WriteRequest request, bool attribute) =>
         HtmlToCord.Convert(MirrorBody.Build(request, attribute, attachmentsAsLinks: true, withMarker: false));
 
     /// <summary>

@@ -17,6 +17,7 @@ public sealed class RateBudget : IDisposable
     internal static readonly TimeSpan MinimumPeriod = TimeSpan.FromMilliseconds(4);
 
     private readonly ConcurrentDictionary<string, Bucket> _buckets = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentBag<Bucket> _retired = [];
     private readonly double _scale;
     private readonly int _burst;
     private readonly TimeProvider _time;
@@ -28,7 +29,7 @@ public sealed class RateBudget : IDisposable
         _time = timeProvider ?? TimeProvider.System;
         foreach (var (endpoint, limit) in limitsPerMinute)
         {
-            _buckets[endpoint] = new Bucket(limit, CreateLimiter(limit));
+            _buckets[endpoint] = NewBucket(limit);
         }
     }
 
@@ -114,8 +115,10 @@ public sealed class RateBudget : IDisposable
         var limit = ReadNumber(headers, "Limit");
         if (limit is > 0 && limit < bucket.Limit)
         {
-            var lowered = new Bucket((int)limit.Value, CreateLimiter((int)limit.Value), bucket.Window) { PausedUntil = bucket.PausedUntil };
-            // The old limiter is not disposed: its queued waiters finish on it rather than failing.
+            var lowered = NewBucket((int)limit.Value, bucket.Window);
+            lowered.PausedUntil = bucket.PausedUntil;
+            // The old limiter is disposed only with the budget: its queued waiters finish on it rather than failing.
+            _retired.Add(bucket);
             _buckets[endpointClass] = lowered;
             bucket = lowered;
         }
@@ -164,11 +167,15 @@ public sealed class RateBudget : IDisposable
 
     public void Dispose()
     {
-        foreach (var bucket in _buckets.Values)
+        foreach (var bucket in _buckets.Values.Concat(_retired))
         {
-            bucket.Limiter.Dispose();
+            bucket.Dispose();
         }
     }
+
+#pragma warning disable CA2000 // the bucket owns its limiter and disposes it (RateBudget.Dispose)
+    private Bucket NewBucket(int limitPerMinute, ServerWindow? window = null) => new(limitPerMinute, CreateLimiter(limitPerMinute), window);
+#pragma warning restore CA2000
 
     private TokenBucketRateLimiter CreateLimiter(int limitPerMinute)
     {
@@ -206,7 +213,7 @@ public sealed class RateBudget : IDisposable
         return null;
     }
 
-    private sealed class Bucket(int limit, TokenBucketRateLimiter limiter, ServerWindow? window = null)
+    private sealed class Bucket(int limit, TokenBucketRateLimiter limiter, ServerWindow? window = null) : IDisposable
     {
         public int Limit { get; } = limit;
         public TokenBucketRateLimiter Limiter { get; } = limiter;
@@ -221,6 +228,8 @@ public sealed class RateBudget : IDisposable
             get => new(Interlocked.Read(ref _pausedUntilTicks), TimeSpan.Zero);
             set => Interlocked.Exchange(ref _pausedUntilTicks, value.UtcTicks);
         }
+
+        public void Dispose() => Limiter.Dispose();
     }
 
     /// <summary>

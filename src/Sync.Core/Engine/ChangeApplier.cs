@@ -12,7 +12,7 @@ namespace MessageSync.Core.Engine;
 /// <summary>The per-target policies in force (from configuration, current on every call).</summary>
 public interface ITargetPolicies
 {
-    TargetPolicy For(SystemId target);
+    TargetPolicy PolicyFor(SystemId target);
 }
 
 /// <summary>A change that cannot be applied and must not be retried; it has been recorded as a faulted outcome.</summary>
@@ -68,7 +68,7 @@ public sealed partial class ChangeApplier(
 
         await pause.WaitWhilePausedAsync(target, cancellationToken);
         var mapping = await store.GetMappingAsync(message.Id, target, cancellationToken);
-        var decision = Router.Decide(change.Change, message, change.Source, target, link, adapter.Capabilities, policies.For(target), mapping is not null);
+        var decision = Router.Decide(change.Change, message, change.Source, target, link, adapter.Capabilities, policies.PolicyFor(target), mapping is not null);
         try
         {
             await ExecuteAsync(adapter, link, message, change, decision, mapping, started, cancellationToken);

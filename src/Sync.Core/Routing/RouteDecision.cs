@@ -28,7 +28,7 @@ public abstract record RouteDecision
     /// <summary>Add an internal note carrying the new version (the target cannot edit; policy <see cref="EditPolicy.AppendNote"/>).</summary>
     public sealed record AppendNote(string Label) : RouteDecision
     {
-        public MessageKind TargetKind => MessageKind.InternalNote;
+        public MessageKind TargetKind { get; } = MessageKind.InternalNote;
     }
 
     /// <summary>Remove the content of the copy (Cord: the adapter replaces the content).</summary>

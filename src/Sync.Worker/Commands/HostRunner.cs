@@ -14,6 +14,7 @@ public static class HostRunner
 {
     private static Serilog.ILogger Startup => Log.ForContext(Serilog.Core.Constants.SourceContextPropertyName, "MessageSync");
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031", Justification = "the last resort of a verb: any failure becomes one fatal log line and exit code 1, never a stack trace")]
     public static async Task<int> RunAsync(string[] configurationArgs, HostMode mode, Func<WebApplication, Task<int>> body)
     {
         Log.Logger = SyncLogging.CreateBootstrapLogger(configurationArgs, mode);

@@ -20,6 +20,7 @@ public sealed partial class OutboxRelay(
     private static readonly TimeSpan BusWaitReport = TimeSpan.FromSeconds(30);
     private int _requeued;
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031", Justification = "the relay outlives any one failure (broker, store): logged, shown in /readyz, retried with back-off")]
     public async Task RunAsync(CancellationToken stoppingToken)
     {
         if (settings.Current.Transport == TransportKind.InMemory && Interlocked.Exchange(ref _requeued, 1) == 0)

@@ -16,6 +16,7 @@ public sealed partial class PollingService(
     ConversationPoller poller, ILinkProvider links, PollScheduler scheduler, SystemPause pause, SyncSettings settings, IStateStore store,
     ILogger<PollingService> logger)
 {
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031", Justification = "the polling loop outlives any one failure: logged and retried after a pause")]
     public async Task RunAsync(SystemId system, LeaseFence fence, CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)

@@ -101,6 +101,7 @@ public sealed partial class OtlpTelemetry(
         }
     }
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031", Justification = "an unreadable store must not stop the export of the other metrics: logged and read again later")]
     private async Task ObserveStateAsync(TimeSpan every, CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)

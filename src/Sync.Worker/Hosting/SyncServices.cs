@@ -86,7 +86,7 @@ public static class SyncServices
 /// <summary>Per-target policies from <c>Sync:Targets</c>, current after every valid reload.</summary>
 public sealed class ConfiguredTargetPolicies(SyncSettings settings) : ITargetPolicies
 {
-    public TargetPolicy For(SystemId target) => settings.Current.Targets.For(target).ToPolicy();
+    public TargetPolicy PolicyFor(SystemId target) => settings.Current.Targets.For(target).ToPolicy();
 }
 
 /// <summary>The deletion guard from <c>Sync:Polling</c>, current after every valid reload.</summary>

@@ -25,7 +25,7 @@ public sealed class SecretFilesValidator<TOptions>(string section) : IValidateOp
     }
 
     /// <summary>Why the file cannot serve as a secret, or null when it can.</summary>
-    public static string? Problem(string path)
+    private static string? Problem(string path)
     {
         try
         {

@@ -123,7 +123,7 @@ internal sealed class EngineRig : IDisposable
 
     private sealed class PolicyTable(EngineRig rig) : ITargetPolicies
     {
-        public TargetPolicy For(SystemId target) => rig.Policies.TryGetValue(target, out var policy) ? policy : TargetPolicy.Default;
+        public TargetPolicy PolicyFor(SystemId target) => rig.Policies.TryGetValue(target, out var policy) ? policy : TargetPolicy.Default;
     }
 }
 

@@ -81,7 +81,7 @@ public abstract class SimulatorBase
     private protected RequestDelegate Api(string endpointKey, Func<HttpContext, Task<ApiResult>> handler) => async ctx =>
     {
         var counter = _stats.GetOrAdd(endpointKey, _ => new Counter());
-        counter.Add(ref counter.Requests);
+        Interlocked.Increment(ref counter.Requests);
         var fault = TakeFault(endpointKey);
         if (fault is not null && fault.Delay > TimeSpan.Zero && Roll(fault.DelayRate))
         {
@@ -96,14 +96,14 @@ public abstract class SimulatorBase
 
         if (fault is not null && Roll(fault.ServerErrorRate))
         {
-            counter.Add(ref counter.ServerErrors);
+            Interlocked.Increment(ref counter.ServerErrors);
             await WriteAsync(ctx, Error(500, "INTERNAL", "injected server error"));
             return;
         }
 
         if (fault is not null && Roll(fault.RateLimitRate))
         {
-            counter.Add(ref counter.RateLimited);
+            Interlocked.Increment(ref counter.RateLimited);
             var limited = Error(429, "RATE_LIMITED", "injected rate limit");
             limited.Headers["Retry-After"] = fault.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             await WriteAsync(ctx, limited);
@@ -125,7 +125,7 @@ public abstract class SimulatorBase
 
         if (result.Status == 429)
         {
-            counter.Add(ref counter.RateLimited);
+            Interlocked.Increment(ref counter.RateLimited);
         }
 
         if (result.Status < 300 && _holds.TryRemove(endpointKey, out var hold))
@@ -369,8 +369,6 @@ public abstract class SimulatorBase
         public long Requests;
         public long RateLimited;
         public long ServerErrors;
-
-        public void Add(ref long field) => Interlocked.Increment(ref field);
 
         public EndpointStats Snapshot() => new(Interlocked.Read(ref Requests), Interlocked.Read(ref RateLimited), Interlocked.Read(ref ServerErrors));
     }

@@ -403,7 +403,7 @@ public sealed class CordSimulator : SimulatorBase
         }
     }
 
-    private async Task<JsonObject> ValidatedBody(HttpContext ctx, NJsonSchema.JsonSchema schema)
+    private static async Task<JsonObject> ValidatedBody(HttpContext ctx, NJsonSchema.JsonSchema schema)
     {
         RequireJsonContentType(ctx);
         var text = await ReadTextAsync(ctx);
@@ -539,7 +539,7 @@ public sealed class CordSimulator : SimulatorBase
         return null;
     }
 
-    private ApiResult Page(List<Message> list, int offset, int limit, Func<Message, bool> visible, string scope)
+    private static ApiResult Page(List<Message> list, int offset, int limit, Func<Message, bool> visible, string scope)
     {
         var total = 0;
         foreach (var x in list)

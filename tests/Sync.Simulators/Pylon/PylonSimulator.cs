@@ -557,7 +557,7 @@ public sealed class PylonSimulator : SimulatorBase
 
     private static JsonNode ThreadJson(PylonThreadState t) => new JsonObject { ["id"] = t.Id, ["issue_id"] = t.IssueId, ["name"] = t.Name, ["source"] = "api" };
 
-    private ApiResult Ok(JsonObject body)
+    private static ApiResult Ok(JsonObject body)
     {
         body["request_id"] = NewId("req_");
         return new ApiResult(200, body);
@@ -590,7 +590,7 @@ public sealed class PylonSimulator : SimulatorBase
     private Issue GetIssue(string issueId) =>
         _issues.TryGetValue(issueId, out var issue) ? issue : throw new KeyNotFoundException($"issue {issueId}");
 
-    private PylonThreadState DefaultThread(Issue issue, string? name) =>
+    private static PylonThreadState DefaultThread(Issue issue, string? name) =>
         issue.Threads.FirstOrDefault(t => t.IsDefault) ?? AddThread(issue, name ?? "Internal", isDefault: true);
 
     private static PylonThreadState AddThread(Issue issue, string name, bool isDefault)
