@@ -438,22 +438,32 @@ public sealed class ChangeApplierTests : IDisposable
         Assert.Empty(await _rig.OpenOutcomesAsync());
     }
 
-    /// <summary>A Cord message copied to Pylon; the fake Pylon may be told to store bodies without our marker first.</summary>
     private async Task<MessageChanged> CordMessageAsync(string text)
     {
         _rig.Cord.Add("th_4", text, MessageKind.AgentReply, new Author("Agent Smith"));
         return Assert.Single(await _rig.PollAsync(SystemId.Cord));
     }
 
+    /// <summary>
+    /// Pylon (storing bodies without our marker when <paramref name="strips"/>) holds one copy of ours; the next Cord message's
+    /// create in Pylon fails without an answer, after taking effect (a lost answer) or before.
+    /// </summary>
+    private async Task<MessageChanged> SecondCopyFailsAsync(bool strips, bool afterEffect, string text = "Thanks!", Action? meanwhile = null)
+    {
+        _rig.Pylon.StripsMarkers = strips;
+        await _rig.ApplyAsync(await CordMessageAsync("Hello, we are on it"), SystemId.Pylon);
+        meanwhile?.Invoke();
+        var change = await CordMessageAsync(text);
+        _rig.Pylon.Faults.Add(new Fault("create", new TransientApiException(SystemId.Pylon, "connection reset"), afterEffect));
+        await Assert.ThrowsAsync<TransientApiException>(() => _rig.ApplyAsync(change, SystemId.Pylon));
+        return change;
+    }
+
     [Fact]
     public async Task Where_the_target_drops_our_marker_a_lost_answer_is_a_possibly_written_outcome_not_a_second_copy()
     {
-        _rig.Pylon.StripsMarkers = true;
-        await _rig.ApplyAsync(await CordMessageAsync("Hello, we are on it"), SystemId.Pylon);
-        var change = await CordMessageAsync("Thanks!");
-        _rig.Pylon.Faults.Add(new Fault("create", new TransientApiException(SystemId.Pylon, "connection reset"), AfterEffect: true));
+        var change = await SecondCopyFailsAsync(strips: true, afterEffect: true);
 
-        await Assert.ThrowsAsync<TransientApiException>(() => _rig.ApplyAsync(change, SystemId.Pylon));
         _rig.Restart();
         await _rig.ApplyAsync(change, SystemId.Pylon);
 
@@ -470,11 +480,7 @@ public sealed class ChangeApplierTests : IDisposable
     [Fact]
     public async Task A_possibly_written_copy_replayed_by_an_operator_is_written()
     {
-        _rig.Pylon.StripsMarkers = true;
-        await _rig.ApplyAsync(await CordMessageAsync("Hello, we are on it"), SystemId.Pylon);
-        var change = await CordMessageAsync("Thanks!");
-        _rig.Pylon.Faults.Add(new Fault("create", new TransientApiException(SystemId.Pylon, "connection refused")));
-        await Assert.ThrowsAsync<TransientApiException>(() => _rig.ApplyAsync(change, SystemId.Pylon));
+        var change = await SecondCopyFailsAsync(strips: true, afterEffect: false);
         await _rig.ApplyAsync(change, SystemId.Pylon);
         var outcome = Assert.Single(await _rig.OpenOutcomesAsync());
         Assert.Single(_rig.Pylon.Messages("iss_1")); // the write had not taken effect: the operator sees none and replays
@@ -490,12 +496,9 @@ public sealed class ChangeApplierTests : IDisposable
     [Fact]
     public async Task Where_the_target_keeps_our_marker_a_write_that_did_not_take_effect_is_made_once()
     {
-        await _rig.ApplyAsync(await CordMessageAsync("Hello, we are on it"), SystemId.Pylon);
-        _rig.Pylon.Add("iss_1", "Thanks!"); // the customer's own words, the same as the next copy's
-        var change = await CordMessageAsync("Thanks!");
-        _rig.Pylon.Faults.Add(new Fault("create", new TransientApiException(SystemId.Pylon, "connection refused")));
+        // The customer's own words in Pylon, the same as the next copy's.
+        var change = await SecondCopyFailsAsync(strips: false, afterEffect: false, meanwhile: () => _rig.Pylon.Add("iss_1", "Thanks!"));
 
-        await Assert.ThrowsAsync<TransientApiException>(() => _rig.ApplyAsync(change, SystemId.Pylon));
         await _rig.ApplyAsync(change, SystemId.Pylon);
 
         var mapping = await _rig.Store.GetMappingAsync(change.CanonicalId, SystemId.Pylon);
@@ -507,11 +510,7 @@ public sealed class ChangeApplierTests : IDisposable
     [Fact]
     public async Task A_redaction_that_meets_a_copy_of_unknown_fate_is_reported_for_removal_by_hand()
     {
-        _rig.Pylon.StripsMarkers = true;
-        await _rig.ApplyAsync(await CordMessageAsync("Hello, we are on it"), SystemId.Pylon);
-        var change = await CordMessageAsync("My password is hunter2");
-        _rig.Pylon.Faults.Add(new Fault("create", new TransientApiException(SystemId.Pylon, "connection reset"), AfterEffect: true));
-        await Assert.ThrowsAsync<TransientApiException>(() => _rig.ApplyAsync(change, SystemId.Pylon));
+        await SecondCopyFailsAsync(strips: true, afterEffect: true, "My password is hunter2");
 
         _rig.Cord.PersonRedacts("th_4", _rig.Cord.Messages("th_4")[^1].Id);
         var redacted = Assert.Single(await _rig.PollAsync(SystemId.Cord));
