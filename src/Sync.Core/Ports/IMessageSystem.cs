@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using MessageSync.Core.Model;
+using MessageSync.Core.State;
 
 namespace MessageSync.Core.Ports;
 
@@ -8,18 +9,11 @@ namespace MessageSync.Core.Ports;
 /// <see cref="SyncId"/> is the canonical id when the message is a mirror MessageSync wrote
 /// (the <c>data-sync-id</c> marker in Pylon and helpdesk bodies, Cord <c>metadata</c>).
 /// </summary>
-public sealed record ObservedMessage
+public sealed record ObservedMessage : MessageContent
 {
     public required string ExternalId { get; init; }
-    public required MessageKind Kind { get; init; }
-    public required Author Author { get; init; }
-    public required string BodyHtml { get; init; }
-    public required string BodyText { get; init; }
-    public IReadOnlyList<Attachment> Attachments { get; init; } = [];
-    public required DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? UpdatedAt { get; init; }
     public bool IsDeleted { get; init; }
-    public DateTimeOffset? DeletedAt { get; init; }
     public bool IsRedacted { get; init; }
     public Guid? SyncId { get; init; }
 }
@@ -109,10 +103,15 @@ public interface IMessageSystem
     Task DeleteAsync(ConversationLink link, string externalId, DeleteMode mode, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Recovery after a crash between the remote write and the mapping: finds a mirror of
-    /// <paramref name="canonicalId"/> already in the target (marker, deterministic id, content hash as last resort).
+    /// Recovery after a crash (or a lost answer) between the remote write and its record: looks for the copy written for
+    /// <paramref name="marker"/> (a canonical id for a mirror, a change id for an edit note) by an exact key only: the id
+    /// derived from the marker where the target takes caller-chosen ids, else our marker on a message of the link's
+    /// conversation that is no other copy of ours. Where the target may have dropped the marker the answer is
+    /// <see cref="MirrorSearch.Unknown"/>, never a match by content.
     /// </summary>
-    Task<string?> FindMirrorAsync(ConversationLink link, Guid canonicalId, string contentHash, CancellationToken cancellationToken);
+    /// <param name="ownWrites">Every write of ours recorded in the link's conversation in this system: other copies are not it,
+    /// and they show whether the system keeps markers.</param>
+    Task<MirrorSearch> FindMirrorAsync(ConversationLink link, Guid marker, IReadOnlyCollection<OwnWrite> ownWrites, CancellationToken cancellationToken);
 }
 
 public static class MessageSystemExtensions
