@@ -26,13 +26,7 @@ public static class BackfillCommand
     public static Command Create(VerbContext context)
     {
         var linkIds = new Option<string[]>("--link") { Description = "Only this link (repeatable). Default: every link.", HelpName = "ID" };
-        var timeout = new Option<TimeSpan>("--timeout")
-        {
-            Description = "Give up (exit 3) when not caught up by then.",
-            HelpName = "hh:mm:ss",
-            DefaultValueFactory = _ => TimeSpan.FromMinutes(30),
-            CustomParser = ToolOutput.PositiveTimeSpan,
-        };
+        var timeout = ToolOutput.TimeoutOption("Give up (exit 3) when not caught up by then.", TimeSpan.FromMinutes(30));
         var dryRun = new Option<bool>("--dry-run") { Description = "Read every conversation and report what would be written per link and system; write nothing." };
         var create = new Option<bool>("--create") { Description = "SQLite: start a new state file when Sync:State:Path does not exist (otherwise an error)." };
         var command = new Command("backfill", "Sync the whole history of all or some links, then exit (0 when caught up).");
