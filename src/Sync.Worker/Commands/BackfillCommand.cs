@@ -57,6 +57,11 @@ public static class BackfillCommand
             return ToolOutput.Refuse("backfill", unknown);
         }
 
+        if (dryRun)
+        {
+            app.Services.GetRequiredService<EngineRole>().ReadOnly();
+        }
+
         var started = TimeProvider.System.GetTimestamp();
         await app.StartAsync();
         BackfillResult result;
@@ -104,7 +109,12 @@ public static class BackfillCommand
         var outcome = await FollowAsync(run, scope, dryRun, deadline, showBar, cancellationToken);
         var last = outcome.Last;
         var report = dryRun
-            ? last.Rows.Select(r => $"{r.LinkId} {r.System.ToString().ToLowerInvariant()}: {r.Messages} message(s) read, would write {r.Summary ?? r.State.ToString().ToLowerInvariant()}").ToList()
+            ? last.Rows.Select(r => $"{r.LinkId} {r.System.ToString().ToLowerInvariant()}: " + r.State switch
+            {
+                BackfillState.Done => $"{r.Messages} message(s) read, would write {r.Summary}",
+                BackfillState.Failed => $"could not be read: {r.Summary}",
+                _ => "not read before the time limit",
+            }).ToList()
             : [];
         var summary = $"{scope.Count} link(s), {last.Walked}/{last.Rows.Count} conversation(s) walked, {last.Changes} change(s) detected, " +
             $"{last.Failed} read failure(s), {outcome.Faulted} faulted change(s), {last.Unapplied ?? 0} not yet applied";
