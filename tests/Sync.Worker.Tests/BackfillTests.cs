@@ -67,12 +67,32 @@ public sealed class BackfillTests : IAsyncLifetime, IDisposable
         }
     }
 
-    private Task<WorkerResult> Backfill(params string[] args) => _worker.RunAsync(
+    [Fact]
+    public async Task A_backfill_stopped_by_SIGTERM_before_it_is_done_exits_130()
+    {
+        var hold = _sims.Pylon.HoldNextResponse(PylonSimulator.ListMessages);
+        try
+        {
+            using var backfill = new RunningWorker(_worker.Start(Arguments("--create")));
+            await hold.Reached.WaitAsync(TimeSpan.FromSeconds(60));
+
+            Assert.Equal(130, await backfill.TerminateAsync());
+            Assert.Contains(backfill.Lines, l => l.Contains("Stopped before the work was done", StringComparison.Ordinal));
+        }
+        finally
+        {
+            hold.Release();
+        }
+    }
+
+    private Task<WorkerResult> Backfill(params string[] args) => _worker.RunAsync(Arguments(args));
+
+    private string[] Arguments(params string[] args) =>
     [
         "backfill", .. args, $"--Sync:State:Path={_worker.StatePath}", "--Sync:Http:Urls=http://127.0.0.1:0",
         .. SimulatedSystems.Settings(_sims, Speed),
         "--Sync:Links:0:Id=link-1", "--Sync:Links:0:PylonIssueId=iss_1", "--Sync:Links:0:HelpdeskTicketId=tkt_1", "--Sync:Links:0:CordThreadId=th_1",
-    ]);
+    ];
 
     public async Task DisposeAsync() => await _sims.DisposeAsync();
 
