@@ -55,7 +55,7 @@ public sealed class BackfillTests : IAsyncLifetime, IDisposable
             using var document = JsonDocument.Parse(result.Stdout);
             Assert.Equal("timedOut", document.RootElement.GetProperty("result").GetString());
             var elapsed = document.RootElement.GetProperty("elapsedSeconds").GetDouble();
-            Assert.True(elapsed < 3 + 5, $"backfill took {elapsed:0.0} s with --timeout 00:00:03");
+            Assert.True(elapsed < 3 + 5, $"backfill took {elapsed:0.0} s with --timeout 00:00:03\n{result}");
             // Not a terminal: the progress is a log line (stderr) with counts and an ETA from the read budget.
             var progress = result.Stderr.Split('\n').FirstOrDefault(l => l.Contains("conversation(s)", StringComparison.Ordinal) && l.Contains("ETA ", StringComparison.Ordinal));
             Assert.True(progress is not null, result.ToString());

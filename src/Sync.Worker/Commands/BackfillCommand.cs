@@ -44,6 +44,9 @@ public static class BackfillCommand
     public static async Task<int> ExecuteAsync(
         WebApplication app, IReadOnlyCollection<string> only, TimeSpan timeout, bool json = false, bool dryRun = false, bool create = false)
     {
+        // The time limit counts from the command's start, the host's start-up included: the operator's clock, not ours.
+        var started = TimeProvider.System.GetTimestamp();
+        var deadline = TimeProvider.System.GetUtcNow() + timeout;
         var state = app.Services.GetRequiredService<IOptions<StateStoreOptions>>().Value;
         if (state.Provider == StateProvider.Sqlite && !create && !File.Exists(state.Path))
         {
@@ -62,12 +65,11 @@ public static class BackfillCommand
             app.Services.GetRequiredService<EngineRole>().ReadOnly();
         }
 
-        var started = TimeProvider.System.GetTimestamp();
         await app.StartAsync();
         BackfillResult result;
         try
         {
-            result = await RunAsync(app.Services, only, timeout, app.Lifetime.ApplicationStopping, dryRun, showBar: !json && !Console.IsOutputRedirected);
+            result = await RunAsync(app.Services, only, timeout, app.Lifetime.ApplicationStopping, dryRun, showBar: !json && !Console.IsOutputRedirected, deadline);
         }
         finally
         {
@@ -100,13 +102,14 @@ public static class BackfillCommand
 
     /// <summary>Requests the backfill, follows it to the end and says how it went (the host must be started).</summary>
     public static async Task<BackfillResult> RunAsync(
-        IServiceProvider services, IReadOnlyCollection<string> only, TimeSpan timeout, CancellationToken cancellationToken, bool dryRun = false, bool showBar = false)
+        IServiceProvider services, IReadOnlyCollection<string> only, TimeSpan timeout, CancellationToken cancellationToken, bool dryRun = false, bool showBar = false,
+        DateTimeOffset? deadline = null)
     {
         var log = Log.ForContext(Serilog.Core.Constants.SourceContextPropertyName, "MessageSync.Backfill");
         var run = services.GetRequiredService<BackfillRun>();
-        var deadline = TimeProvider.System.GetUtcNow() + timeout;
+        var until = deadline ?? TimeProvider.System.GetUtcNow() + timeout;
         var scope = (await run.LinksAsync(cancellationToken)).Where(l => only.Count == 0 || only.Contains(l.Id)).ToList();
-        var outcome = await FollowAsync(run, scope, dryRun, deadline, showBar, cancellationToken);
+        var outcome = await FollowAsync(run, scope, dryRun, until, showBar, cancellationToken);
         var last = outcome.Last;
         var report = dryRun
             ? last.Rows.Select(r => $"{r.LinkId} {r.System.ToString().ToLowerInvariant()}: " + r.State switch
