@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one test command. On a fresh machine it installs what the tests need (Debian's rabbitmq-server,
-# postgresql and prometheus for promtool), starts a private broker and a private PostgreSQL cluster on 127.0.0.1
+# postgresql and prometheus for promtool, Node.js and the Kubernetes schemas), starts a private broker and a private PostgreSQL cluster on 127.0.0.1
 # (own data folders, free ports, always stopped on exit, also after a failure), publishes the worker as the Dockerfile does, runs every
 # test project and ends with the line "N passed, N failed" summed over all of them. The exit code is dotnet test's.
 #   scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Pylon]
@@ -46,8 +46,19 @@ if ! promtool=$(scripts/promtool.sh install); then
   exit 1
 fi
 export SYNC_TEST_PROMTOOL="$promtool"
+
+# Node.js and the npm package kubernetes-models (tests/kubernetes): the tests validate config/k8s against the
+# Kubernetes API's schemas with them.
+if ! node=$(scripts/kubernetes-schemas.sh install); then
+  echo "could not install the Kubernetes schema validator (Node.js, npm ci in tests/kubernetes)"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+export SYNC_TEST_NODE="$node"
 echo "private RabbitMQ broker at ${url/guest:guest@/}, private PostgreSQL at $pg"
 
+# A clean folder: files of an earlier publish (another runtime identifier) must not pass for this one.
+rm -rf "$root/artifacts/publish"
 if ! scripts/publish.sh "$root/artifacts/publish" > "$results/publish.log" 2>&1; then
   cat "$results/publish.log"
   echo "publish failed (the Dockerfile would fail the same way)"

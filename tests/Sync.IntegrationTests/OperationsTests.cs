@@ -24,7 +24,7 @@ public sealed class OperationsTests
         Assert.NotNull(replay);
         Assert.Equal(Core.Model.SystemId.Helpdesk, replay.Target);
         await harness.WaitUntilAsync(() => Scenario.HelpdeskCount(harness, "sent while the ticket was closed") == 1, "the replayed change reaches the helpdesk");
-        await SyncHarness.SettleAsync();
+        await harness.SettleAsync();
         Assert.Equal(1, Scenario.HelpdeskCount(harness, "sent while the ticket was closed"));
         Assert.Equal(1, Scenario.CordCount(harness, "sent while the ticket was closed"));
         Assert.DoesNotContain(await harness.Store.ListOutcomesAsync(includeResolved: false), o => o.Kind == OutcomeKind.Parked);

@@ -31,23 +31,32 @@ public sealed class RecoveryAndHintTests
         await harness.StartWorkerAsync("Sync:Polling:ActiveInterval=00:05:00", "Sync:Polling:IdleInterval=00:05:00", "Sync:Polling:ReconcileInterval=01:00:00");
         await harness.WaitUntilAsync(() => Scenario.PylonCount(harness, "first, found") == 1, "the first poll has run");
 
-        harness.Simulators.Cord.AddMessage(SyncHarness.Thread, "agent_cord", "second, announced by a webhook");
-        await Task.Delay(1500);
-        Assert.Equal(0, Scenario.PylonCount(harness, "second, announced"));
-
+        // Polling every 5 minutes: from here on only a webhook makes the worker read Cord (its polls are counted).
         using var http = new HttpClient { BaseAddress = harness.WorkerUrl };
+        var polled = await CordPollsAsync(http);
+        harness.Simulators.Cord.AddMessage(SyncHarness.Thread, "agent_cord", "second, announced by a webhook");
+
         var body = $$$"""{"type":"thread-message-added","applicationID":"{{{SimulatorDefaults.CordAppId}}}","event":{"threadID":"{{{SyncHarness.Thread}}}"}}""";
         var forged = await http.SendAsync(Signed(body, "wrong-secret", DateTimeOffset.UtcNow));
         var stale = await http.SendAsync(Signed(body, SimulatorDefaults.CordSecret, DateTimeOffset.UtcNow.AddMinutes(-10)));
         Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, stale.StatusCode);
-        await Task.Delay(1000);
+        Assert.Equal(polled, await CordPollsAsync(http));
         Assert.Equal(0, Scenario.PylonCount(harness, "second, announced"));
 
         var accepted = await http.SendAsync(Signed(body, SimulatorDefaults.CordSecret, DateTimeOffset.UtcNow));
 
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         await harness.WaitUntilAsync(() => Scenario.PylonCount(harness, "second, announced") == 1, "the hinted conversation is read at once", TimeSpan.FromSeconds(20));
+        Assert.True(await CordPollsAsync(http) > polled);
+    }
+
+    /// <summary>Polls of Cord started so far, from the worker's own /metrics.</summary>
+    private static async Task<long> CordPollsAsync(HttpClient http)
+    {
+        var metrics = await http.GetStringAsync("/metrics");
+        var match = System.Text.RegularExpressions.Regex.Match(metrics, "^messagesync_polls_total\\{system=\"cord\"\\} (\\d+)$", System.Text.RegularExpressions.RegexOptions.Multiline);
+        return match.Success ? long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
     }
 
     [Fact]

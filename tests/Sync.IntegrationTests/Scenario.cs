@@ -30,7 +30,7 @@ public static class Scenario
         AssertKindsAndVisibility(harness);
 
         // Several more polls of every system: the mirrors read back must not travel again.
-        await SyncHarness.SettleAsync();
+        await harness.SettleAsync();
         Assert.All(words, w => Assert.Equal(1, PylonCount(harness, w)));
         Assert.All(words, w => Assert.Equal(1, HelpdeskCount(harness, w)));
         Assert.All(words, w => Assert.Equal(1, CordCount(harness, w)));

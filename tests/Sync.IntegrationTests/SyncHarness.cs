@@ -1,6 +1,10 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using MessageSync.Core.Engine;
+using MessageSync.Core.Ports;
 using MessageSync.Core.State;
 using MessageSync.Simulators;
 using MessageSync.Worker.Hosting;
@@ -128,8 +132,38 @@ public sealed class SyncHarness : IAsyncDisposable
         Assert.Fail($"Timed out waiting until {what}.\n{await DescribeAsync()}");
     }
 
-    /// <summary>Lets the worker poll every system a few more times (to prove nothing more happens).</summary>
-    public static Task SettleAsync() => Task.Delay(TimeSpan.FromSeconds(3));
+    /// <summary>
+    /// Proves nothing more happens: waits until the worker has completed <paramref name="polls"/> more polls of every
+    /// system it owns, counted by its own <c>messagesync.polls</c> counter (this host's meter only). The counter moves as a
+    /// poll starts and a system's polls run one after another, so the (n+1)th start means the nth poll has completed.
+    /// </summary>
+    public async Task SettleAsync(int polls = 3)
+    {
+        var metrics = Services.GetRequiredService<SyncMetrics>();
+        var systems = Services.GetServices<IMessageSystem>().Select(s => s.System.ToString().ToLowerInvariant()).ToList();
+        var started = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter, metrics.Meter) && instrument.Name == "messagesync.polls")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "system" && tag.Value is string system)
+                {
+                    started.AddOrUpdate(system, (int)value, (_, count) => count + (int)value);
+                }
+            }
+        });
+        listener.Start();
+
+        await WaitUntilAsync(() => systems.All(s => started.GetValueOrDefault(s) > polls), $"{string.Join(", ", systems)} have each been polled {polls} more time(s)");
+    }
 
     public async Task<string> DescribeAsync()
     {

@@ -62,7 +62,7 @@ public sealed class SyncScenarioTests
 
         await harness.PylonDeleteAsync(original.Id);
         await harness.WaitUntilAsync(() => Scenario.OpenOutcomes(harness, OutcomeKind.Skipped, SystemId.Helpdesk) == 1, "the deletion is detected and reaches the helpdesk's outcome");
-        await SyncHarness.SettleAsync();
+        await harness.SettleAsync();
 
         Assert.Equal(1, Scenario.CordCount(harness, "keep my copy"));
     }
@@ -80,7 +80,7 @@ public sealed class SyncScenarioTests
         await harness.WaitUntilAsync(() => Scenario.PylonCount(harness, "second wording") == 1, "Pylon (AppendNote) gets a note with the new version");
         var note = harness.Simulators.Pylon.GetMessages(SyncHarness.Issue).Single(m => m.MessageHtml.Contains("second wording", StringComparison.Ordinal));
         Assert.True(note.IsPrivate);
-        await SyncHarness.SettleAsync();
+        await harness.SettleAsync();
         Assert.Equal(0, Scenario.HelpdeskCount(harness, "second wording"));
         Assert.Equal(1, Scenario.PylonCount(harness, "second wording"));
     }
@@ -128,7 +128,7 @@ public sealed class SyncScenarioTests
 
         await harness.WaitUntilAsync(() => Scenario.CordCount(harness, "visible to all") == 1, "the customer message reaches Cord");
         await harness.WaitUntilAsync(() => Scenario.OpenOutcomes(harness, OutcomeKind.Skipped, SystemId.Cord) == 2, "both notes are withheld from Cord, with a recorded outcome");
-        await SyncHarness.SettleAsync();
+        await harness.SettleAsync();
 
         Assert.Equal(0, Scenario.CordCount(harness, "internal only"));
         Assert.Equal(1, Scenario.HelpdeskCount(harness, "refund approved"));

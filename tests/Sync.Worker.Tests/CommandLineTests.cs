@@ -183,6 +183,42 @@ public sealed partial class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task The_README_operations_synopsis_names_every_verb_and_every_option_the_parser_knows()
+    {
+        var readme = await File.ReadAllTextAsync(Path.Combine(Repo.Root, "README.md"));
+        var start = readme.IndexOf("## Operations", StringComparison.Ordinal);
+        var block = readme[readme.IndexOf("```bash", start, StringComparison.Ordinal)..];
+        block = block[..block.IndexOf("```\n", 7, StringComparison.Ordinal)];
+        var root = SyncCommandLine.Build(new VerbContext([]));
+
+        foreach (var (path, command) in Verbs(root, ""))
+        {
+            Assert.Contains(path, block, StringComparison.Ordinal);
+            foreach (var option in command.Options.Where(o => !o.Hidden && o is not System.CommandLine.Help.HelpOption && o.Name.StartsWith("--", StringComparison.Ordinal)))
+            {
+                Assert.True(block.Contains(option.Name, StringComparison.Ordinal), $"README's operations synopsis does not name {path} {option.Name}");
+            }
+        }
+    }
+
+    private static IEnumerable<(string Path, System.CommandLine.Command Command)> Verbs(System.CommandLine.Command command, string path)
+    {
+        foreach (var sub in command.Subcommands.Where(c => !c.Hidden))
+        {
+            var subPath = (path + " " + sub.Name).Trim();
+            if (sub.Subcommands.Count == 0)
+            {
+                yield return (subPath, sub);
+            }
+
+            foreach (var nested in Verbs(sub, subPath))
+            {
+                yield return nested;
+            }
+        }
+    }
+
+    [Fact]
     public void Every_setting_in_the_example_configuration_is_a_known_key()
     {
         foreach (var file in new[] { "config/appsettings.example.json", "config/appsettings.demo.json", "src/Sync.Worker/appsettings.json" })

@@ -26,13 +26,7 @@ public static class BackfillCommand
     public static Command Create(VerbContext context)
     {
         var linkIds = new Option<string[]>("--link") { Description = "Only this link (repeatable). Default: every link.", HelpName = "ID" };
-        var timeout = new Option<TimeSpan>("--timeout")
-        {
-            Description = "Give up (exit 3) when not caught up by then.",
-            HelpName = "hh:mm:ss",
-            DefaultValueFactory = _ => TimeSpan.FromMinutes(30),
-            CustomParser = ToolOutput.PositiveTimeSpan,
-        };
+        var timeout = ToolOutput.TimeoutOption("Give up (exit 3) when not caught up by then.", TimeSpan.FromMinutes(30));
         var dryRun = new Option<bool>("--dry-run") { Description = "Read every conversation and report what would be written per link and system; write nothing." };
         var create = new Option<bool>("--create") { Description = "SQLite: start a new state file when Sync:State:Path does not exist (otherwise an error)." };
         var command = new Command("backfill", "Sync the whole history of all or some links, then exit (0 when caught up).");
@@ -50,6 +44,9 @@ public static class BackfillCommand
     public static async Task<int> ExecuteAsync(
         WebApplication app, IReadOnlyCollection<string> only, TimeSpan timeout, bool json = false, bool dryRun = false, bool create = false)
     {
+        // The time limit counts from the command's start, the host's start-up included: the operator's clock, not ours.
+        var started = TimeProvider.System.GetTimestamp();
+        var deadline = TimeProvider.System.GetUtcNow() + timeout;
         var state = app.Services.GetRequiredService<IOptions<StateStoreOptions>>().Value;
         if (state.Provider == StateProvider.Sqlite && !create && !File.Exists(state.Path))
         {
@@ -63,12 +60,16 @@ public static class BackfillCommand
             return ToolOutput.Refuse("backfill", unknown);
         }
 
-        var started = TimeProvider.System.GetTimestamp();
+        if (dryRun)
+        {
+            app.Services.GetRequiredService<EngineRole>().ReadOnly();
+        }
+
         await app.StartAsync();
         BackfillResult result;
         try
         {
-            result = await RunAsync(app.Services, only, timeout, app.Lifetime.ApplicationStopping, dryRun, showBar: !json && !Console.IsOutputRedirected);
+            result = await RunAsync(app.Services, only, timeout, app.Lifetime.ApplicationStopping, dryRun, showBar: !json && !Console.IsOutputRedirected, deadline);
         }
         finally
         {
@@ -101,16 +102,22 @@ public static class BackfillCommand
 
     /// <summary>Requests the backfill, follows it to the end and says how it went (the host must be started).</summary>
     public static async Task<BackfillResult> RunAsync(
-        IServiceProvider services, IReadOnlyCollection<string> only, TimeSpan timeout, CancellationToken cancellationToken, bool dryRun = false, bool showBar = false)
+        IServiceProvider services, IReadOnlyCollection<string> only, TimeSpan timeout, CancellationToken cancellationToken, bool dryRun = false, bool showBar = false,
+        DateTimeOffset? deadline = null)
     {
         var log = Log.ForContext(Serilog.Core.Constants.SourceContextPropertyName, "MessageSync.Backfill");
         var run = services.GetRequiredService<BackfillRun>();
-        var deadline = TimeProvider.System.GetUtcNow() + timeout;
+        var until = deadline ?? TimeProvider.System.GetUtcNow() + timeout;
         var scope = (await run.LinksAsync(cancellationToken)).Where(l => only.Count == 0 || only.Contains(l.Id)).ToList();
-        var outcome = await FollowAsync(run, scope, dryRun, deadline, showBar, cancellationToken);
+        var outcome = await FollowAsync(run, scope, dryRun, until, showBar, cancellationToken);
         var last = outcome.Last;
         var report = dryRun
-            ? last.Rows.Select(r => $"{r.LinkId} {r.System.ToString().ToLowerInvariant()}: {r.Messages} message(s) read, would write {r.Summary ?? r.State.ToString().ToLowerInvariant()}").ToList()
+            ? last.Rows.Select(r => $"{r.LinkId} {r.System.ToString().ToLowerInvariant()}: " + r.State switch
+            {
+                BackfillState.Done => $"{r.Messages} message(s) read, would write {r.Summary}",
+                BackfillState.Failed => $"could not be read: {r.Summary}",
+                _ => "not read before the time limit",
+            }).ToList()
             : [];
         var summary = $"{scope.Count} link(s), {last.Walked}/{last.Rows.Count} conversation(s) walked, {last.Changes} change(s) detected, " +
             $"{last.Failed} read failure(s), {outcome.Faulted} faulted change(s), {last.Unapplied ?? 0} not yet applied";

@@ -25,13 +25,7 @@ public static class CheckCommand
     public static Command Create(VerbContext context)
     {
         var json = ToolOutput.JsonOption();
-        var timeout = new Option<TimeSpan>("--timeout")
-        {
-            Description = "Time allowed for each check.",
-            HelpName = "hh:mm:ss",
-            DefaultValueFactory = _ => TimeSpan.FromSeconds(30),
-            CustomParser = ToolOutput.PositiveTimeSpan,
-        };
+        var timeout = ToolOutput.TimeoutOption("Time allowed for each check.", TimeSpan.FromSeconds(30));
         var command = new Command("check", "Try the configured systems' credentials and reachability, the broker and the state store; print a pass/fail table.")
         {
             json, timeout,

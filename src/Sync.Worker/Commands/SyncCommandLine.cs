@@ -71,6 +71,7 @@ public static class SyncCommandLine
         root.Subcommands.Add(ErrorsCommand.Create(context));
         root.Subcommands.Add(ConfigCommand.Create(context));
         root.Subcommands.Add(CheckCommand.Create(context));
+        root.Subcommands.Add(HealthCommand.Create(context));
 
         var help = root.Options.OfType<HelpOption>().Single();
         help.Action = new HelpWithExitCodes((HelpAction)help.Action!);

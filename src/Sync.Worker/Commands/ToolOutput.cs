@@ -68,6 +68,15 @@ public static class ToolOutput
         return default;
     }
 
+    /// <summary>A verb's <c>--timeout hh:mm:ss</c>: a positive time span, <paramref name="byDefault"/> when not given.</summary>
+    public static System.CommandLine.Option<TimeSpan> TimeoutOption(string description, TimeSpan byDefault) => new("--timeout")
+    {
+        Description = description,
+        HelpName = "hh:mm:ss",
+        DefaultValueFactory = _ => byDefault,
+        CustomParser = PositiveTimeSpan,
+    };
+
     /// <summary>The <c>--json</c> option every listing verb has.</summary>
     public static System.CommandLine.Option<bool> JsonOption() => new("--json") { Description = "Print JSON (the shape documented in the README) instead of tables." };
 }

@@ -14,7 +14,7 @@ namespace MessageSync.Worker.Engine;
 /// </summary>
 public sealed partial class PollingService(
     ConversationPoller poller, ILinkProvider links, PollScheduler scheduler, SystemPause pause, SyncSettings settings, IStateStore store,
-    ILogger<PollingService> logger)
+    EngineRole role, ILogger<PollingService> logger)
 {
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031", Justification = "the polling loop outlives any one failure: logged and retried after a pause")]
     public async Task RunAsync(SystemId system, LeaseFence fence, CancellationToken stoppingToken)
@@ -27,6 +27,13 @@ public sealed partial class PollingService(
                 var current = await links.GetLinksAsync(stoppingToken);
                 if (await BackfillOneAsync(system, current, fence, stoppingToken))
                 {
+                    continue;
+                }
+
+                if (!role.ScheduledPolls)
+                {
+                    // A backfill process: only the requested walks (the next request is looked for every second).
+                    await scheduler.WaitAsync(system, TimeSpan.FromSeconds(1), stoppingToken);
                     continue;
                 }
 
@@ -79,7 +86,7 @@ public sealed partial class PollingService(
             if (work.DryRun)
             {
                 var (result, wouldWrite) = await poller.PreviewAsync(link, system, stoppingToken);
-                var summary = wouldWrite.Count == 0 ? "nothing to write" : string.Join(", ", wouldWrite.OrderBy(w => w.Key).Select(w => $"{w.Value} {w.Key.ToString().ToLowerInvariant()}"));
+                var summary = wouldWrite.Count == 0 ? "nothing" : string.Join(", ", wouldWrite.OrderBy(w => w.Key).Select(w => $"{w.Value} {w.Key.ToString().ToLowerInvariant()}"));
                 await store.RecordBackfillAsync(work with { State = BackfillState.Done, Pages = result.Pages, Messages = result.Messages, Changes = result.Changes, Summary = summary }, stoppingToken);
             }
             else

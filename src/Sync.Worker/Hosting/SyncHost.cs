@@ -9,7 +9,7 @@ public enum HostMode
     /// <summary>The always-on service: every service, pollers included, HTTP endpoints on <c>Sync:Http:Urls</c>.</summary>
     Run,
 
-    /// <summary>A backfill: relay and consumers, no pollers and no listener.</summary>
+    /// <summary>A backfill: relay, consumers and the requested walks (no scheduled polls, <see cref="Engine.EngineRole"/>), no listener.</summary>
     Backfill,
 
     /// <summary>A one-shot tool verb that needs only the state store and the options.</summary>

@@ -31,7 +31,7 @@ public static class SyncServices
         builder.AddSyncAdapters();
         services.AddSyncPeople();
         services.AddSyncEngine();
-        builder.AddSyncOwnership();
+        builder.AddSyncOwnership(mode);
 
         // Telemetry first: its providers must listen before the engine measures or traces anything.
         services.AddHostedService<OtlpTelemetry>();
@@ -65,12 +65,13 @@ public static class SyncServices
 
     /// <summary>
     /// Several processes: what this one runs is what it holds a lease for (DESIGN.md, "Several processes"). A backfill
-    /// takes part too: beside a running worker it gets no lease and only follows; with none running it does the work. The
-    /// bus comes with it, since the owner of a target connects that target's apply queue.
+    /// takes part too: beside a running worker it gets no lease and only follows; with none running it does only the walks
+    /// it was asked for (<see cref="EngineRole"/>). The bus comes with it, since the owner of a target connects that target's apply queue.
     /// </summary>
-    public static IHostApplicationBuilder AddSyncOwnership(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddSyncOwnership(this IHostApplicationBuilder builder, HostMode mode)
     {
         var services = builder.Services;
+        services.AddSingleton(new EngineRole(mode));
         var identity = new ProcessIdentity();
         services.AddSingleton(identity);
         services.AddSingleton<ApplyEndpoints>();

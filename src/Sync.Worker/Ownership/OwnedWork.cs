@@ -8,13 +8,14 @@ namespace MessageSync.Worker.Ownership;
 
 /// <summary>What runs under each lease (<see cref="Leases"/>), for as long as this process holds it.</summary>
 public sealed class OwnedWork(
-    PollingService polling, OutboxRelay relay, ApplyEndpoints endpoints, ConversationPoller poller, IServiceProvider services)
+    PollingService polling, OutboxRelay relay, ApplyEndpoints endpoints, ConversationPoller poller, EngineRole role, IServiceProvider services)
 {
     public async Task RunAsync(LeaseFence fence, CancellationToken cancellationToken)
     {
         if (fence.Name == Leases.Relay)
         {
-            await relay.RunAsync(cancellationToken);
+            // A dry run publishes nothing: the lease is held (a worker starting meanwhile waits for it) but idle.
+            await (role.Writes ? relay.RunAsync(cancellationToken) : Task.Delay(Timeout.Infinite, cancellationToken));
             return;
         }
 
@@ -22,7 +23,11 @@ public sealed class OwnedWork(
 
         // A new owner starts with empty buckets: the previous owner may have spent its burst in its last minute.
         services.GetKeyedService<RateBudget>(system)?.Drain();
-        await endpoints.ConnectAsync(system, cancellationToken);
+        if (role.Writes)
+        {
+            await endpoints.ConnectAsync(system, cancellationToken);
+        }
+
         try
         {
             if (poller.Supports(system))
@@ -37,7 +42,10 @@ public sealed class OwnedWork(
         }
         finally
         {
-            await endpoints.DisconnectAsync(system);
+            if (role.Writes)
+            {
+                await endpoints.DisconnectAsync(system);
+            }
         }
     }
 }
