@@ -150,6 +150,33 @@ public sealed class PollingOptions
     /// <summary>Outbox relay idle poll. Default 1 s (it is also woken after every commit).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan RelayInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Change feeds (Pylon's issue search, Cord's application-wide message list): which conversations to read next.</summary>
+    public FeedOptions Feeds { get; set; } = new();
+}
+
+/// <summary>
+/// <c>Sync:Polling:Feeds</c>. Where a system has a change feed, its owner reads it every <see cref="Interval"/> and polls
+/// the conversations it names next (like a webhook hint). Per-conversation polling stays as configured above: it is the
+/// fallback when a feed fails, and its full scans find what no feed shows (redactions, deletions in Pylon). With a feed,
+/// <c>IdleInterval</c> can be raised to spare the read budget.
+/// </summary>
+public sealed class FeedOptions
+{
+    /// <summary>Read the change feeds of the systems that have one. Default true.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How often each feed is read. Default 10 s (Pylon's search allows 20 requests a minute).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How far each read looks back before the previous read's time on the system's own clock: covers a search index that
+    /// lags behind its writes and times stamped a little before they become visible. Activity seen twice is hinted once.
+    /// Default 2 min.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan Overlap { get; set; } = TimeSpan.FromMinutes(2);
 }
 
 public sealed class LinkOptions

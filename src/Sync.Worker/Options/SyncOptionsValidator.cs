@@ -17,6 +17,7 @@ public sealed class SyncOptionsValidator(ConfiguredSystems? systems = null) : IV
         Check(options.Logging, "Sync:Logging", failures);
         Check(options.Http, "Sync:Http", failures);
         Check(options.Polling, "Sync:Polling", failures);
+        Check(options.Polling.Feeds, "Sync:Polling:Feeds", failures);
         Check(options.Ownership, "Sync:Ownership", failures);
         if (options.Ownership.RenewInterval * 3 > options.Ownership.LeaseTtl)
         {

@@ -8,7 +8,7 @@ namespace MessageSync.Worker.Ownership;
 
 /// <summary>What runs under each lease (<see cref="Leases"/>), for as long as this process holds it.</summary>
 public sealed class OwnedWork(
-    PollingService polling, OutboxRelay relay, ApplyEndpoints endpoints, ConversationPoller poller, IServiceProvider services)
+    PollingService polling, ChangeFeedService feeds, OutboxRelay relay, ApplyEndpoints endpoints, ConversationPoller poller, IServiceProvider services)
 {
     public async Task RunAsync(LeaseFence fence, CancellationToken cancellationToken)
     {
@@ -27,7 +27,18 @@ public sealed class OwnedWork(
         {
             if (poller.Supports(system))
             {
-                await polling.RunAsync(system, fence, cancellationToken);
+                // The change feed hints the poll loop; it stops with it (a lost lease ends both).
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var feed = feeds.RunAsync(system, stop.Token);
+                try
+                {
+                    await polling.RunAsync(system, fence, stop.Token);
+                }
+                finally
+                {
+                    await stop.CancelAsync();
+                    await feed;
+                }
             }
             else
             {
