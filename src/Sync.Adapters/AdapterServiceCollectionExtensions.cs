@@ -4,6 +4,7 @@ using MessageSync.Adapters.Http;
 using MessageSync.Adapters.People;
 using MessageSync.Adapters.Pylon;
 using MessageSync.Adapters.Webhooks;
+using MessageSync.Core.Engine;
 using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
 using Microsoft.Extensions.Configuration;
@@ -108,8 +109,7 @@ public static class AdapterServiceCollectionExtensions
         services.AddOptions<TOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<TOptions>, TValidator>();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<AdapterMetrics>();
-        services.TryAddSingleton<IAdapterMetrics>(sp => sp.GetRequiredService<AdapterMetrics>());
+        services.TryAddSingleton<SyncMetrics>();
         // Sync:People comes from the worker's configuration (it registers its own source); alone, the legacy maps.
         services.TryAddSingleton<IPeopleSource>(PeopleSource.LegacyOnly);
         services.TryAddKeyedSingleton(system, (sp, _) =>
@@ -139,8 +139,8 @@ public static class AdapterServiceCollectionExtensions
         });
         builder.ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
         builder.AddHttpMessageHandler(sp => new ResilienceHandler(system, sp.GetRequiredService<IOptions<TOptions>>().Value,
-            sp.GetRequiredService<AdapterMetrics>(), sp.GetRequiredService<TimeProvider>()));
-        builder.AddHttpMessageHandler(sp => new RateLimitHandler(system, sp.GetRequiredKeyedService<RateBudget>(system), sp.GetRequiredService<AdapterMetrics>()));
+            sp.GetRequiredService<SyncMetrics>(), sp.GetRequiredService<TimeProvider>()));
+        builder.AddHttpMessageHandler(sp => new RateLimitHandler(system, sp.GetRequiredKeyedService<RateBudget>(system), sp.GetRequiredService<SyncMetrics>()));
         builder.AddHttpMessageHandler(sp =>
         {
             var token = sp.GetRequiredKeyedService<ITokenSource>(system);

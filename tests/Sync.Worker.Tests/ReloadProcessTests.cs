@@ -33,11 +33,9 @@ public sealed class ReloadProcessTests : IAsyncLifetime, IDisposable
         using var worker = new RunningWorker(_worker.Start(
         [
             "run", "--Sync:Http:Urls=http://127.0.0.1:0", $"--Sync:State:Path={_worker.StatePath}",
-            $"--Sync:Pylon:BaseUrl={_sims.PylonUrl}", $"--Sync:Pylon:ApiToken={SimulatorDefaults.PylonToken}", $"--Sync:Pylon:BudgetScale={Speed}",
-            $"--Sync:Helpdesk:BaseUrl={_sims.HelpdeskUrl}", $"--Sync:Helpdesk:SessionToken={_sims.MintHelpdeskToken("agent", TimeSpan.FromHours(1), "agent_sync")}",
-            $"--Sync:Helpdesk:BudgetScale={Speed}",
+            .. SimulatedSystems.Settings(_sims, Speed, cord: false),
         ], new Dictionary<string, string> { [SyncHost.ConfigFileVariable] = file }));
-        await WaitAsync(() => InHelpdesk("tkt_1", "before start"), "the first link syncs at start", worker);
+        await worker.WaitUntilAsync(() => InHelpdesk("tkt_1", "before start"), "the first link syncs at start");
 
         // With hour-long intervals this message waits; the reload shortens them, adds link two and turns on Debug.
         _sims.Pylon.AddMessage("iss_1", SimMessageKind.Customer, "<p>after the reload</p>");
@@ -47,8 +45,8 @@ public sealed class ReloadProcessTests : IAsyncLifetime, IDisposable
         Assert.Contains("Sync:Links:1:Id", reloaded, StringComparison.Ordinal);
         Assert.Contains("Sync:Logging:MinimumLevel", reloaded, StringComparison.Ordinal);
         Assert.Contains("Sync:Polling:ActiveInterval, Sync:Polling:IdleInterval", reloaded, StringComparison.Ordinal);
-        await WaitAsync(() => InHelpdesk("tkt_2", "waiting for link two"), "the added link syncs", worker);
-        await WaitAsync(() => InHelpdesk("tkt_1", "after the reload"), "the shorter interval polls the first link again", worker);
+        await worker.WaitUntilAsync(() => InHelpdesk("tkt_2", "waiting for link two"), "the added link syncs");
+        await worker.WaitUntilAsync(() => InHelpdesk("tkt_1", "after the reload"), "the shorter interval polls the first link again");
         await worker.WaitForLineAsync(l => l.Contains(" DBG] ", StringComparison.Ordinal));
 
         // A truncated edit: refused in one line naming the file, and the last good configuration keeps syncing.
@@ -56,7 +54,7 @@ public sealed class ReloadProcessTests : IAsyncLifetime, IDisposable
         var refused = await worker.WaitForLineAsync(l => l.Contains("Configuration reload refused", StringComparison.Ordinal));
         Assert.Contains($"{file}, line ", refused, StringComparison.Ordinal);
         _sims.Pylon.AddMessage("iss_2", SimMessageKind.Customer, "<p>after the broken edit</p>");
-        await WaitAsync(() => InHelpdesk("tkt_2", "after the broken edit"), "link two still syncs on the last good configuration", worker);
+        await worker.WaitUntilAsync(() => InHelpdesk("tkt_2", "after the broken edit"), "link two still syncs on the last good configuration");
         Assert.False(worker.Process.HasExited);
     }
 
@@ -73,22 +71,6 @@ public sealed class ReloadProcessTests : IAsyncLifetime, IDisposable
     private static string Link(int n) => $$"""{ "Id": "link-{{n}}", "PylonIssueId": "iss_{{n}}", "HelpdeskTicketId": "tkt_{{n}}" }""";
 
     private bool InHelpdesk(string ticket, string text) => _sims.Helpdesk.GetMessages(ticket).Any(m => m.Content.Contains(text, StringComparison.Ordinal));
-
-    private static async Task WaitAsync(Func<bool> condition, string what, RunningWorker worker)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (condition())
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail($"Timed out waiting until {what}. Worker output:\n{string.Join('\n', worker.Lines)}");
-    }
 
     public async Task DisposeAsync() => await _sims.DisposeAsync();
 

@@ -70,14 +70,14 @@ public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options
         var threadId = ThreadOf(request.Link);
         (request, var authorId) = AsAuthor(request);
         var message = request.Message;
-        var id = CordMapper.MessageIdFor(message.Id, _options.MessageIdPrefix);
+        var id = CordMapper.MessageIdFor(request.Marker, _options.MessageIdPrefix);
         var body = new CordCreateMessageRequest
         {
             Id = id,
             AuthorId = authorId ?? _options.BotUserId,
             Content = ContentFor(request, attribute: authorId is null),
             Type = "user_message",
-            Metadata = CordMapper.MetadataFor(message, request.TargetKind),
+            Metadata = CordMapper.MetadataFor(request.Marker, message, request.TargetKind),
             CreateThread = _options.CreateThreadOrganizationId is { Length: > 0 } org
                 ? new CordCreateThread
                 {

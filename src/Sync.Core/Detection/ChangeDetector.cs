@@ -34,12 +34,15 @@ public sealed record DetectionResult(IReadOnlyList<SnapshotEntry> Snapshots, IRe
 /// <remarks>
 /// Rules, in order, for each observed message:
 /// <list type="bullet">
-/// <item>Unknown id carrying a <see cref="ObservedMessage.SyncId"/>, or a known mirror id: an echo of a message we wrote;
-/// its snapshot row is recorded under that canonical id, and no change is raised.</item>
+/// <item>Unknown id carrying a <see cref="ObservedMessage.SyncId"/> that is one of our own writes into this conversation
+/// (<see cref="OwnWrite"/>: same copy, or a write still in flight): an echo; its snapshot row is recorded under that canonical
+/// id (as a note row for an edit note), and no change is raised. Any other marker is ignored: the message is new.</item>
 /// <item>Unknown id, already deleted or redacted: nothing (there is no content to copy; it never existed for us).</item>
 /// <item>Unknown id otherwise: Created, with a new canonical id.</item>
 /// <item>Known and deleted before: nothing; deletion is final (an "undelete" does not resurrect copies).</item>
 /// <item>Now deleted: Deleted. Newly redacted, or its content emptied: Redacted. Known redacted: nothing more (redaction is final).</item>
+/// <item>An edit note's row (<see cref="SnapshotEntry.IsNote"/>): deleted or reworded, only the row changes (the message it
+/// quotes is untouched); redacted, the message is Redacted, as a redaction anywhere is.</item>
 /// <item>Snapshot hash a baseline of our own write (<see cref="MessageHash.BaselineOf"/>) and the same words read back: the
 /// observed hash is adopted, no change; other words are a person's edit of the fresh copy and go on to the rules below.</item>
 /// <item>Snapshot hash null (a baseline we wrote ourselves, content unknown): the observed hash is adopted, no change.</item>
@@ -62,7 +65,7 @@ public sealed class ChangeDetector(TimeProvider time)
         IReadOnlyList<ObservedMessage> page,
         IReadOnlyDictionary<string, SnapshotEntry> snapshot,
         bool fullScan,
-        IReadOnlyDictionary<string, Guid>? knownMirrors = null)
+        IReadOnlyDictionary<Guid, OwnWrite>? ownWrites = null)
     {
         // Later rows of the same page see the earlier ones (pages can overlap when a cursor resumes).
         var current = new Dictionary<string, SnapshotEntry>(StringComparer.Ordinal);
@@ -87,10 +90,12 @@ public sealed class ChangeDetector(TimeProvider time)
 
             if (known is null)
             {
-                Guid? mirrorOf = message.SyncId ?? (knownMirrors is not null && knownMirrors.TryGetValue(message.ExternalId, out var id) ? id : null);
-                if (mirrorOf is { } canonicalId)
+                // Our marker on this very copy (or on a copy whose write is still in flight): an echo. A marker we did not
+                // put on this message (a person quoting a mirror's HTML, a forged attribute) hides nothing: a new message.
+                if (message.SyncId is { } marker && ownWrites is not null && ownWrites.TryGetValue(marker, out var own)
+                    && (own.ExternalId is null || own.ExternalId == message.ExternalId))
                 {
-                    Record(new SnapshotEntry(message.ExternalId, canonicalId, hash, message.UpdatedAt, message.IsDeleted, message.IsRedacted));
+                    Record(new SnapshotEntry(message.ExternalId, own.CanonicalId, hash, message.UpdatedAt, message.IsDeleted, message.IsRedacted, own.IsNote));
                     continue;
                 }
 
@@ -113,6 +118,11 @@ public sealed class ChangeDetector(TimeProvider time)
             if (message.IsDeleted)
             {
                 Record(known with { UpdatedStamp = message.UpdatedAt ?? known.UpdatedStamp, Deleted = true });
+                if (known.IsNote)
+                {
+                    continue; // an edit note removed: the message it quotes lives on
+                }
+
                 changes.Add(new DetectedChange(
                     ChangeKind.Deleted, known.CanonicalId, message.ExternalId, message.DeletedAt ?? message.UpdatedAt ?? time.GetUtcNow(), null));
                 continue;
@@ -147,6 +157,11 @@ public sealed class ChangeDetector(TimeProvider time)
             if (hash != known.ContentHash)
             {
                 Record(known with { ContentHash = hash, UpdatedStamp = message.UpdatedAt ?? known.UpdatedStamp });
+                if (known.IsNote)
+                {
+                    continue; // an edit note reworded by a person is not a new version of the message
+                }
+
                 changes.Add(new DetectedChange(
                     ChangeKind.Edited, known.CanonicalId, message.ExternalId, message.UpdatedAt ?? time.GetUtcNow(),
                     ToCanonical(link, system, message, known.CanonicalId)));
@@ -176,7 +191,7 @@ public sealed class ChangeDetector(TimeProvider time)
         var now = time.GetUtcNow();
         return new DetectionResult(
             [.. result.Snapshots, .. gone.Select(e => e with { Deleted = true })],
-            [.. result.Changes, .. gone.Select(e => new DetectedChange(ChangeKind.Deleted, e.CanonicalId, e.ExternalId, now, null))]);
+            [.. result.Changes, .. gone.Where(e => !e.IsNote).Select(e => new DetectedChange(ChangeKind.Deleted, e.CanonicalId, e.ExternalId, now, null))]);
     }
 
     /// <summary>The observed message in canonical terms. For a change seen on a mirror only its content is used by the store.</summary>

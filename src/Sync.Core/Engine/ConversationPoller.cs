@@ -40,6 +40,7 @@ public sealed partial class ConversationPoller(
             return new PollResult(0, 0, 0, 0, fullScan);
         }
 
+        using var activity = SyncActivities.StartPoll(link.Id, system, fullScan);
         var snapshot = new Dictionary<string, SnapshotEntry>(await store.GetSnapshotAsync(link.Id, system, cancellationToken), StringComparer.Ordinal);
         var cursor = fullScan ? null : await store.GetCursorAsync(link.Id, system, cancellationToken);
         metrics.Polled(system);
@@ -66,7 +67,7 @@ public sealed partial class ConversationPoller(
         var adapter = _systems.GetValueOrDefault(system) ?? throw new InvalidOperationException($"No adapter is registered for {system}.");
         var snapshot = await store.GetSnapshotAsync(link.Id, system, cancellationToken);
         var (pages, all, _) = await ReadAllAsync(adapter, link, cancellationToken);
-        var detected = detector.Detect(link, system, all, snapshot, fullScan: true);
+        var detected = detector.Detect(link, system, all, snapshot, fullScan: true, await OwnWritesAsync(link, system, all, snapshot, cancellationToken));
 
         // A dry run confirms nothing: every vanished message counts as a deletion it might send (an upper bound).
         detected = detector.Confirm(detected, detected.Vanished);
@@ -95,7 +96,7 @@ public sealed partial class ConversationPoller(
     {
         // Every page first, then one diff: only the whole set shows which known messages are gone.
         var (pages, all, lastPageCursor) = await ReadAllAsync(adapter, link, cancellationToken);
-        var detected = detector.Detect(link, adapter.System, all, snapshot, fullScan: true);
+        var detected = detector.Detect(link, adapter.System, all, snapshot, fullScan: true, await OwnWritesAsync(link, adapter.System, all, snapshot, cancellationToken));
         if (detected.Vanished.Count > 0)
         {
             detected = await ConfirmVanishedAsync(adapter, link, snapshot, detected, cancellationToken);
@@ -117,7 +118,8 @@ public sealed partial class ConversationPoller(
             messages += page.Messages.Count;
 
             // On the last page the cursor stays where it is: the next poll re-reads that page to find what was added to it.
-            var detected = detector.Detect(link, adapter.System, page.Messages, snapshot, fullScan: false);
+            var detected = detector.Detect(
+                link, adapter.System, page.Messages, snapshot, fullScan: false, await OwnWritesAsync(link, adapter.System, page.Messages, snapshot, cancellationToken));
             var next = page.HasNextPage(fetchedWith) ? page.NextCursor : fetchedWith;
             var committed = await store.CommitObservationAsync(detected.ToCommit(link.Id, adapter.System, next) with { Fence = fence }, cancellationToken);
             Signal(committed);
@@ -130,6 +132,29 @@ public sealed partial class ConversationPoller(
         }
 
         return new PollResult(pages, messages, written, suppressed, FullScan: false);
+    }
+
+    /// <summary>
+    /// The markers MessageSync put into this conversation, loaded only when what was read carries a marker on a message the
+    /// snapshot does not know yet. Loaded after the read on purpose: a copy visible in that read was written after its intent
+    /// was recorded, and the intent is only ever replaced by the mapping in one transaction, so the read's own writes are all
+    /// in the answer.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<Guid, OwnWrite>?> OwnWritesAsync(
+        ConversationLink link, SystemId system, IReadOnlyList<ObservedMessage> read, IReadOnlyDictionary<string, SnapshotEntry> snapshot, CancellationToken cancellationToken)
+    {
+        if (!read.Any(m => m.SyncId is not null && !snapshot.ContainsKey(m.ExternalId)))
+        {
+            return null;
+        }
+
+        var own = new Dictionary<Guid, OwnWrite>();
+        foreach (var write in await store.GetOwnWritesAsync(link.Id, system, cancellationToken))
+        {
+            own.TryAdd(write.Marker, write);
+        }
+
+        return own;
     }
 
     /// <summary>
@@ -188,7 +213,7 @@ public sealed partial class ConversationPoller(
         foreach (var entry in vanished)
         {
             await store.RecordOutcomeAsync(new NewOutcome(link.Id, entry.CanonicalId, system, OutcomeKind.HeldDeletion, reason, ChangeKind.Deleted), cancellationToken);
-            metrics.Outcome(system, "held_deletion");
+            metrics.Outcome(system, OutcomeKind.HeldDeletion);
         }
 
         LogHeld(logger, vanished.Count, known, link.Id, system);

@@ -41,6 +41,19 @@ public sealed record WriteRequest
 
     /// <summary>The target id of the message this one answers, when mapped.</summary>
     public string? ParentExternalId { get; init; }
+
+    /// <summary>
+    /// What the copy carries so recovery can find it and a poll knows it as ours (the <c>data-sync-id</c> marker, Cord's
+    /// message id and metadata): the canonical id for a mirror (default), the change id for an edit note, so that each note
+    /// is one copy of its own (issue 9.1).
+    /// </summary>
+    public Guid Marker
+    {
+        get => _marker ?? Message.Id;
+        init => _marker = value;
+    }
+
+    private readonly Guid? _marker;
 }
 
 /// <summary>A create that took effect: the target's id for the copy, and the copy as this system will read it back.</summary>

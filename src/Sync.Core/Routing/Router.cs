@@ -36,7 +36,10 @@ public static class Router
         TargetPolicy policy,
         bool targetHasMapping)
     {
-        if (target == source)
+        // A new message or version is never written back where it was made. A redaction or deletion is: the source system may
+        // hold other copies of the message (edit notes, a mirror beside a person's redacted note), and each one must go; the
+        // copy the change was seen on is already marked, so nothing is done to it twice.
+        if (target == source && change is ChangeKind.Created or ChangeKind.Edited)
         {
             return new RouteDecision.Skip($"{KindMapping.DisplayName(target)} is where the change was made");
         }

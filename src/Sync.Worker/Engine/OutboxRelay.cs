@@ -109,6 +109,8 @@ public sealed partial class OutboxRelay(
         {
             foreach (var entry in pending)
             {
+                // Under the span of the poll that detected the change, so MassTransit's send and consume continue its trace.
+                using var activity = SyncActivities.StartPublish(entry.Message);
                 // Sent to each apply queue by name rather than published: sending declares the queue, so a change is kept
                 // even before the owner of its target has connected that queue (a published message meeting no bound queue
                 // would be dropped). A replay goes to its one target.

@@ -9,6 +9,7 @@ using MessageSync.Worker.Http;
 using MessageSync.Worker.Options;
 using MessageSync.Worker.Ownership;
 using MessageSync.Worker.Transport;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace MessageSync.Worker.Hosting;
 
@@ -35,7 +36,7 @@ public static class SyncServices
         services.AddSingleton<ChangeDetector>();
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<SystemPause>();
-        services.AddSingleton<SyncMetrics>();
+        services.TryAddSingleton<SyncMetrics>(); // the adapters register the same one home of metrics
         services.AddSingleton<ConversationPoller>();
         services.AddSingleton<ChangeApplier>();
         services.AddSingleton<PollScheduler>();
@@ -56,6 +57,8 @@ public static class SyncServices
         services.AddSingleton<BackfillRun>();
         builder.AddSyncTransport(identity);
 
+        // Telemetry first: its providers must listen before the engine measures or traces anything.
+        services.AddHostedService<OtlpTelemetry>();
         services.AddHostedService<StartupReport>();
         services.AddHostedService(sp => sp.GetRequiredService<OwnershipService>());
         return builder;

@@ -53,8 +53,44 @@ public sealed class SyncOptions
     /// <summary>Per-target policies for deletions and edits.</summary>
     public TargetPoliciesOptions Targets { get; set; } = new();
 
+    /// <summary>OpenTelemetry export (traces and metrics over OTLP); off until <see cref="TelemetryOptions.OtlpEndpoint"/> is set.</summary>
+    public TelemetryOptions Telemetry { get; set; } = new();
+
     /// <summary>How processes sharing one state hand work to each other (DESIGN.md, "Several processes").</summary>
     public OwnershipOptions Ownership { get; set; } = new();
+}
+
+public enum OtlpProtocol
+{
+    /// <summary>OTLP/HTTP with protobuf bodies, to ENDPOINT/v1/traces and ENDPOINT/v1/metrics (default; port 4318 on a collector).</summary>
+    HttpProtobuf,
+
+    /// <summary>OTLP/gRPC to ENDPOINT (port 4317 on a collector).</summary>
+    Grpc,
+}
+
+public sealed class TelemetryOptions
+{
+    /// <summary>Base address of an OTLP receiver (an OpenTelemetry Collector, a vendor's endpoint). Default none: nothing is exported.</summary>
+    public string? OtlpEndpoint { get; set; }
+
+    /// <summary>HttpProtobuf (default) or Grpc.</summary>
+    public OtlpProtocol OtlpProtocol { get; set; } = OtlpProtocol.HttpProtobuf;
+
+    /// <summary>Headers sent with every export, <c>key=value,key2=value2</c> (a vendor's API key: a secret, give it through the environment).</summary>
+    public string? OtlpHeaders { get; set; }
+
+    /// <summary>How often metrics are exported (and the state gauges read). Default 15 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan ExportInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The <c>service.name</c> of every span and metric. Default "messagesync".</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string ServiceName { get; set; } = "messagesync";
+
+    /// <summary>Share of traces recorded, 0 to 1 (a trace continued from a sampled parent is always recorded). Default 1.</summary>
+    [Range(0d, 1d)]
+    public double TraceSampleRatio { get; set; } = 1;
 }
 
 public sealed class OwnershipOptions

@@ -18,6 +18,13 @@ public sealed class SyncOptionsValidator(ConfiguredSystems? systems = null) : IV
         Check(options.Http, "Sync:Http", failures);
         Check(options.Polling, "Sync:Polling", failures);
         Check(options.Polling.Feeds, "Sync:Polling:Feeds", failures);
+        Check(options.Telemetry, "Sync:Telemetry", failures);
+        if (options.Telemetry.OtlpEndpoint is { Length: > 0 } otlp
+            && (!Uri.TryCreate(otlp, UriKind.Absolute, out var otlpUri) || (otlpUri.Scheme != Uri.UriSchemeHttp && otlpUri.Scheme != Uri.UriSchemeHttps)))
+        {
+            failures.Add($"Sync:Telemetry:OtlpEndpoint: '{otlp}' is not an absolute http(s) URL");
+        }
+
         Check(options.Ownership, "Sync:Ownership", failures);
         if (options.Ownership.RenewInterval * 3 > options.Ownership.LeaseTtl)
         {

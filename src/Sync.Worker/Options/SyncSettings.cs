@@ -15,11 +15,11 @@ namespace MessageSync.Worker.Options;
 public sealed partial class SyncSettings : IDisposable
 {
     /// <summary>
-    /// The settings that take effect without a restart: links, polling and relay intervals, target policies and the log
-    /// level. Everything else (transport, broker, HTTP, state store, log format, the systems' sections) is read at start.
+    /// The settings that take effect without a restart: links, people, polling and relay intervals, target policies and
+    /// the log level. Everything else (transport, broker, HTTP, state store, log format, the systems' sections) is read at start.
     /// </summary>
     public static readonly IReadOnlyList<string> Reloadable =
-        ["Sync:Links", "Sync:Polling", "Sync:Targets", "Sync:Logging:MinimumLevel"];
+        ["Sync:Links", "Sync:People", "Sync:Polling", "Sync:Targets", "Sync:Logging:MinimumLevel"];
 
     private readonly IConfiguration _configuration;
     private readonly IValidateOptions<SyncOptions> _validator;
@@ -144,18 +144,21 @@ public sealed partial class SyncSettings : IDisposable
 
     /// <summary>
     /// The settings read only at start keep their start values in <see cref="Current"/>, so nothing reads a transport or
-    /// an address the process is not using. A property added to <see cref="SyncOptions"/> is listed here or in <see cref="Reloadable"/>.
+    /// an address the process is not using: each section listed in <see cref="Reloadable"/> comes from the reload, every
+    /// other from the running options (a section added to <see cref="SyncOptions"/> is read at start until listed there).
     /// </summary>
-    private static SyncOptions KeepStartOnly(SyncOptions candidate, SyncOptions running) => new()
+    private static SyncOptions KeepStartOnly(SyncOptions candidate, SyncOptions running)
     {
-        Transport = running.Transport,
-        RabbitMq = running.RabbitMq,
-        Http = running.Http,
-        Logging = new LoggingOptions { Format = running.Logging.Format, File = running.Logging.File, MinimumLevel = candidate.Logging.MinimumLevel },
-        Polling = candidate.Polling,
-        Links = candidate.Links,
-        Targets = candidate.Targets,
-    };
+        var kept = new SyncOptions();
+        foreach (var property in typeof(SyncOptions).GetProperties().Where(p => p.CanWrite))
+        {
+            property.SetValue(kept, property.GetValue(IsReloadable($"{SyncOptions.Section}:{property.Name}") ? candidate : running));
+        }
+
+        // Logging is reloadable in part: its level, not its format or file (the sinks are built at start).
+        kept.Logging = new LoggingOptions { Format = running.Logging.Format, File = running.Logging.File, MinimumLevel = candidate.Logging.MinimumLevel };
+        return kept;
+    }
 
     /// <summary>Every value under <c>Sync</c> as the configuration now reads it (the last source wins).</summary>
     private static Dictionary<string, string> Snapshot(IConfiguration configuration) =>

@@ -1,4 +1,5 @@
 using MessageSync.Adapters.Http;
+using MessageSync.Core.Engine;
 using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
 using MessageSync.Simulators;
@@ -47,7 +48,7 @@ public class RateLimitTests
         Assert.Equal(0, h.Host.Pylon.GetStats(PylonSimulator.Reply).RateLimited);
         Assert.InRange(h.Host.Pylon.GetStats(PylonSimulator.ListMessages).Requests, 10, 12);
         Assert.Equal(30, h.Host.Pylon.GetStats(PylonSimulator.Reply).Requests);
-        var counters = h.Get<IAdapterMetrics>().Snapshot(SystemId.Pylon);
+        var counters = h.Get<SyncMetrics>().Http(SystemId.Pylon);
         Assert.Equal(0, counters.RateLimited);
         Assert.True(counters.RateLimitWaits > 0, "the budget, not the server, did the waiting");
     }

@@ -1,5 +1,6 @@
 using MessageSync.Adapters.Http;
 using MessageSync.Core.Content;
+using MessageSync.Core.Engine;
 using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
 using MessageSync.Simulators;
@@ -177,7 +178,7 @@ public class PylonAdapterTests
 
         h.Host.Pylon.SetFault(PylonSimulator.ListMessages, new FaultSpec { DropRate = 1, Count = 2 });
         Assert.Single((await h.System(SystemId.Pylon).ReadPageAsync(Canon.Link(), null, default)).Messages);
-        Assert.True(h.Get<IAdapterMetrics>().Snapshot(SystemId.Pylon).Retries >= 4);
+        Assert.True(h.Get<SyncMetrics>().Http(SystemId.Pylon).Retries >= 4);
     }
 
     [Fact]
@@ -209,7 +210,7 @@ public class PylonAdapterTests
         h.Host.Pylon.CreateIssue("iss_1");
         h.Host.Pylon.SetFault(PylonSimulator.ListMessages, new FaultSpec { RateLimitRate = 1, Count = 1, RetryAfterSeconds = 1 });
         await h.System(SystemId.Pylon).ReadPageAsync(Canon.Link(), null, default);
-        var counters = h.Get<IAdapterMetrics>().Snapshot(SystemId.Pylon);
+        var counters = h.Get<SyncMetrics>().Http(SystemId.Pylon);
         Assert.Equal(1, counters.RateLimited);
         Assert.Equal(0, counters.Failures);
     }

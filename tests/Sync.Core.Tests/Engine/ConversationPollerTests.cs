@@ -233,4 +233,46 @@ public sealed class ConversationPollerTests : IDisposable
         Assert.Empty(await _rig.OpenOutcomesAsync());
         Assert.Equal(3, _rig.Pylon.Messages("iss_1").Count(m => !m.Deleted));
     }
+
+    [Fact]
+    public async Task A_person_quoting_a_mirror_with_its_marker_writes_a_new_message_without_the_marker()
+    {
+        _rig.Pylon.Add("iss_1", "Printer on fire");
+        var original = Assert.Single(await _rig.PollAsync(SystemId.Pylon));
+        await _rig.ApplyAsync(original, SystemId.Helpdesk);
+        var mirror = Assert.Single(_rig.Helpdesk.Messages("tkt_9"));
+        await _rig.PollAsync(SystemId.Helpdesk);
+
+        // An agent pastes the mirror's HTML, marker and all, into a new message of the same ticket.
+        _rig.Helpdesk.Add("tkt_9", "", MessageKind.AgentReply, new Author("Agent Smith"), html: "<p>As you said:</p>" + mirror.Html);
+        var created = Assert.Single(await _rig.PollAsync(SystemId.Helpdesk));
+
+        Assert.Equal(ChangeKind.Created, created.Change);
+        Assert.NotEqual(original.CanonicalId, created.CanonicalId);
+        var quoted = (await _rig.Store.GetMessageAsync(created.CanonicalId))!;
+        Assert.DoesNotContain("data-sync-id", quoted.BodyHtml, StringComparison.Ordinal);
+        Assert.Contains("Printer on fire", quoted.BodyText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_forged_marker_does_not_hide_a_message()
+    {
+        _rig.Cord.Add("th_4", "", html: $"<p>Hello</p><p><span data-sync-id=\"{Guid.CreateVersion7():D}\"></span></p>");
+
+        Assert.Equal(ChangeKind.Created, Assert.Single(await _rig.PollAsync(SystemId.Cord)).Change);
+    }
+
+    [Fact]
+    public async Task Our_write_read_back_before_its_mapping_is_recorded_is_no_new_message()
+    {
+        _rig.Pylon.Add("iss_1", "Printer on fire");
+        var original = Assert.Single(await _rig.PollAsync(SystemId.Pylon));
+        _rig.Restart(crashBefore: nameof(IStateStore.RecordMappingAsync)); // the write took effect, the mapping is not there yet
+
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => _rig.ApplyAsync(original, SystemId.Cord));
+
+        Assert.Empty(await _rig.PollAsync(SystemId.Cord));
+        var row = Assert.Single((await _rig.Store.GetSnapshotAsync(_rig.Link.Id, SystemId.Cord)).Values);
+        Assert.Equal(original.CanonicalId, row.CanonicalId);
+    }
 }

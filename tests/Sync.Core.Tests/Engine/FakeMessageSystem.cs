@@ -133,7 +133,7 @@ internal sealed class FakeMessageSystem(SystemId system, SystemCapabilities? cap
         FakeMessage written;
         lock (_gate)
         {
-            var html = SyncMarker.Append(request.Message.BodyHtml, request.Message.Id);
+            var html = SyncMarker.Append(request.Message.BodyHtml, request.Marker);
             written = new FakeMessage(NextId(), request.TargetKind, new Author("MessageSync"), html, Created: Now());
             Conversation(ConversationOf(request.Link)).Add(written);
             Writes.Add("create:" + written.Id);
@@ -148,7 +148,7 @@ internal sealed class FakeMessageSystem(SystemId system, SystemCapabilities? cap
     {
         var fault = Raise("edit", before: true);
         var conversation = ConversationOf(request.Link);
-        Update(conversation, externalId, m => m with { Html = SyncMarker.Append(request.Message.BodyHtml, request.Message.Id), Updated = m.Created.AddMinutes(1) });
+        Update(conversation, externalId, m => m with { Html = SyncMarker.Append(request.Message.BodyHtml, request.Marker), Updated = m.Created.AddMinutes(1) });
         lock (_gate)
         {
             Writes.Add("edit:" + externalId);
@@ -207,12 +207,12 @@ internal sealed class FakeMessageSystem(SystemId system, SystemCapabilities? cap
         }
     }
 
-    public Task<string?> FindMirrorAsync(ConversationLink link, Guid canonicalId, string contentHash, CancellationToken cancellationToken)
+    public Task<string?> FindMirrorAsync(ConversationLink link, Guid marker, string contentHash, CancellationToken cancellationToken)
     {
         Raise("find", before: true);
         lock (_gate)
         {
-            return Task.FromResult(Conversation(ConversationOf(link)).FirstOrDefault(m => SyncMarker.Find(m.Html) == canonicalId)?.Id);
+            return Task.FromResult(Conversation(ConversationOf(link)).FirstOrDefault(m => SyncMarker.Find(m.Html) == marker)?.Id);
         }
     }
 

@@ -122,9 +122,9 @@ public sealed class RouterPropertyTests
 
         var live = message.RedactedAt is null && message.DeletedAt is null;
 
-        if (target == source)
+        if (target == source && change is ChangeKind.Created or ChangeKind.Edited)
         {
-            That(decision is RouteDecision.Skip, "the source is never written back");
+            That(decision is RouteDecision.Skip, "a new message or version is never written back to its source");
         }
 
         if (link.ConversationId(target) is null)
@@ -179,7 +179,7 @@ public sealed class RouterPropertyTests
         }
 
         // Redaction anywhere is redaction everywhere: never a silent skip where a copy exists.
-        if (change == ChangeKind.Redacted && mapped && target != source && link.ConversationId(target) is not null)
+        if (change == ChangeKind.Redacted && mapped && link.ConversationId(target) is not null)
         {
             That(
                 decision is RouteDecision.Redact || decision is RouteDecision.Outcome { Kind: OutcomeKind.UnpropagatedRedaction },
@@ -188,7 +188,7 @@ public sealed class RouterPropertyTests
 
         // An action the target cannot take (or may not, for visibility) is recorded, not dropped: only rule-based and
         // policy-chosen skips are unrecorded.
-        if (decision is RouteDecision.Skip && target != source && link.ConversationId(target) is not null)
+        if (decision is RouteDecision.Skip && !(target == source && change is ChangeKind.Created or ChangeKind.Edited) && link.ConversationId(target) is not null)
         {
             var explainedByRule = !mapped && change != ChangeKind.Created
                 || mapped && change == ChangeKind.Created

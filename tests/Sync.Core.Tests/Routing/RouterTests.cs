@@ -113,11 +113,19 @@ public sealed class RouterTests
     [Theory]
     [InlineData(ChangeKind.Created)]
     [InlineData(ChangeKind.Edited)]
-    [InlineData(ChangeKind.Redacted)]
-    [InlineData(ChangeKind.Deleted)]
-    public void The_source_system_is_never_written_back(ChangeKind change)
+    public void A_new_message_or_version_is_never_written_back_to_its_source(ChangeKind change)
     {
         Assert.IsType<RouteDecision.Skip>(Decide(change, MessageKind.CustomerMessage, SystemId.Cord, SystemId.Cord, mapped: true));
+    }
+
+    [Theory]
+    [InlineData(ChangeKind.Redacted)]
+    [InlineData(ChangeKind.Deleted)]
+    public void A_redaction_or_deletion_reaches_the_other_copies_in_its_source_system_too(ChangeKind change)
+    {
+        var decision = Decide(change, MessageKind.CustomerMessage, SystemId.Pylon, SystemId.Pylon, mapped: true);
+
+        Assert.True(decision is RouteDecision.Redact or RouteDecision.Delete, decision.ToString());
     }
 
     [Fact]

@@ -351,7 +351,7 @@ public abstract class StateStoreContractTests : IDisposable
         });
         await store.RecordIntentAsync(id, SystemId.Cord, WriteAction.Redact, "m");
 
-        await store.RecordMirrorChangedAsync(id, SystemId.Cord, WriteAction.Redact);
+        await store.RecordMirrorChangedAsync(id, SystemId.Cord, "cm_1", WriteAction.Redact);
 
         var mirror = (await store.GetSnapshotAsync("link-1", SystemId.Cord))["cm_1"];
         Assert.Null(mirror.ContentHash);
@@ -543,7 +543,7 @@ public abstract class StateStoreContractTests : IDisposable
         await store.RecordMappingAsync(id, SystemId.Cord, "cm_1", MessageKind.CustomerMessage, "words:first");
         Assert.Equal("words:first", (await store.GetSnapshotAsync("link-1", SystemId.Cord))["cm_1"].ContentHash);
 
-        await store.RecordMirrorChangedAsync(id, SystemId.Cord, WriteAction.Edit, "words:second");
+        await store.RecordMirrorChangedAsync(id, SystemId.Cord, "cm_1", WriteAction.Edit, "words:second");
         Assert.Equal("words:second", (await store.GetSnapshotAsync("link-1", SystemId.Cord))["cm_1"].ContentHash);
     }
 
