@@ -273,6 +273,10 @@ public sealed record PylonSearchIssuesRequest
 /// </summary>
 public sealed record PylonFilter
 {
+    /// <summary>
+    /// Required by the schema on every filter (<c>Filter.required</c>: field, operator); an <c>and</c>/<c>or</c> filter
+    /// sends it empty ("For non-compound filters ... Field must be set").
+    /// </summary>
     [JsonPropertyName("field")]
     public required string Field { get; init; }
 
