@@ -45,6 +45,7 @@ public static class SyncServices
         services.AddSingleton<OutboxRelay>();
         services.AddSingleton<PollingService>();
         services.AddSingleton<ChangeFeedService>();
+        services.AddSingleton<RetentionService>();
 
         // Several processes: what this one runs is what it holds a lease for (DESIGN.md, "Several processes"). A backfill
         // takes part too: beside a running worker it gets no lease and only follows; with none running it does the work.

@@ -58,6 +58,48 @@ public sealed class SyncOptions
 
     /// <summary>How processes sharing one state hand work to each other (DESIGN.md, "Several processes").</summary>
     public OwnershipOptions Ownership { get; set; } = new();
+
+    /// <summary>What the state store forgets, and when (issue 13.2).</summary>
+    public RetentionOptions Retention { get; set; } = new();
+}
+
+/// <summary>
+/// <c>Sync:Retention</c>. The holder of the relay lease prunes, every <see cref="Interval"/>, what serves neither
+/// idempotency nor recovery any more: changes published and applied by every system (outbox rows and their applied-change
+/// records; a redelivery later is still recognised by the link's pruned-through sequence), outcomes resolved or
+/// acknowledged, and the text of canonical copies deleted everywhere. Never a mapping, a snapshot row, an intent, a note
+/// copy, an unapplied change or an open outcome.
+/// </summary>
+public sealed class RetentionOptions
+{
+    /// <summary>Prune at all. Default true.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How often retention runs. Default 10 min.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// How long a change applied by every system is kept (for <c>errors</c>, tracing and a look at recent traffic).
+    /// Default 7 days; at least 1 minute.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00")]
+    public TimeSpan AppliedChanges { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How long an outcome is kept once resolved or acknowledged (<c>errors list --all</c> shows it). Default 30 days.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00")]
+    public TimeSpan ClosedOutcomes { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// How long the text of a message deleted in every system is kept in its canonical copy (its row, ids and mappings
+    /// stay). Default 30 days.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00")]
+    public TimeSpan DeletedMessageText { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Rows removed per transaction: a writer never waits long behind retention. Default 1000.</summary>
+    [Range(1, 100_000)]
+    public int BatchSize { get; set; } = 1000;
 }
 
 public enum OtlpProtocol

@@ -8,13 +8,25 @@ namespace MessageSync.Worker.Ownership;
 
 /// <summary>What runs under each lease (<see cref="Leases"/>), for as long as this process holds it.</summary>
 public sealed class OwnedWork(
-    PollingService polling, ChangeFeedService feeds, OutboxRelay relay, ApplyEndpoints endpoints, ConversationPoller poller, IServiceProvider services)
+    PollingService polling, ChangeFeedService feeds, OutboxRelay relay, RetentionService retention, ApplyEndpoints endpoints, ConversationPoller poller, IServiceProvider services)
 {
     public async Task RunAsync(LeaseFence fence, CancellationToken cancellationToken)
     {
         if (fence.Name == Leases.Relay)
         {
-            await relay.RunAsync(cancellationToken);
+            // Retention runs beside the relay: one process at a time prunes (a lost lease ends both).
+            using var stopRetention = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var pruning = retention.RunAsync(stopRetention.Token);
+            try
+            {
+                await relay.RunAsync(cancellationToken);
+            }
+            finally
+            {
+                await stopRetention.CancelAsync();
+                await pruning;
+            }
+
             return;
         }
 
