@@ -32,14 +32,14 @@ public sealed class OptionsTests
     {
         var options = new SyncOptions
         {
-            Retention = { AppliedChanges = TimeSpan.FromSeconds(5), BatchSize = 0, Interval = TimeSpan.Zero },
+            Retention = { AppliedChanges = TimeSpan.FromMilliseconds(5), BatchSize = 0, Interval = TimeSpan.Zero },
             Polling = { Feeds = { Interval = TimeSpan.Zero } },
         };
 
         var result = _validator.Validate(null, options);
 
         Assert.True(result.Failed);
-        Assert.Contains(result.Failures!, f => f.StartsWith("Sync:Retention:AppliedChanges: '00:00:05'", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.StartsWith("Sync:Retention:AppliedChanges: '00:00:00.0050000'", StringComparison.Ordinal));
         Assert.Contains(result.Failures!, f => f.StartsWith("Sync:Retention:BatchSize: '0'", StringComparison.Ordinal));
         Assert.Contains(result.Failures!, f => f.StartsWith("Sync:Retention:Interval: '00:00:00'", StringComparison.Ordinal));
         Assert.Contains(result.Failures!, f => f.StartsWith("Sync:Polling:Feeds:Interval: '00:00:00'", StringComparison.Ordinal));

@@ -31,6 +31,10 @@ public interface IStateStore
 
     Task<IReadOnlyDictionary<string, SnapshotEntry>> GetSnapshotAsync(string linkId, SystemId system, CancellationToken cancellationToken = default);
 
+    /// <summary>The snapshot rows of <paramref name="externalIds"/> only (those the store has): what a resumed poll's page needs.</summary>
+    Task<IReadOnlyDictionary<string, SnapshotEntry>> GetSnapshotAsync(
+        string linkId, SystemId system, IReadOnlyCollection<string> externalIds, CancellationToken cancellationToken = default);
+
     /// <summary>
     /// Every marker MessageSync put into the link's conversation in <paramref name="system"/> (mirrors, edit notes, creates in
     /// flight): the only markers a poll trusts (issue 9.5), and the evidence recovery reads (does this system keep markers?).

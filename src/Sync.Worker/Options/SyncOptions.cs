@@ -81,9 +81,9 @@ public sealed class RetentionOptions
 
     /// <summary>
     /// How long a change applied by every system is kept (for <c>errors</c>, tracing and a look at recent traffic).
-    /// Default 7 days; at least 1 minute.
+    /// Default 7 days; at least 1 second (short values are for benchmarks: a change goes only once every system applied it).
     /// </summary>
-    [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00")]
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
     public TimeSpan AppliedChanges { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>How long an outcome is kept once resolved or acknowledged (<c>errors list --all</c> shows it). Default 30 days.</summary>

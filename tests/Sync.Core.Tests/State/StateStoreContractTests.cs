@@ -476,6 +476,24 @@ public abstract class StateStoreContractTests : IDisposable
     }
 
     [Fact]
+    public async Task The_snapshot_rows_of_a_page_are_read_alone()
+    {
+        using var store = _db.Open();
+        for (var i = 0; i < 5; i++)
+        {
+            await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Pylon, $"msg_{i}"));
+        }
+
+        await store.CommitObservationAsync(Samples.Created("link-2", SystemId.Pylon, "msg_9"));
+
+        var rows = await store.GetSnapshotAsync("link-1", SystemId.Pylon, ["msg_1", "msg_3", "msg_new", "msg_9", "msg_1"]);
+
+        Assert.Equal(["msg_1", "msg_3"], rows.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal((await store.GetSnapshotAsync("link-1", SystemId.Pylon))["msg_3"].CanonicalId, rows["msg_3"].CanonicalId);
+        Assert.Empty(await store.GetSnapshotAsync("link-1", SystemId.Pylon, []));
+    }
+
+    [Fact]
     public async Task A_change_marked_applied_for_one_target_is_not_applied_for_another()
     {
         using var store = _db.Open();
