@@ -138,7 +138,7 @@ internal static class ScaleBench
         }
 
         var random = new Random(13);
-        var sent = new List<(string Text, string Thread, long At)>();
+        var sent = new List<(string Text, string Where, long At)>();
         for (var i = 0; i < messages; i++)
         {
             var link = random.Next(links);
@@ -148,27 +148,12 @@ internal static class ScaleBench
             await Task.Delay(gap);
         }
 
-        var lags = new Dictionary<int, double>();
-        var wait = TimeSpan.FromMinutes(2);
-        var until = Stopwatch.GetTimestamp() + (long)(wait.TotalSeconds * Stopwatch.Frequency);
-        while (lags.Count < sent.Count && Stopwatch.GetTimestamp() < until)
-        {
-            for (var i = 0; i < sent.Count; i++)
-            {
-                if (!lags.ContainsKey(i) && sims.Cord.GetMessages(sent[i].Thread).Any(m => m.Plaintext.Contains(sent[i].Text, StringComparison.Ordinal)))
-                {
-                    lags[i] = Stopwatch.GetElapsedTime(sent[i].At).TotalMilliseconds;
-                }
-            }
-
-            await Task.Delay(20);
-        }
-
+        var lags = await WaitForAsync(sent, (thread, text) => sims.Cord.GetMessages(thread).Any(m => m.Plaintext.Contains(text, StringComparison.Ordinal)));
         await app.StopAsync();
         await app.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(folder, recursive: true);
-        return [.. Enumerable.Range(0, sent.Count).Select(i => lags.TryGetValue(i, out var ms) ? ms : Stopwatch.GetElapsedTime(sent[i].At).TotalMilliseconds)];
+        return lags;
     }
 
     /// <summary>
@@ -200,7 +185,7 @@ internal static class ScaleBench
         }
 
         var random = new Random(13);
-        var sent = new List<(string Text, string Issue, long At)>();
+        var sent = new List<(string Text, string Where, long At)>();
         for (var i = 0; i < messages; i++)
         {
             var link = random.Next(links);
