@@ -9,6 +9,8 @@ using MessageSync.Bench;
 //   dotnet run -c Release --project bench/Sync.Bench [-- --quick]      (scripts/bench.sh runs it with a broker)
 var quick = args.Contains("--quick");
 var results = new List<Figure>();
+var fields = new SortedDictionary<string, object?>(StringComparer.Ordinal);
+var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
 void Report(Figure figure)
 {
     results.Add(figure);
@@ -23,17 +25,24 @@ if (!onlyProcesses)
 {
     await StoreBench.RunAsync(quick ? 2_000 : 10_000, Report);
     ContentBench.Run(quick ? 300 : 2_000, Report);
-    await PipelineBench.RunAsync(quick ? 8 : 20, transport: "InMemory", Report);
-    if (!string.IsNullOrWhiteSpace(rabbit))
+    if (!quick)
     {
-        await PipelineBench.RunAsync(quick ? 8 : 20, transport: rabbit, Report);
+        await PipelineBench.RunAsync(20, transport: "InMemory", Report);
+        if (!string.IsNullOrWhiteSpace(rabbit))
+        {
+            await PipelineBench.RunAsync(20, transport: rabbit, Report);
+        }
     }
-    else
+
+    if (string.IsNullOrWhiteSpace(rabbit))
     {
         Console.WriteLine("(SYNC_TEST_RABBITMQ not set: RabbitMQ pipeline skipped; scripts/bench.sh starts a broker)");
     }
 
     await BudgetBench.RunAsync(Report);
+    fields["budget_use_ratio"] = results.First(f => f.Name == "Pylon budget: use of the budget").Value / 100;
+    fields["http_429_count"] = results.Where(f => f.Name.EndsWith("429s", StringComparison.Ordinal)).Sum(f => f.Value);
+    await ScaleFigures.RunAsync(quick, rabbit, Report, fields);
 }
 
 if (!string.IsNullOrWhiteSpace(rabbit) && !string.IsNullOrWhiteSpace(postgres))
@@ -48,16 +57,39 @@ else
 var folder = Path.Combine(FindRoot(), "bench", "results");
 Directory.CreateDirectory(folder);
 var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-var json = JsonSerializer.Serialize(new { machine = $"{Environment.ProcessorCount} cores", runtime = Environment.Version.ToString(), quick, at = DateTime.UtcNow, figures = results }, new JsonSerializerOptions { WriteIndented = true });
+var loadAfter = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
+var document = new SortedDictionary<string, object?>(fields, StringComparer.Ordinal)
+{
+    ["machine"] = $"{Environment.ProcessorCount} cores, load average {load} at start and {loadAfter} at the end (shared machine)",
+    ["runtime"] = Environment.Version.ToString(),
+    ["quick"] = quick,
+    ["at"] = DateTime.UtcNow,
+    ["figures"] = results,
+};
+var json = JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true });
 // --processes alone leaves the full run's latest.json as it is.
 await File.WriteAllTextAsync(Path.Combine(folder, onlyProcesses ? "processes.json" : "latest.json"), json);
-var md = new StringBuilder($"# MessageSync benchmarks {stamp} UTC ({Environment.ProcessorCount} cores{(quick ? ", quick" : "")})\n\n| figure | value | unit | note |\n| --- | ---: | --- | --- |\n");
+var md = new StringBuilder($"# MessageSync benchmarks {stamp} UTC ({document["machine"]}{(quick ? ", quick" : "")})\n\n| figure | value | unit | note |\n| --- | ---: | --- | --- |\n");
 foreach (var f in results)
 {
     md.Append(CultureInfo.InvariantCulture, $"| {f.Name} | {f.Value:0.##} | {f.Unit} | {f.Note} |\n");
 }
 
+if (fields.Count > 0)
+{
+    md.Append("\n## latest.json fields\n\n| field | value |\n| --- | ---: |\n");
+    foreach (var (name, value) in fields)
+    {
+        md.Append(CultureInfo.InvariantCulture, $"| `{name}` | {(value is double d ? d.ToString("0.###", CultureInfo.InvariantCulture) : value?.ToString() ?? "not measured")} |\n");
+    }
+}
+
 await File.WriteAllTextAsync(Path.Combine(folder, $"{stamp}.md"), md.ToString());
+if (!onlyProcesses)
+{
+    // The table the README links to.
+    await File.WriteAllTextAsync(Path.Combine(folder, "latest.md"), md.ToString());
+}
 Console.WriteLine($"written to {folder}");
 
 static string FindRoot()

@@ -19,7 +19,7 @@ namespace MessageSync.Adapters;
 /// <summary>
 /// Registers the adapters: options bound and validated at start, one typed <see cref="HttpClient"/> per system with the
 /// handler pipeline (retry -> budget -> auth -> attempt timeout -> logging), the adapter as <see cref="IMessageSystem"/>,
-/// and the system's webhook verifier.
+/// the system's webhook verifier, and its change feed where the API has one (<see cref="IChangeFeed"/>: Pylon, Cord).
 /// </summary>
 public static class AdapterServiceCollectionExtensions
 {
@@ -74,7 +74,8 @@ public static class AdapterServiceCollectionExtensions
     public static IServiceCollection AddPylonAdapter(this IServiceCollection services, IConfiguration section) =>
         services.AddAdapter<PylonOptions, PylonOptionsValidator, PylonClient, PylonAdapter>(section, SystemId.Pylon,
             (sp, o) => new SecretSource(o.ApiToken, o.ApiTokenFile, sp.GetRequiredService<TimeProvider>()),
-            (sp, o) => new HmacWebhookVerifier(SystemId.Pylon, new HmacWebhookSettings(o.WebhookSecret, o.WebhookSecretFile, o.WebhookSignatureHeader, o.WebhookTimestampHeader), sp.GetRequiredService<TimeProvider>()));
+            (sp, o) => new HmacWebhookVerifier(SystemId.Pylon, new HmacWebhookSettings(o.WebhookSecret, o.WebhookSecretFile, o.WebhookSignatureHeader, o.WebhookTimestampHeader), sp.GetRequiredService<TimeProvider>()))
+            .AddSingleton<IChangeFeed, PylonChangeFeed>();
 
     public static IServiceCollection AddHelpdeskAdapter(this IServiceCollection services, IConfiguration section) =>
         // A 401 is an expired session: the token source re-reads the file at once, so a renewed token is used by the next call.
@@ -86,7 +87,11 @@ public static class AdapterServiceCollectionExtensions
         // Cord's bearer token is minted from the application secret and renewed before it expires (CordTokenProvider).
         services.AddAdapter<CordOptions, CordOptionsValidator, CordClient, CordAdapter>(section, SystemId.Cord,
             (sp, _) => new CordTokenProvider(sp.GetRequiredService<IOptions<CordOptions>>(), sp.GetRequiredService<TimeProvider>()),
-            (sp, _) => new CordWebhookVerifier(sp.GetRequiredService<IOptions<CordOptions>>(), sp.GetRequiredService<TimeProvider>()));
+            (sp, _) => new CordWebhookVerifier(sp.GetRequiredService<IOptions<CordOptions>>(), sp.GetRequiredService<TimeProvider>()))
+            .AddSingleton<IChangeFeed, CordChangeFeed>();
+
+    // The helpdesk registers no IChangeFeed: api-docs 002 lists messages per ticket only (GET /helpdesk/api/messages
+    // needs ticket_id) and documents no list of tickets or of recent messages, so its tickets are polled one by one.
 
     /// <summary>
     /// One system's adapter, the same way for all three: options bound and validated at start, the shared services, the

@@ -39,6 +39,7 @@ public sealed class ContractTests
         "Helpdesk GET /helpdesk/api/messages", "Helpdesk GET /helpdesk/api/messages/{messageId}", "Helpdesk POST /helpdesk/api/messages",
         "Cord GET /v1/threads/{threadID}/messages", "Cord GET /v1/threads/{threadID}/messages/{messageID}", "Cord POST /v1/threads/{threadID}/messages",
         "Cord PUT /v1/threads/{threadID}/messages/{messageID}", "Cord DELETE /v1/threads/{threadID}/messages/{messageID}",
+        "Pylon POST /issues/search", "Cord GET /v1/messages",
     ];
 
     [Fact]
@@ -53,6 +54,8 @@ public sealed class ContractTests
             ["Sync:Cord:UserIdsByEmail:dana@example.com"] = "cord_dana",
             ["Sync:Cord:CreateThreadOrganizationId"] = "org_1",
             ["Sync:Helpdesk:PageSize"] = "2",
+            ["Sync:Pylon:SearchPageSize"] = "1",
+            ["Sync:Cord:FeedPageSize"] = "2",
         }, configure: services =>
         {
             foreach (var client in new[] { nameof(PylonClient), nameof(HelpdeskClient), nameof(CordClient) })
@@ -131,6 +134,24 @@ public sealed class ContractTests
         await cord.DeleteAsync(link, id2, DeleteMode.Soft, default);
         await cord.DeleteAsync(link, id3, DeleteMode.Hard, default);
         Assert.True((await cord.FindMirrorAsync(link, Guid.NewGuid(), [], default)).IsAbsent);
+
+        // The change feeds (issue 13): Pylon's issue search, two pages of one issue each (SearchPageSize 1), and Cord's
+        // application-wide message list, two pages (FeedPageSize 2).
+        h.Host.Pylon.CreateIssue("iss_2", "contact_9", "ana@example.com", "Ana Ruiz");
+        h.Host.Pylon.AddMessage("iss_2", SimMessageKind.Customer, "<p>also new</p>");
+        for (var i = 0; i < 3; i++)
+        {
+            h.Host.Cord.AddMessage("th_new", "cord_user", $"listed {i}");
+        }
+
+        var linked = new HashSet<string>(["iss_1", "iss_2", "th_new"], StringComparer.Ordinal);
+        foreach (var feed in h.Services.GetServices<IChangeFeed>())
+        {
+            var read = await feed.ReadAsync(DateTimeOffset.UtcNow.AddHours(-1), linked, default);
+            Assert.True(read.Complete);
+            Assert.True(read.Requests >= 2, $"{feed.System} read {read.Requests} page(s)");
+            Assert.NotEmpty(read.Conversations);
+        }
     }
 
     private static (SystemId System, string Template) Classify(Exchange exchange)
@@ -209,6 +230,8 @@ public sealed class ContractTests
     private static (IReadOnlySet<string>, JsonSchema?, JsonSchema?) CordContract(string template, Exchange exchange) =>
         (exchange.Method, template) switch
         {
+            // GET /v1/messages (ListMessageParameters: limit, token): the change feed.
+            ("GET", "/v1/messages") => (VendorContracts.CordQueryParameters("ListMessageParameters"), null, exchange.Status == 200 ? VendorContracts.Cord("ServerListMessages") : null),
             ("GET", "/v1/threads/{threadID}/messages") => (VendorContracts.CordQueryParameters("ListThreadMessageParameters"), null, VendorContracts.CordThreadMessages()),
             ("GET", _) => (Set(), null, exchange.Status == 200 ? VendorContracts.Cord("CoreMessageData") : null),
             // Cord documents no body for its write answers or its errors: those are not checked (see the undocumented list).

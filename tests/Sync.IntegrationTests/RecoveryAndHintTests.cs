@@ -60,6 +60,40 @@ public sealed class RecoveryAndHintTests
     }
 
     [Fact]
+    public async Task A_message_in_a_linked_issue_is_noticed_through_pylons_issue_search_while_per_issue_polling_is_slowed_down()
+    {
+        await using var harness = await SyncHarness.StartAsync();
+        harness.Simulators.Pylon.AddMessage(SyncHarness.Issue, SimMessageKind.Customer, "<p>first, found by the first poll</p>");
+        await harness.StartWorkerAsync(SlowPolling("00:00:00.500"));
+        await harness.WaitUntilAsync(() => Scenario.CordCount(harness, "first, found") == 1, "the first poll has run");
+
+        harness.Simulators.Pylon.AddMessage(SyncHarness.Issue, SimMessageKind.Customer, "<p>second, named by the issue search</p>");
+
+        // The issue is not due for five minutes: only the search can have named it.
+        await harness.WaitUntilAsync(() => Scenario.CordCount(harness, "second, named") == 1, "the searched issue is read at once", TimeSpan.FromSeconds(30));
+        Assert.True(harness.Simulators.Pylon.GetStats(PylonSimulator.SearchIssues).Requests > 0);
+        Assert.Equal(0, harness.Simulators.Pylon.GetStats(PylonSimulator.SearchIssues).RateLimited);
+    }
+
+    [Fact]
+    public async Task A_message_in_a_linked_thread_is_noticed_through_cords_message_list_while_per_thread_polling_is_slowed_down()
+    {
+        await using var harness = await SyncHarness.StartAsync();
+        harness.Simulators.Cord.AddMessage(SyncHarness.Thread, "agent_cord", "first, found by the first poll");
+        await harness.StartWorkerAsync(SlowPolling("00:00:00.500"));
+        await harness.WaitUntilAsync(() => Scenario.PylonCount(harness, "first, found") == 1, "the first poll has run");
+
+        harness.Simulators.Cord.AddMessage(SyncHarness.Thread, "agent_cord", "second, listed by the application-wide list");
+
+        await harness.WaitUntilAsync(() => Scenario.PylonCount(harness, "second, listed") == 1, "the listed thread is read at once", TimeSpan.FromSeconds(30));
+        Assert.True(harness.Simulators.Cord.GetStats(CordSimulator.ListAll).Requests > 0);
+    }
+
+    // Per-conversation polling every five minutes, no full scan within the test: a feed read every `feedInterval`.
+    private static string[] SlowPolling(string feedInterval) =>
+        ["Sync:Polling:ActiveInterval=00:05:00", "Sync:Polling:IdleInterval=00:05:00", "Sync:Polling:ReconcileInterval=01:00:00", $"Sync:Polling:Feeds:Interval={feedInterval}"];
+
+    [Fact]
     public async Task Metrics_and_probes_answer()
     {
         await using var harness = await SyncHarness.StartAsync();

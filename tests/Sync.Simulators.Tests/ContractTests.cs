@@ -59,6 +59,20 @@ public sealed class ContractTests : IAsyncLifetime
         await Pylon(http, HttpMethod.Post, redact, "issues/iss_1/messages/msg_gone/redact", null, 404);
         await Pylon(http, HttpMethod.Delete, delete, $"issues/iss_1/messages/{agent.Id}", null, 200);
         await Pylon(http, HttpMethod.Delete, delete, $"issues/iss_1/messages/{agent.Id}", null, 404);
+        // The change feed's search: a time filter (alone and under "or"), a page of one with a cursor that continues it,
+        // and each refusal: no filter, a limit out of 1..999, a cursor not ours, a field or operator the operation does not allow.
+        const string search = "/issues/search";
+        var after = DateTimeOffset.UtcNow.AddHours(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        _sims.Pylon.CreateIssue("iss_2", "contact_1", "c@example.com", "Carla");
+        await Pylon(http, HttpMethod.Post, search, "issues/search", $$$"""{"filter":{"field":"latest_message_activity_at","operator":"time_is_after","value":"{{{after}}}"}}""", 200);
+        await Pylon(http, HttpMethod.Post, search, "issues/search", $$$"""{"filter":{"field":"","operator":"or","subfilters":[{"field":"latest_message_activity_at","operator":"time_is_after","value":"{{{after}}}"},{"field":"updated_at","operator":"time_is_after","value":"{{{after}}}"}]},"limit":1}""", 200);
+        await Pylon(http, HttpMethod.Post, search, "issues/search", """{"filter":{"field":"state","operator":"in","values":["new","closed"]},"limit":999}""", 200);
+        await Pylon(http, HttpMethod.Post, search, "issues/search", """{"limit":10}""", 400);
+        await Pylon(http, HttpMethod.Post, search, "issues/search", $$$"""{"filter":{"field":"updated_at","operator":"time_is_after","value":"{{{after}}}"},"limit":1000}""", 400);
+        await Pylon(http, HttpMethod.Post, search, "issues/search", $$$"""{"filter":{"field":"updated_at","operator":"time_is_after","value":"{{{after}}}"},"cursor":"garbage"}""", 400);
+        await Pylon(http, HttpMethod.Post, search, "issues/search", """{"filter":{"field":"updated_at","operator":"equals","value":"x"}}""", 400);
+        await Pylon(http, HttpMethod.Post, search, "issues/search", """{"filter":{"field":"updated_at","operator":"time_is_after","value":"yesterday"}}""", 400);
+        await Pylon(anonymous, HttpMethod.Post, search, "issues/search", $$$"""{"filter":{"field":"updated_at","operator":"time_is_after","value":"{{{after}}}"}}""", 401);
         _sims.Pylon.SetFault(PylonSimulator.ListMessages, new FaultSpec { ServerErrorRate = 1, Count = 1 });
         await Pylon(http, HttpMethod.Get, messages, "issues/iss_1/messages", null, 500);
         for (var i = 0; i < 20; i++)

@@ -23,6 +23,48 @@ public sealed class PylonSimulatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Issue_search_names_the_issues_with_a_message_after_the_time_page_by_page_and_a_redaction_does_not_move_them()
+    {
+        _sims.Pylon.CreateIssue("iss_2", "contact_1", "c@example.com", "Carla");
+        _sims.Pylon.CreateIssue("iss_3", "contact_1", "c@example.com", "Carla");
+        var before = _time.GetUtcNow();
+        _time.Advance(TimeSpan.FromMinutes(5));
+        var asked = _sims.Pylon.AddMessage("iss_1", SimMessageKind.Customer, "<p>new</p>");
+        _sims.Pylon.AddMessage("iss_3", SimMessageKind.Customer, "<p>new too</p>");
+        var since = Rfc3339(before.AddMinutes(1));
+
+        var first = await SearchAsync($$$"""{"filter":{"field":"latest_message_activity_at","operator":"time_is_after","value":"{{{since}}}"},"limit":1}""");
+        var cursor = (string)first["pagination"]!["cursor"]!;
+        var second = await SearchAsync($$$"""{"filter":{"field":"latest_message_activity_at","operator":"time_is_after","value":"{{{since}}}"},"limit":1,"cursor":"{{{cursor}}}"}""");
+
+        Assert.Equal(["iss_1"], Ids(first));
+        Assert.True((bool)first["pagination"]!["has_next_page"]!);
+        Assert.Equal(["iss_3"], Ids(second));
+        Assert.False((bool)second["pagination"]!["has_next_page"]!);
+        Assert.Equal(before.AddMinutes(5), DateTimeOffset.Parse((string)first["data"]![0]!["latest_message_time"]!, System.Globalization.CultureInfo.InvariantCulture));
+
+        // A redaction later: Pylon documents no time that moves with it, so the search must not be relied on to show it.
+        _time.Advance(TimeSpan.FromMinutes(5));
+        var later = Rfc3339(_time.GetUtcNow().AddSeconds(-1));
+        Assert.Equal(HttpStatusCode.OK, (await _http.PostAsync(new Uri($"issues/iss_1/messages/{asked.Id}/redact", UriKind.Relative), null)).StatusCode);
+        var afterRedaction = await SearchAsync($$$"""{"filter":{"field":"","operator":"or","subfilters":[{"field":"latest_message_activity_at","operator":"time_is_after","value":"{{{later}}}"},{"field":"updated_at","operator":"time_is_after","value":"{{{later}}}"}]}}""");
+        Assert.Empty(Ids(afterRedaction));
+    }
+
+    private async Task<JsonNode> SearchAsync(string body)
+    {
+        var r = await _http.PostAsync(new Uri("issues/search", UriKind.Relative), new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        var json = await r.Content.ReadAsStringAsync();
+        Assert.True(r.StatusCode == HttpStatusCode.OK, json);
+        Contracts.AssertValid(Contracts.PylonOperation("/issues/search", "post", "200"), json);
+        return JsonNode.Parse(json)!;
+    }
+
+    private static List<string> Ids(JsonNode page) => [.. page["data"]!.AsArray().Select(i => (string)i!["id"]!)];
+
+    private static string Rfc3339(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
     public async Task List_messages_matches_the_documented_response_schema_field_for_field()
     {
         var customer = _sims.Pylon.AddMessage("iss_1", SimMessageKind.Customer, "<p>help</p>", fileUrls: ["https://f/1.png"]);

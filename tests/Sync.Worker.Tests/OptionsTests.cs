@@ -28,6 +28,24 @@ public sealed class OptionsTests
     }
 
     [Fact]
+    public void Retention_and_feed_settings_out_of_range_are_named_by_their_keys()
+    {
+        var options = new SyncOptions
+        {
+            Retention = { AppliedChanges = TimeSpan.FromMilliseconds(5), BatchSize = 0, Interval = TimeSpan.Zero },
+            Polling = { Feeds = { Interval = TimeSpan.Zero } },
+        };
+
+        var result = _validator.Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains(result.Failures!, f => f.StartsWith("Sync:Retention:AppliedChanges: '00:00:00.0050000'", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.StartsWith("Sync:Retention:BatchSize: '0'", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.StartsWith("Sync:Retention:Interval: '00:00:00'", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.StartsWith("Sync:Polling:Feeds:Interval: '00:00:00'", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_link_must_name_two_systems_and_a_unique_id()
     {
         var options = new SyncOptions

@@ -22,6 +22,17 @@ public sealed class CordClient(HttpClient http, IOptions<CordOptions> options, T
             map,
             cancellationToken);
 
+    /// <summary>
+    /// GET /v1/messages: one page of every message of the application (api-docs 003, ListMessageParameters: <c>limit</c>,
+    /// "Defaults to 1000", and <c>token</c> from the previous page's <c>pagination</c>), with the server's clock. Its own
+    /// budget class (<see cref="CordOptions.Endpoints.ListAll"/>), apart from the per-thread reads.
+    /// </summary>
+    public Task<(CordMessagePage Body, DateTimeOffset? ServerTime)> ListAllMessagesAsync(int limit, string? token, CancellationToken cancellationToken)
+    {
+        var query = "limit=" + limit.ToString(System.Globalization.CultureInfo.InvariantCulture) + (string.IsNullOrEmpty(token) ? "" : "&token=" + Uri.EscapeDataString(token));
+        return _api.SendDatedAsync<CordMessagePage>(new HttpRequestMessage(HttpMethod.Get, "v1/messages?" + query).WithEndpoint(CordOptions.Endpoints.ListAll), cancellationToken);
+    }
+
     /// <summary>GET /v1/threads/{threadID}/messages/{messageID}; null when there is none.</summary>
     public Task<CordMessage?> GetAsync(string threadId, string messageId, CancellationToken cancellationToken) =>
         _api.SendOrNullAsync<CordMessage>(

@@ -12,7 +12,7 @@ public sealed class CordOptions : HttpPolicyOptions
     /// <summary>Endpoint classes. Cord documents no per-endpoint limits, so none has a budget unless configured.</summary>
     public static class Endpoints
     {
-        public const string List = "list", Get = "get", Create = "create", Update = "update", Delete = "delete";
+        public const string List = "list", Get = "get", Create = "create", Update = "update", Delete = "delete", ListAll = "list-all";
     }
 
     /// <summary>The two orders <c>sortDirection</c> takes (ListThreadMessageParameters).</summary>
@@ -64,6 +64,22 @@ public sealed class CordOptions : HttpPolicyOptions
 
     /// <summary>URL of a thread MessageSync creates (required by Cord); <c>{link}</c> and <c>{thread}</c> are replaced.</summary>
     public string CreateThreadUrl { get; set; } = "https://app.example.com/support/{thread}";
+
+    /// <summary>
+    /// Messages asked for per page of the change feed's application-wide list (<c>limit</c>; ListMessageParameters:
+    /// "Defaults to 1000"). Default 1000.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int FeedPageSize { get; set; } = 1000;
+
+    /// <summary>
+    /// Pages one read of the change feed takes at most. Cord documents neither an order nor a time filter for
+    /// <c>GET /v1/messages</c>, so the feed lists the whole application each time; an application with more messages than
+    /// <c>FeedPageSize x FeedMaxPages</c> is too large for it, and its threads are then found by polling alone (one warning).
+    /// Default 100 (100,000 messages).
+    /// </summary>
+    [Range(1, 100_000)]
+    public int FeedMaxPages { get; set; } = 100;
 
     /// <summary>
     /// The <c>sortDirection</c> a thread is read with: "ascending" (default) or "descending". Either is read correctly:

@@ -37,6 +37,22 @@ public sealed class ApiConnection(HttpClient http, SystemId system, long maxResp
         return Deserialize<T>(body, status, request);
     }
 
+    /// <summary>
+    /// Sends and reads a JSON body of <typeparamref name="T"/>, with the server's clock at the answer (its <c>Date</c>
+    /// header, RFC 9110 section 6.6.1; null when absent): a change feed's next window is computed on the system's clock,
+    /// never ours.
+    /// </summary>
+    public async Task<(T Body, DateTimeOffset? ServerTime)> SendDatedAsync<T>(HttpRequestMessage request, CancellationToken cancellationToken)
+        where T : class
+    {
+        using (request)
+        {
+            using var response = await SendCheckedAsync(request, allowNotFound: false, cancellationToken);
+            var body = await ReadBodyAsync(response, cancellationToken);
+            return (Deserialize<T>(body, response.StatusCode, request), response.Headers.Date);
+        }
+    }
+
     /// <summary>Sends and reads a JSON body, or returns null on 404 (a lookup that may find nothing).</summary>
     public async Task<T?> SendOrNullAsync<T>(HttpRequestMessage request, CancellationToken cancellationToken)
         where T : class

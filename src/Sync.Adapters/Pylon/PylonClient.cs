@@ -95,5 +95,15 @@ public sealed class PylonClient(HttpClient http, IOptions<PylonOptions> options,
             new HttpRequestMessage(HttpMethod.Delete, $"issues/{Esc(issueId)}/messages/{Esc(messageId)}").WithEndpoint(PylonOptions.Endpoints.Delete),
             cancellationToken);
 
+    /// <summary>
+    /// POST /issues/search (contracts/pylon-openapi.json, <c>SearchIssues</c>: "Rate limit: 20 requests per minute"), one
+    /// page, with the server's clock at the answer. Its own budget class: searching never takes a token from polling.
+    /// </summary>
+    public Task<(PylonSearchIssuesResponse Body, DateTimeOffset? ServerTime)> SearchIssuesAsync(PylonSearchIssuesRequest body, CancellationToken cancellationToken) =>
+        _api.SendDatedAsync<PylonSearchIssuesResponse>(
+            new HttpRequestMessage(HttpMethod.Post, "issues/search") { Content = ApiConnection.JsonBody(body) }
+                .WithEndpoint(PylonOptions.Endpoints.SearchIssues).MarkIdempotent(),
+            cancellationToken);
+
     private static string Esc(string value) => Uri.EscapeDataString(value);
 }

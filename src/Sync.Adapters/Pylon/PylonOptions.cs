@@ -13,7 +13,7 @@ public sealed class PylonOptions : HttpPolicyOptions
     public static class Endpoints
     {
         public const string ListMessages = "list-messages", ListThreads = "list-threads", CreateThread = "create-thread",
-            Redact = "redact", Reply = "reply", Note = "note", Delete = "delete";
+            Redact = "redact", Reply = "reply", Note = "note", Delete = "delete", SearchIssues = "search-issues";
     }
 
     public PylonOptions()
@@ -23,6 +23,8 @@ public sealed class PylonOptions : HttpPolicyOptions
         {
             [Endpoints.ListMessages] = 20, [Endpoints.ListThreads] = 20, [Endpoints.CreateThread] = 20, [Endpoints.Redact] = 20,
             [Endpoints.Reply] = 10, [Endpoints.Note] = 10, [Endpoints.Delete] = 10,
+            // contracts/pylon-openapi.json, SearchIssues: "Rate limit: 20 requests per minute" (the change feed).
+            [Endpoints.SearchIssues] = 20,
         };
     }
 
@@ -42,6 +44,20 @@ public sealed class PylonOptions : HttpPolicyOptions
     /// </summary>
     [Range(0, 1000)]
     public int PageSize { get; set; }
+
+    /// <summary>
+    /// Issues asked for per page of the change feed's search, sent as <c>limit</c> ("Must be greater than 0 and less than
+    /// 1000", contracts/pylon-openapi.json). Default 100, Pylon's own default.
+    /// </summary>
+    [Range(1, 999)]
+    public int SearchPageSize { get; set; } = 100;
+
+    /// <summary>
+    /// Pages of search results one feed read takes at most (each one request of the 20/min search budget). Beyond it the
+    /// read is incomplete and the next read starts again from the same time. Default 10.
+    /// </summary>
+    [Range(1, 1000)]
+    public int SearchMaxPages { get; set; } = 10;
 
     /// <summary>Deprecated: use <c>Sync:People</c> (<c>PylonUserId</c>). Pylon user ids by e-mail; still read, with a warning at start.</summary>
     public Dictionary<string, string> UserIdsByEmail { get; set; } = new(StringComparer.OrdinalIgnoreCase);

@@ -40,7 +40,7 @@ public sealed partial class ChangeApplier(
             return; // a replay addressed to another target
         }
 
-        if (await store.IsChangeAppliedAsync(change.ChangeId, target, cancellationToken))
+        if (await store.IsChangeAppliedAsync(change, target, cancellationToken))
         {
             return; // delivered twice (relay re-published after a crash, broker redelivery): already done
         }

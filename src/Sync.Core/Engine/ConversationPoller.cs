@@ -41,8 +41,13 @@ public sealed partial class ConversationPoller(
         }
 
         using var activity = SyncActivities.StartPoll(link.Id, system, fullScan);
-        var snapshot = new Dictionary<string, SnapshotEntry>(await store.GetSnapshotAsync(link.Id, system, cancellationToken), StringComparer.Ordinal);
         var cursor = fullScan ? null : await store.GetCursorAsync(link.Id, system, cancellationToken);
+
+        // A full scan diffs the whole set, so it needs every row; a resumed poll reads each page's rows as it goes (issue 13:
+        // a poll of a 10,000-message conversation that finds one new message reads a page of rows, not 10,000).
+        var snapshot = cursor is null
+            ? new Dictionary<string, SnapshotEntry>(await store.GetSnapshotAsync(link.Id, system, cancellationToken), StringComparer.Ordinal)
+            : new Dictionary<string, SnapshotEntry>(StringComparer.Ordinal);
         metrics.Polled(system);
 
         var result = cursor is null
@@ -116,6 +121,11 @@ public sealed partial class ConversationPoller(
         {
             pages++;
             messages += page.Messages.Count;
+            var unknown = page.Messages.Select(m => m.ExternalId).Where(id => !snapshot.ContainsKey(id)).ToList();
+            foreach (var (id, entry) in await store.GetSnapshotAsync(link.Id, adapter.System, unknown, cancellationToken))
+            {
+                snapshot[id] = entry;
+            }
 
             // On the last page the cursor stays where it is: the next poll re-reads that page to find what was added to it.
             var detected = detector.Detect(

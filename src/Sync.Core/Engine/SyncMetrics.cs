@@ -35,6 +35,7 @@ public sealed class SyncMetrics : IDisposable
     private readonly Counter<long> _outcomes;
     private readonly Counter<long> _polls;
     private readonly Counter<long> _published;
+    private readonly Counter<long> _pruned;
     private readonly Histogram<double> _applyDuration;
     private readonly Histogram<double> _syncLag;
     private readonly Counter<long> _httpRequests;
@@ -59,6 +60,7 @@ public sealed class SyncMetrics : IDisposable
         _outcomes = Meter.CreateCounter<long>("messagesync.outcomes", "{outcome}", "Outcomes recorded (parked, unpropagated redaction, faulted, skipped), per target and kind");
         _polls = Meter.CreateCounter<long>("messagesync.polls", "{poll}", "Conversation polls, per system");
         _published = Meter.CreateCounter<long>("messagesync.outbox.published", "{change}", "Outbox rows published to the bus");
+        _pruned = Meter.CreateCounter<long>("messagesync.retention.pruned", "{row}", "Rows removed by retention, per kind (outbox, applied_changes, outcomes, message_texts)");
         _applyDuration = Meter.CreateHistogram("messagesync.apply.duration", "s", "Time to apply one change to one target, per target and action",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         _syncLag = Meter.CreateHistogram("messagesync.sync.lag", "s", "Time from a change's detection to its mirror written in the target, per target",
@@ -93,6 +95,14 @@ public sealed class SyncMetrics : IDisposable
     public void Polled(SystemId system) => _polls.Add(1, Tag(system));
 
     public void Published(int count) => _published.Add(count);
+
+    public void Pruned(string kind, long count)
+    {
+        if (count > 0)
+        {
+            _pruned.Add(count, Tag("kind", kind));
+        }
+    }
 
     public void Failed(SystemId target, string reason) => _failed.Add(1, Tag(target), Tag("reason", reason));
 

@@ -31,6 +31,10 @@ public interface IStateStore
 
     Task<IReadOnlyDictionary<string, SnapshotEntry>> GetSnapshotAsync(string linkId, SystemId system, CancellationToken cancellationToken = default);
 
+    /// <summary>The snapshot rows of <paramref name="externalIds"/> only (those the store has): what a resumed poll's page needs.</summary>
+    Task<IReadOnlyDictionary<string, SnapshotEntry>> GetSnapshotAsync(
+        string linkId, SystemId system, IReadOnlyCollection<string> externalIds, CancellationToken cancellationToken = default);
+
     /// <summary>
     /// Every marker MessageSync put into the link's conversation in <paramref name="system"/> (mirrors, edit notes, creates in
     /// flight): the only markers a poll trusts (issue 9.5), and the evidence recovery reads (does this system keep markers?).
@@ -97,6 +101,18 @@ public interface IStateStore
 
     /// <summary>True when <paramref name="changeId"/> was already handled for <paramref name="target"/> (applied, skipped or recorded).</summary>
     Task<bool> IsChangeAppliedAsync(Guid changeId, SystemId target, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// True when <paramref name="change"/> was handled for <paramref name="target"/>: recorded as applied, or removed by
+    /// retention after every endpoint had applied it (a redelivery long after is still recognised).
+    /// </summary>
+    Task<bool> IsChangeAppliedAsync(MessageChanged change, SystemId target, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Retention (<c>Sync:Retention</c>): removes what no longer serves idempotency or recovery, in short batches. Never an
+    /// unapplied change, a mapping, a snapshot row, an intent, a note copy or an open outcome.
+    /// </summary>
+    Task<PruneResult> PruneAsync(RetentionCutoffs cutoffs, CancellationToken cancellationToken = default);
 
     /// <summary>Records that a change was handled for a target, with a short result for the operator; idempotent.</summary>
     Task MarkChangeAppliedAsync(Guid changeId, SystemId target, string result, CancellationToken cancellationToken = default);

@@ -221,6 +221,33 @@ public static class Migrations
         ALTER TABLE snapshots ADD COLUMN is_note INTEGER NOT NULL DEFAULT 0;
         """;
 
+    // Retention (issue 13.2). pruned_through: how far retention removed a link's changes (every endpoint had applied them),
+    // so a change redelivered after its records are gone is still known as handled. The indexes serve what retention and
+    // a replay look up: a message's outbox rows, closed outcomes, deleted canonical copies.
+    private const string V5 = """
+        ALTER TABLE link_sequences ADD COLUMN pruned_through BIGINT NOT NULL DEFAULT 0;
+        CREATE INDEX ix_outbox_canonical ON outbox (canonical_id);
+        CREATE INDEX ix_outcomes_closed ON outcomes (id) WHERE resolved_at IS NOT NULL OR acknowledged_at IS NOT NULL;
+        CREATE INDEX ix_messages_deleted ON messages (deleted_at) WHERE deleted_at IS NOT NULL;
+        """;
+
+    // Counters for status and /metrics (issue 13.2): a link's snapshot rows not deleted, per system (counter = the
+    // system's name), and its mappings (counter 'mirrored'), kept by triggers in the same transaction as every write of
+    // those tables, so a scrape reads a few rows per link instead of counting every row. Filled from the rows already there.
+    private const string V6 = """
+        CREATE TABLE link_counts (
+            link_id TEXT NOT NULL,
+            counter TEXT NOT NULL,
+            value   BIGINT NOT NULL,
+            PRIMARY KEY (link_id, counter)
+        );
+        INSERT INTO link_counts (link_id, counter, value)
+        SELECT link_id, system, SUM(CASE WHEN deleted = 0 THEN 1 ELSE 0 END) FROM snapshots GROUP BY link_id, system;
+        INSERT INTO link_counts (link_id, counter, value)
+        SELECT m.link_id, 'mirrored', COUNT(*) FROM mappings p JOIN messages m ON m.canonical_id = p.canonical_id GROUP BY m.link_id;
+        {link_counts_triggers}
+        """;
+
     /// <summary>Every migration, in order. Append only.</summary>
     public static IReadOnlyList<Migration> All { get; } =
     [
@@ -228,6 +255,8 @@ public static class Migrations
         new(2, V2),
         new(3, V3),
         new(4, V4),
+        new(5, V5),
+        new(6, V6),
     ];
 
     public static int Latest => All[^1].Version;

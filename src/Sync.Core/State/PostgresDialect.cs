@@ -39,6 +39,38 @@ public sealed class PostgresDialect : StateDialect
 
     protected override string ForShare => "FOR SHARE";
 
+    // One function per table; the triggers' WHEN clauses keep an update that leaves `deleted` alone (every poll's) free.
+    protected override string LinkCountTriggers => """
+        CREATE FUNCTION link_counts_snapshot() RETURNS trigger LANGUAGE plpgsql AS $body$
+        BEGIN
+            IF TG_OP <> 'INSERT' AND OLD.deleted = 0 THEN
+                UPDATE link_counts SET value = value - 1 WHERE link_id = OLD.link_id AND counter = OLD.system;
+            END IF;
+            IF TG_OP <> 'DELETE' AND NEW.deleted = 0 THEN
+                INSERT INTO link_counts (link_id, counter, value) VALUES (NEW.link_id, NEW.system, 1)
+                ON CONFLICT (link_id, counter) DO UPDATE SET value = link_counts.value + 1;
+            END IF;
+            RETURN NULL;
+        END
+        $body$;
+        CREATE TRIGGER tr_link_counts_snapshot_insert AFTER INSERT ON snapshots FOR EACH ROW WHEN (NEW.deleted = 0) EXECUTE FUNCTION link_counts_snapshot();
+        CREATE TRIGGER tr_link_counts_snapshot_update AFTER UPDATE OF deleted ON snapshots FOR EACH ROW WHEN (OLD.deleted <> NEW.deleted) EXECUTE FUNCTION link_counts_snapshot();
+        CREATE TRIGGER tr_link_counts_snapshot_delete AFTER DELETE ON snapshots FOR EACH ROW WHEN (OLD.deleted = 0) EXECUTE FUNCTION link_counts_snapshot();
+        CREATE FUNCTION link_counts_mapping() RETURNS trigger LANGUAGE plpgsql AS $body$
+        BEGIN
+            IF TG_OP = 'INSERT' THEN
+                INSERT INTO link_counts (link_id, counter, value) SELECT link_id, 'mirrored', 1 FROM messages WHERE canonical_id = NEW.canonical_id
+                ON CONFLICT (link_id, counter) DO UPDATE SET value = link_counts.value + 1;
+            ELSE
+                UPDATE link_counts SET value = value - 1
+                WHERE counter = 'mirrored' AND link_id = (SELECT link_id FROM messages WHERE canonical_id = OLD.canonical_id);
+            END IF;
+            RETURN NULL;
+        END
+        $body$;
+        CREATE TRIGGER tr_link_counts_mapping AFTER INSERT OR DELETE ON mappings FOR EACH ROW EXECUTE FUNCTION link_counts_mapping();
+        """;
+
     protected override string JsonText(string column, string key) => $"({column}::json ->> '{key}')";
 
     protected override string InList(string column, string parameter) => $"{column} = ANY({parameter})";

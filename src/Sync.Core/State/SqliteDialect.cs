@@ -50,6 +50,33 @@ public sealed class SqliteDialect : StateDialect
 
     protected override string ForShare => "";
 
+    protected override string LinkCountTriggers => """
+        CREATE TRIGGER tr_link_counts_snapshot_insert AFTER INSERT ON snapshots WHEN NEW.deleted = 0
+        BEGIN
+            INSERT INTO link_counts (link_id, counter, value) VALUES (NEW.link_id, NEW.system, 1)
+            ON CONFLICT (link_id, counter) DO UPDATE SET value = link_counts.value + 1;
+        END;
+        CREATE TRIGGER tr_link_counts_snapshot_update AFTER UPDATE OF deleted ON snapshots WHEN NEW.deleted <> OLD.deleted
+        BEGIN
+            INSERT INTO link_counts (link_id, counter, value) VALUES (NEW.link_id, NEW.system, CASE WHEN NEW.deleted = 0 THEN 1 ELSE -1 END)
+            ON CONFLICT (link_id, counter) DO UPDATE SET value = link_counts.value + excluded.value;
+        END;
+        CREATE TRIGGER tr_link_counts_snapshot_delete AFTER DELETE ON snapshots WHEN OLD.deleted = 0
+        BEGIN
+            UPDATE link_counts SET value = value - 1 WHERE link_id = OLD.link_id AND counter = OLD.system;
+        END;
+        CREATE TRIGGER tr_link_counts_mapping_insert AFTER INSERT ON mappings
+        BEGIN
+            INSERT INTO link_counts (link_id, counter, value) SELECT link_id, 'mirrored', 1 FROM messages WHERE canonical_id = NEW.canonical_id
+            ON CONFLICT (link_id, counter) DO UPDATE SET value = link_counts.value + 1;
+        END;
+        CREATE TRIGGER tr_link_counts_mapping_delete AFTER DELETE ON mappings
+        BEGIN
+            UPDATE link_counts SET value = value - 1
+            WHERE counter = 'mirrored' AND link_id = (SELECT link_id FROM messages WHERE canonical_id = OLD.canonical_id);
+        END;
+        """;
+
     protected override string JsonText(string column, string key) => $"json_extract({column}, '$.{key}')";
 
     protected override string InList(string column, string parameter) => $"{column} IN {parameter}";

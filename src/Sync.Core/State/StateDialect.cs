@@ -59,7 +59,8 @@ public abstract partial class StateDialect : IDisposable
         var spelled = IdentityAfterToken().Replace(text, m => IdentityAfter(m.Groups[1].Value, m.Groups[2].Value))
             .Replace("{identity}", IdentityColumn, StringComparison.Ordinal)
             .Replace("{now_ms}", NowMilliseconds, StringComparison.Ordinal)
-            .Replace("{for_share}", ForShare, StringComparison.Ordinal);
+            .Replace("{for_share}", ForShare, StringComparison.Ordinal)
+            .Replace("{link_counts_triggers}", LinkCountTriggers, StringComparison.Ordinal);
         spelled = JsonToken().Replace(spelled, m => JsonText(m.Groups[1].Value, m.Groups[2].Value));
         return InToken().Replace(spelled, m => InList(m.Groups[1].Value, m.Groups[2].Value));
     });
@@ -72,6 +73,14 @@ public abstract partial class StateDialect : IDisposable
     protected abstract string NowMilliseconds { get; }
 
     protected abstract string ForShare { get; }
+
+    /// <summary>
+    /// The statements behind <c>{link_counts_triggers}</c>: triggers that keep <c>link_counts</c> (a link's snapshot rows
+    /// not deleted, per system, and its mappings) in step with every write of <c>snapshots</c> and <c>mappings</c>, so
+    /// <c>status</c> and <c>/metrics</c> read counters instead of counting rows. Spelled per engine (SQLite's trigger
+    /// bodies; PostgreSQL's PL/pgSQL functions).
+    /// </summary>
+    protected abstract string LinkCountTriggers { get; }
 
     protected abstract string JsonText(string column, string key);
 

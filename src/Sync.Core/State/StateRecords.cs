@@ -191,3 +191,17 @@ public enum BackfillState
 /// <summary>One (link, system) of a backfill request: walked yet or not, with what it found (or why it failed).</summary>
 public sealed record BackfillProgress(
     long RequestId, string LinkId, SystemId System, BackfillState State, bool DryRun, long Pages = 0, long Messages = 0, long Changes = 0, string? Summary = null);
+
+/// <summary>
+/// What retention may remove (<see cref="IStateStore.PruneAsync"/>): changes published and applied by every endpoint that
+/// must, created before <paramref name="Changes"/>; outcomes resolved or acknowledged before <paramref name="Outcomes"/>;
+/// the text of canonical copies deleted everywhere before <paramref name="DeletedMessages"/>. At most
+/// <paramref name="BatchSize"/> rows per transaction.
+/// </summary>
+public sealed record RetentionCutoffs(DateTimeOffset Changes, DateTimeOffset Outcomes, DateTimeOffset DeletedMessages, int BatchSize = 1000);
+
+/// <summary>What one pass of retention removed: outbox rows, applied-change records, outcomes, canonical texts forgotten.</summary>
+public sealed record PruneResult(long Outbox, long AppliedChanges, long Outcomes, long MessageTexts)
+{
+    public long Total => Outbox + AppliedChanges + Outcomes + MessageTexts;
+}

@@ -114,13 +114,14 @@ public sealed partial class StateStore
         public string? At { get; set; }
     }
 
+    // Every figure below reads counters (link_counts, kept by triggers: migration 6) or a partial index (the unpublished
+    // outbox, open outcomes), never every row of a table: a scrape costs a few rows per link however many messages there are.
     private const string SnapshotCountsSql = """
-        SELECT link_id AS LinkId, system AS Key, COUNT(*) AS Count FROM snapshots WHERE deleted = 0 GROUP BY link_id, system;
+        SELECT link_id AS LinkId, counter AS Key, value AS Count FROM link_counts WHERE counter <> 'mirrored' AND value > 0;
         """;
 
     private const string MirrorCountsSql = """
-        SELECT m.link_id AS LinkId, NULL AS Key, COUNT(*) AS Count
-        FROM mappings p JOIN messages m ON m.canonical_id = p.canonical_id GROUP BY m.link_id;
+        SELECT link_id AS LinkId, NULL AS Key, value AS Count FROM link_counts WHERE counter = 'mirrored' AND value > 0;
         """;
 
     private const string OutboxCountsSql = """
@@ -135,7 +136,7 @@ public sealed partial class StateStore
 
     private const string LastPollSql = "SELECT link_id AS LinkId, system AS Key, 0 AS Count, updated_at AS At FROM cursors;";
 
-    private const string LinkIdsSql = "SELECT id FROM links UNION SELECT link_id FROM cursors UNION SELECT link_id FROM messages;";
+    private const string LinkIdsSql = "SELECT id FROM links UNION SELECT link_id FROM cursors UNION SELECT link_id FROM link_counts;";
 
     public async Task<StoreStatus> GetStatusAsync(CancellationToken cancellationToken = default)
     {

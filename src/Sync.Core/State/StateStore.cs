@@ -251,7 +251,36 @@ public sealed partial class StateStore : IStateStore, IDisposable
         await using var connection = await OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<SnapshotRow>(new CommandDefinition(
             GetSnapshotSql, new { LinkId = linkId, System = StateDb.System(system) }, cancellationToken: cancellationToken));
-        return rows.ToDictionary(
+        return ToSnapshot(rows);
+    }
+
+    // The primary key (link_id, system, external_id) answers it: a resumed poll reads the rows of the page it holds only.
+    private const string GetSnapshotRowsSql = """
+        SELECT external_id AS ExternalId, canonical_id AS CanonicalId, content_hash AS ContentHash, updated_stamp AS UpdatedStamp,
+               deleted AS Deleted, redacted AS Redacted, is_note AS IsNote, seen_at AS SeenAt
+        FROM snapshots WHERE link_id = @LinkId AND system = @System AND {in external_id @Ids};
+        """;
+
+    public async Task<IReadOnlyDictionary<string, SnapshotEntry>> GetSnapshotAsync(
+        string linkId, SystemId system, IReadOnlyCollection<string> externalIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(externalIds);
+        var found = new List<SnapshotRow>();
+        if (externalIds.Count > 0)
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            foreach (var chunk in externalIds.Distinct(StringComparer.Ordinal).Chunk(500))
+            {
+                found.AddRange(await connection.QueryAsync<SnapshotRow>(new CommandDefinition(
+                    _dialect.Render(GetSnapshotRowsSql), new { LinkId = linkId, System = StateDb.System(system), Ids = chunk }, cancellationToken: cancellationToken)));
+            }
+        }
+
+        return ToSnapshot(found);
+    }
+
+    private static Dictionary<string, SnapshotEntry> ToSnapshot(IEnumerable<SnapshotRow> rows) =>
+        rows.ToDictionary(
             row => row.ExternalId,
             row => new SnapshotEntry(
                 row.ExternalId,
@@ -265,5 +294,4 @@ public sealed partial class StateStore : IStateStore, IDisposable
                 SeenAt = StateDb.ParseTime(row.SeenAt),
             },
             StringComparer.Ordinal);
-    }
 }

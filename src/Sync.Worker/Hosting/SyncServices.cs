@@ -60,6 +60,8 @@ public static class SyncServices
         services.AddSingleton<PrometheusExporter>();
         services.AddSingleton<OutboxRelay>();
         services.AddSingleton<PollingService>();
+        services.AddSingleton<ChangeFeedService>();
+        services.AddSingleton<RetentionService>();
         return services;
     }
 

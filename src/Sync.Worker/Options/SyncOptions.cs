@@ -58,6 +58,48 @@ public sealed class SyncOptions
 
     /// <summary>How processes sharing one state hand work to each other (DESIGN.md, "Several processes").</summary>
     public OwnershipOptions Ownership { get; set; } = new();
+
+    /// <summary>What the state store forgets, and when (issue 13.2).</summary>
+    public RetentionOptions Retention { get; set; } = new();
+}
+
+/// <summary>
+/// <c>Sync:Retention</c>. The holder of the relay lease prunes, every <see cref="Interval"/>, what serves neither
+/// idempotency nor recovery any more: changes published and applied by every system (outbox rows and their applied-change
+/// records; a redelivery later is still recognised by the link's pruned-through sequence), outcomes resolved or
+/// acknowledged, and the text of canonical copies deleted everywhere. Never a mapping, a snapshot row, an intent, a note
+/// copy, an unapplied change or an open outcome.
+/// </summary>
+public sealed class RetentionOptions
+{
+    /// <summary>Prune at all. Default true.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How often retention runs. Default 10 min.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// How long a change applied by every system is kept (for <c>errors</c>, tracing and a look at recent traffic).
+    /// Default 7 days; at least 1 second (short values are for benchmarks: a change goes only once every system applied it).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
+    public TimeSpan AppliedChanges { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How long an outcome is kept once resolved or acknowledged (<c>errors list --all</c> shows it). Default 30 days.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00")]
+    public TimeSpan ClosedOutcomes { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// How long the text of a message deleted in every system is kept in its canonical copy (its row, ids and mappings
+    /// stay). Default 30 days.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00")]
+    public TimeSpan DeletedMessageText { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Rows removed per transaction: a writer never waits long behind retention. Default 1000.</summary>
+    [Range(1, 100_000)]
+    public int BatchSize { get; set; } = 1000;
 }
 
 public enum OtlpProtocol
@@ -186,6 +228,33 @@ public sealed class PollingOptions
     /// <summary>Outbox relay idle poll. Default 1 s (it is also woken after every commit).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan RelayInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Change feeds (Pylon's issue search, Cord's application-wide message list): which conversations to read next.</summary>
+    public FeedOptions Feeds { get; set; } = new();
+}
+
+/// <summary>
+/// <c>Sync:Polling:Feeds</c>. Where a system has a change feed, its owner reads it every <see cref="Interval"/> and polls
+/// the conversations it names next (like a webhook hint). Per-conversation polling stays as configured above: it is the
+/// fallback when a feed fails, and its full scans find what no feed shows (redactions, deletions in Pylon). With a feed,
+/// <c>IdleInterval</c> can be raised to spare the read budget.
+/// </summary>
+public sealed class FeedOptions
+{
+    /// <summary>Read the change feeds of the systems that have one. Default true.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How often each feed is read. Default 10 s (Pylon's search allows 20 requests a minute).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How far each read looks back before the previous read's time on the system's own clock: covers a search index that
+    /// lags behind its writes and times stamped a little before they become visible. Activity seen twice is hinted once.
+    /// Default 2 min.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan Overlap { get; set; } = TimeSpan.FromMinutes(2);
 }
 
 public sealed class LinkOptions

@@ -17,6 +17,8 @@ public sealed class SyncOptionsValidator(ConfiguredSystems? systems = null) : IV
         Check(options.Logging, "Sync:Logging", failures);
         Check(options.Http, "Sync:Http", failures);
         Check(options.Polling, "Sync:Polling", failures);
+        Check(options.Polling.Feeds, "Sync:Polling:Feeds", failures);
+        Check(options.Retention, "Sync:Retention", failures);
         Check(options.Telemetry, "Sync:Telemetry", failures);
         if (options.Telemetry.OtlpEndpoint is { Length: > 0 } otlp
             && (!Uri.TryCreate(otlp, UriKind.Absolute, out var otlpUri) || (otlpUri.Scheme != Uri.UriSchemeHttp && otlpUri.Scheme != Uri.UriSchemeHttps)))

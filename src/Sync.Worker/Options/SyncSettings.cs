@@ -19,7 +19,7 @@ public sealed partial class SyncSettings : IDisposable
     /// the log level. Everything else (transport, broker, HTTP, state store, log format, the systems' sections) is read at start.
     /// </summary>
     public static readonly IReadOnlyList<string> Reloadable =
-        ["Sync:Links", "Sync:People", "Sync:Polling", "Sync:Targets", "Sync:Logging:MinimumLevel"];
+        ["Sync:Links", "Sync:People", "Sync:Polling", "Sync:Retention", "Sync:Targets", "Sync:Logging:MinimumLevel"];
 
     private readonly IConfiguration _configuration;
     private readonly IValidateOptions<SyncOptions> _validator;

@@ -8,14 +8,33 @@ namespace MessageSync.Worker.Ownership;
 
 /// <summary>What runs under each lease (<see cref="Leases"/>), for as long as this process holds it.</summary>
 public sealed class OwnedWork(
-    PollingService polling, OutboxRelay relay, ApplyEndpoints endpoints, ConversationPoller poller, EngineRole role, IServiceProvider services)
+    PollingService polling, ChangeFeedService feeds, OutboxRelay relay, RetentionService retention, ApplyEndpoints endpoints, ConversationPoller poller,
+    EngineRole role, IServiceProvider services)
 {
     public async Task RunAsync(LeaseFence fence, CancellationToken cancellationToken)
     {
         if (fence.Name == Leases.Relay)
         {
-            // A dry run publishes nothing: the lease is held (a worker starting meanwhile waits for it) but idle.
-            await (role.Writes ? relay.RunAsync(cancellationToken) : Task.Delay(Timeout.Infinite, cancellationToken));
+            // A dry run publishes and prunes nothing: the lease is held (a worker starting meanwhile waits for it) but idle.
+            if (!role.Writes)
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+                return;
+            }
+
+            // Retention runs beside the relay: one process at a time prunes (a lost lease ends both).
+            using var stopRetention = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var pruning = retention.RunAsync(stopRetention.Token);
+            try
+            {
+                await relay.RunAsync(cancellationToken);
+            }
+            finally
+            {
+                await stopRetention.CancelAsync();
+                await pruning;
+            }
+
             return;
         }
 
@@ -32,7 +51,19 @@ public sealed class OwnedWork(
         {
             if (poller.Supports(system))
             {
-                await polling.RunAsync(system, fence, cancellationToken);
+                // The change feed hints the scheduled polls (a backfill has none); it stops with the poll loop (a lost lease
+                // ends both).
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var feed = role.ScheduledPolls ? feeds.RunAsync(system, stop.Token) : Task.CompletedTask;
+                try
+                {
+                    await polling.RunAsync(system, fence, stop.Token);
+                }
+                finally
+                {
+                    await stop.CancelAsync();
+                    await feed;
+                }
             }
             else
             {

@@ -424,6 +424,76 @@ public abstract class StateStoreContractTests : IDisposable
     }
 
     [Fact]
+    public async Task Status_counters_follow_every_insert_deletion_and_removal_of_snapshot_rows_and_mappings()
+    {
+        using var store = _db.Open();
+        var (a, b) = (Guid.CreateVersion7(), Guid.CreateVersion7());
+        await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Pylon, "msg_1", a));
+        await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Pylon, "msg_2", b));
+        await store.RecordMappingAsync(a, SystemId.Cord, "cm_1", MessageKind.CustomerMessage, null);
+        await store.RecordMappingAsync(b, SystemId.Cord, "cm_2", MessageKind.CustomerMessage, null);
+
+        await _db.ExecuteAsync("UPDATE snapshots SET deleted = 1 WHERE external_id = 'msg_1';");
+        await _db.ExecuteAsync("UPDATE snapshots SET seen_at = seen_at WHERE external_id = 'msg_2';");
+        await _db.ExecuteAsync("DELETE FROM snapshots WHERE external_id = 'cm_2';");
+        await _db.ExecuteAsync($"DELETE FROM mappings WHERE canonical_id = '{b:D}';");
+        var status = Assert.Single((await store.GetStatusAsync()).Links);
+
+        Assert.Equal(1, status.MessagesPerSystem[SystemId.Pylon]);
+        Assert.Equal(1, status.MessagesPerSystem[SystemId.Cord]);
+        Assert.Equal(1, status.Mirrored);
+
+        await _db.ExecuteAsync("UPDATE snapshots SET deleted = 0 WHERE external_id = 'msg_1';");
+        Assert.Equal(2, Assert.Single((await store.GetStatusAsync()).Links).MessagesPerSystem[SystemId.Pylon]);
+    }
+
+    [Fact]
+    public async Task Migration_6_counts_the_rows_already_there()
+    {
+        using (var v5 = _db.Open([.. Migrations.All.Where(m => m.Version <= 5)]))
+        {
+            await v5.InitializeAsync();
+        }
+
+        await _db.ExecuteAsync("""
+            INSERT INTO messages (canonical_id, link_id, origin_system, origin_external_id, kind, author, body_html, body_text, attachments, created_at)
+            VALUES ('c1', 'link-1', 'pylon', 'msg_1', 'customer_message', '{}', '', '', '[]', '2025-03-01T00:00:00.0000000+00:00'),
+                   ('c2', 'link-1', 'pylon', 'msg_2', 'customer_message', '{}', '', '', '[]', '2025-03-01T00:00:00.0000000+00:00');
+            INSERT INTO snapshots (link_id, system, external_id, canonical_id, deleted, seen_at)
+            VALUES ('link-1', 'pylon', 'msg_1', 'c1', 0, '2025-03-01T00:00:00.0000000+00:00'),
+                   ('link-1', 'pylon', 'msg_2', 'c2', 1, '2025-03-01T00:00:00.0000000+00:00'),
+                   ('link-1', 'cord', 'cm_1', 'c1', 0, '2025-03-01T00:00:00.0000000+00:00');
+            INSERT INTO mappings (canonical_id, system, external_id, target_kind, created_at)
+            VALUES ('c1', 'cord', 'cm_1', 'customer_message', '2025-03-01T00:00:00.0000000+00:00');
+            """);
+
+        using var store = _db.Open();
+        var status = Assert.Single((await store.GetStatusAsync()).Links);
+
+        Assert.Equal(1, status.MessagesPerSystem[SystemId.Pylon]);
+        Assert.Equal(1, status.MessagesPerSystem[SystemId.Cord]);
+        Assert.Equal(1, status.Mirrored);
+    }
+
+    [Fact]
+    public async Task The_snapshot_rows_of_a_page_are_read_alone()
+    {
+        using var store = _db.Open();
+        for (var i = 0; i < 5; i++)
+        {
+            await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Pylon, $"msg_{i}"));
+        }
+
+        await store.CommitObservationAsync(Samples.Created("link-2", SystemId.Pylon, "msg_9"));
+
+        var rows = await store.GetSnapshotAsync("link-1", SystemId.Pylon, ["msg_1", "msg_3", "msg_new", "msg_9", "msg_1"]);
+
+        Assert.Equal(["msg_1", "msg_3"], rows.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal((await store.GetSnapshotAsync("link-1", SystemId.Pylon))["msg_3"].CanonicalId, rows["msg_3"].CanonicalId);
+        Assert.Empty(await store.GetSnapshotAsync("link-1", SystemId.Pylon, []));
+    }
+
+    [Fact]
     public async Task A_change_marked_applied_for_one_target_is_not_applied_for_another()
     {
         using var store = _db.Open();
@@ -435,6 +505,136 @@ public abstract class StateStoreContractTests : IDisposable
 
         Assert.True(await store.IsChangeAppliedAsync(change, SystemId.Cord));
         Assert.False(await store.IsChangeAppliedAsync(change, SystemId.Helpdesk));
+    }
+
+    // ---- Retention (issue 13.2) -----------------------------------------------------------------------------------
+
+    private static readonly SystemId[] EverySystem = [SystemId.Pylon, SystemId.Helpdesk, SystemId.Cord];
+
+    private RetentionCutoffs Cutoffs(TimeSpan age, int batch = 1000)
+    {
+        var now = _db.Clock.GetUtcNow();
+        return new RetentionCutoffs(now - age, now - age, now - age, batch);
+    }
+
+    private static async Task<List<OutboxEntry>> CommitAndPublishAsync(StateStore store, string linkId, params string[] externalIds)
+    {
+        foreach (var externalId in externalIds)
+        {
+            await store.CommitObservationAsync(Samples.Created(linkId, SystemId.Pylon, externalId));
+        }
+
+        var entries = (await store.GetUnpublishedAsync(1000)).Where(e => e.Message.LinkId == linkId).ToList();
+        await store.MarkPublishedAsync(entries.Select(e => e.Sequence));
+        return entries;
+    }
+
+    private static async Task ApplyEverywhereAsync(StateStore store, OutboxEntry entry, params SystemId[] except)
+    {
+        foreach (var system in EverySystem.Except(except))
+        {
+            await store.MarkChangeAppliedAsync(entry.Message.ChangeId, system, "Create");
+        }
+    }
+
+    [Fact]
+    public async Task Retention_removes_a_prefix_of_changes_every_system_applied_and_a_redelivery_of_one_is_still_known_as_applied()
+    {
+        using var store = _db.Open();
+        var changes = await CommitAndPublishAsync(store, "link-1", "msg_1", "msg_2", "msg_3");
+        await store.RecordMappingAsync(changes[0].Message.CanonicalId, SystemId.Cord, "cm_1", MessageKind.CustomerMessage, null);
+        await ApplyEverywhereAsync(store, changes[0]);
+        await ApplyEverywhereAsync(store, changes[1], except: SystemId.Helpdesk); // still owed to the helpdesk
+        await ApplyEverywhereAsync(store, changes[2]);
+        _db.Clock.Advance(TimeSpan.FromDays(8));
+
+        var pruned = await store.PruneAsync(Cutoffs(TimeSpan.FromDays(7)));
+
+        // Only the first: the second is unapplied, and the third waits behind it (a link's changes go as a prefix).
+        Assert.Equal((1L, 3L), (pruned.Outbox, pruned.AppliedChanges));
+        Assert.Equal(2, await _db.ScalarAsync<long>("SELECT COUNT(*) FROM outbox;"));
+        Assert.True(await store.IsChangeAppliedAsync(changes[0].Message, SystemId.Cord), "a redelivery of a removed change is known as applied");
+        Assert.False(await store.IsChangeAppliedAsync(changes[1].Message, SystemId.Helpdesk));
+        Assert.True(await store.IsChangeAppliedAsync(changes[2].Message, SystemId.Cord));
+        Assert.Equal([changes[1].Message.ChangeId], (await store.ListUnappliedChangesAsync()).Select(c => c.Message.ChangeId));
+        Assert.Equal("cm_1", (await store.GetMappingAsync(changes[0].Message.CanonicalId, SystemId.Cord))?.ExternalId);
+        Assert.NotNull(await store.GetMessageAsync(changes[0].Message.CanonicalId));
+
+        await store.MarkChangeAppliedAsync(changes[1].Message.ChangeId, SystemId.Helpdesk, "Create");
+        var rest = await store.PruneAsync(Cutoffs(TimeSpan.FromDays(7), batch: 1));
+
+        Assert.Equal(2, rest.Outbox);
+        Assert.Equal(0, await _db.ScalarAsync<long>("SELECT COUNT(*) FROM outbox;"));
+        Assert.Equal(0, await _db.ScalarAsync<long>("SELECT COUNT(*) FROM applied_changes;"));
+
+        // The link's sequence goes on: a new change is never taken for a removed one.
+        var next = Assert.Single(await CommitAndPublishAsync(store, "link-1", "msg_4"));
+        Assert.Equal(4, next.Message.Sequence);
+        Assert.False(await store.IsChangeAppliedAsync(next.Message, SystemId.Cord));
+        Assert.Empty((await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Pylon, "msg_1"))).Written);
+    }
+
+    [Fact]
+    public async Task Retention_keeps_changes_younger_than_the_age_and_unpublished_ones_whatever_their_age()
+    {
+        using var store = _db.Open();
+        var published = await CommitAndPublishAsync(store, "link-1", "msg_1");
+        await ApplyEverywhereAsync(store, published[0]);
+        await store.CommitObservationAsync(Samples.Created("link-2", SystemId.Pylon, "msg_2"));
+
+        var young = await store.PruneAsync(Cutoffs(TimeSpan.FromDays(7)));
+        _db.Clock.Advance(TimeSpan.FromDays(30));
+        var old = await store.PruneAsync(Cutoffs(TimeSpan.FromDays(7)));
+
+        Assert.Equal(0, young.Total);
+        Assert.Equal(1, old.Outbox);
+        Assert.Equal(["link-2"], (await store.GetUnpublishedAsync(10)).Select(e => e.Message.LinkId));
+    }
+
+    [Fact]
+    public async Task Retention_removes_outcomes_resolved_or_acknowledged_long_ago_and_never_an_open_one()
+    {
+        using var store = _db.Open();
+        var id = Guid.CreateVersion7();
+        await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Pylon, "msg_1", id));
+        var open = await store.RecordOutcomeAsync(new NewOutcome("link-1", id, SystemId.Cord, OutcomeKind.Faulted, "still open"));
+        var acknowledged = await store.RecordOutcomeAsync(new NewOutcome("link-1", id, SystemId.Helpdesk, OutcomeKind.Parked, "seen"));
+        await store.RecordOutcomeAsync(new NewOutcome("link-1", id, SystemId.Pylon, OutcomeKind.Faulted, "cured"));
+        await store.AcknowledgeOutcomeAsync(acknowledged);
+        await store.ResolveOutcomesAsync(id, SystemId.Pylon);
+        _db.Clock.Advance(TimeSpan.FromDays(31));
+        var recent = await store.RecordOutcomeAsync(new NewOutcome("link-1", id, SystemId.Helpdesk, OutcomeKind.Parked, "seen lately"));
+        await store.AcknowledgeOutcomeAsync(recent);
+
+        var pruned = await store.PruneAsync(Cutoffs(TimeSpan.FromDays(30)));
+
+        Assert.Equal(2, pruned.Outcomes);
+        Assert.Equal([open, recent], (await store.ListOutcomesAsync(includeResolved: true)).Select(o => o.Id).Order());
+    }
+
+    [Fact]
+    public async Task Retention_forgets_the_text_of_a_message_deleted_everywhere_long_ago_and_keeps_its_row_and_mappings()
+    {
+        using var store = _db.Open();
+        var changes = await CommitAndPublishAsync(store, "link-1", "msg_gone", "msg_left");
+        foreach (var change in changes)
+        {
+            await ApplyEverywhereAsync(store, change);
+            await store.RecordMappingAsync(change.Message.CanonicalId, SystemId.Cord, "cm_" + change.Sequence, MessageKind.CustomerMessage, null);
+        }
+
+        // Both deleted at their origin; of the second a copy is still present (its Cord snapshot row is not deleted).
+        var (gone, left) = (changes[0].Message.CanonicalId, changes[1].Message.CanonicalId);
+        await _db.ExecuteAsync($"UPDATE messages SET deleted_at = '{_db.Clock.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture)}';");
+        await _db.ExecuteAsync($"UPDATE snapshots SET deleted = 1 WHERE canonical_id = '{gone:D}' OR system = 'pylon';");
+        _db.Clock.Advance(TimeSpan.FromDays(31));
+
+        var pruned = await store.PruneAsync(Cutoffs(TimeSpan.FromDays(30)));
+
+        Assert.Equal(1, pruned.MessageTexts);
+        Assert.Equal("", (await store.GetMessageAsync(gone))!.BodyHtml);
+        Assert.Equal("cm_1", (await store.GetMappingAsync(gone, SystemId.Cord))?.ExternalId);
+        Assert.NotEqual("", (await store.GetMessageAsync(left))!.BodyHtml);
     }
 
     [Fact]

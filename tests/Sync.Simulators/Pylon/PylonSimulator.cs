@@ -8,22 +8,28 @@ namespace MessageSync.Simulators;
 
 /// <summary>
 /// Pylon's Messages endpoints (api-docs 000/001, contracts/pylon-openapi.json): list messages and threads,
-/// create thread, reply, note, redact, delete; Bearer token; per-endpoint limits per token.
+/// create thread, reply, note, redact, delete; and <c>POST /issues/search</c> (the change feed); Bearer token;
+/// per-endpoint limits per token.
 /// </summary>
 public sealed class PylonSimulator : SimulatorBase
 {
     /// <summary>Endpoint keys for stats and faults.</summary>
     public const string ListMessages = "list_messages", ListThreads = "list_threads", CreateThreadKey = "create_thread",
-        Reply = "reply", Note = "note", Redact = "redact", Delete = "delete";
+        Reply = "reply", Note = "note", Redact = "redact", Delete = "delete", SearchIssues = "search_issues";
 
     /// <summary>List page size when the client sends no <c>limit</c>, and the largest accepted.</summary>
     public const int DefaultPageSize = 100, MaxPageSize = 1000;
+
+    /// <summary>SearchIssuesRequest <c>limit</c>: "Defaults to 100. Must be greater than 0 and less than 1000."</summary>
+    public const int SearchDefaultLimit = 100, SearchMaxLimit = 999;
 
     // api-docs 000: 20/min list messages, list threads, create thread, redact; 10/min reply, note, delete.
     private static readonly Dictionary<string, int> Limits = new(StringComparer.Ordinal)
     {
         [ListMessages] = 20, [ListThreads] = 20, [CreateThreadKey] = 20, [Redact] = 20,
         [Reply] = 10, [Note] = 10, [Delete] = 10,
+        // contracts/pylon-openapi.json, SearchIssues: "Rate limit: 20 requests per minute".
+        [SearchIssues] = 20,
     };
 
     private readonly Lock _gate = new();
@@ -40,14 +46,14 @@ public sealed class PylonSimulator : SimulatorBase
     /// <summary>The user the API token belongs to: author of notes and replies sent without <c>user_id</c>.</summary>
     public static PylonMessageAuthor ApiUser { get; } = new("usr_sim_api", "Pylon API", "api@pylon.sim");
 
-    public override IReadOnlyList<string> EndpointKeys { get; } = [ListMessages, ListThreads, CreateThreadKey, Reply, Note, Redact, Delete];
+    public override IReadOnlyList<string> EndpointKeys { get; } = [ListMessages, ListThreads, CreateThreadKey, Reply, Note, Redact, Delete, SearchIssues];
 
     /// <summary>Creates an issue whose requester is the given contact. Throws if it exists.</summary>
     public void CreateIssue(string issueId, string contactId = "contact_sim", string contactEmail = "customer@example.com", string contactName = "Sim Customer")
     {
         lock (_gate)
         {
-            if (!_issues.TryAdd(issueId, new Issue(issueId, new PylonContact(contactId, contactEmail, contactName))))
+            if (!_issues.TryAdd(issueId, new Issue(issueId, new PylonContact(contactId, contactEmail, contactName), _issues.Count + 1, Now)))
             {
                 throw new InvalidOperationException($"issue {issueId} exists");
             }
@@ -116,8 +122,7 @@ public sealed class PylonSimulator : SimulatorBase
                     : issue.Threads.FirstOrDefault(t => t.Id == threadId)?.Id ?? throw new KeyNotFoundException($"thread {threadId}");
             }
 
-            issue.Messages.Add(m);
-            issue.ById[m.Id] = m;
+            issue.Add(m, Now);
             return m.Snapshot();
         }
     }
@@ -128,6 +133,15 @@ public sealed class PylonSimulator : SimulatorBase
         lock (_gate)
         {
             return GetIssue(issueId).Messages.Select(m => m.Snapshot()).ToList();
+        }
+    }
+
+    /// <summary>How many times an issue's messages were listed (<c>GET /issues/{id}/messages</c>): which issues a worker read.</summary>
+    public int ListRequests(string issueId)
+    {
+        lock (_gate)
+        {
+            return GetIssue(issueId).ListRequests;
         }
     }
 
@@ -158,6 +172,7 @@ public sealed class PylonSimulator : SimulatorBase
         app.MapPost("/issues/{id}/note", Api(Note, HandleNote));
         app.MapPost("/issues/{id}/messages/{message_id}/redact", Api(Redact, HandleRedact));
         app.MapDelete("/issues/{id}/messages/{message_id}", Api(Delete, HandleDelete));
+        app.MapPost("/issues/search", Api(SearchIssues, HandleSearchIssues));
         MapFaultEndpoints(app);
         app.MapGet("/_sim/state", ctx => WriteAsync(ctx, new ApiResult(200, StateJson())));
         app.MapPost("/_sim/conversations", SimCreateIssue);
@@ -223,6 +238,7 @@ public sealed class PylonSimulator : SimulatorBase
                 return Task.FromResult(NotFound("issue"));
             }
 
+            issue.ListRequests++;
             var data = new JsonArray();
             var i = Math.Min(offset, issue.Messages.Count);
             for (; i < issue.Messages.Count && data.Count < limit; i++)
@@ -246,6 +262,152 @@ public sealed class PylonSimulator : SimulatorBase
                 ["pagination"] = new JsonObject { ["cursor"] = more ? Cursor.Encode("pylon:" + id, honoured ? i : ++_ignoredCursors) : "", ["has_next_page"] = more },
             }));
         }
+    }
+
+    /// <summary>
+    /// <c>POST /issues/search</c> as contracts/pylon-openapi.json documents it: a <c>SearchIssuesRequest</c> (validated
+    /// against the document: <c>filter</c> required, <c>limit</c> 1..999, default 100, <c>cursor</c>), answered with
+    /// <c>SearchIssuesResponseBody</c> (<c>data</c> of <c>Issue</c>, <c>pagination</c>). The filter is checked as the
+    /// operation's description says: <c>and</c>/<c>or</c> over subfilters at most 3 deep; <c>created_at</c>,
+    /// <c>updated_at</c>, <c>latest_message_activity_at</c> and <c>resolved_at</c> with <c>time_is_after</c>,
+    /// <c>time_is_before</c> (an RFC 3339 <c>value</c>) or <c>time_range</c> (two <c>values</c>); <c>state</c> with
+    /// <c>equals</c>, <c>in</c>, <c>not_in</c>. The description's other fields (accounts, tags, custom fields, ...) are not
+    /// simulated and answer 400 saying so; a field or operator it does not allow is a 400 as well.
+    /// </summary>
+    private async Task<ApiResult> HandleSearchIssues(HttpContext ctx)
+    {
+        var body = await ValidatedBody(ctx, "/issues/search");
+        var limit = SearchDefaultLimit;
+        if (body["limit"] is JsonValue l && (!l.TryGetValue(out limit) || limit < 1 || limit > SearchMaxLimit))
+        {
+            return Error(400, "VALIDATION_ERROR", $"limit must be greater than 0 and less than 1000");
+        }
+
+        if (!Cursor.TryDecode(OptionalString(body, "cursor"), "pylon:search", out var offset))
+        {
+            return Error(400, "VALIDATION_ERROR", "invalid cursor");
+        }
+
+        var match = IssueFilter.Compile(body["filter"]!.AsObject(), depth: 1);
+        lock (_gate)
+        {
+            // Issues in the order they were created: a later page never repeats an earlier one's issue.
+            var matching = _issues.Values.Where(match).ToList();
+            var data = new JsonArray(matching.Skip(offset).Take(limit).Select(IssueJson).ToArray());
+            var next = offset + data.Count;
+            var more = next < matching.Count;
+            return Ok(new JsonObject
+            {
+                ["data"] = data,
+                ["pagination"] = new JsonObject { ["cursor"] = more ? Cursor.Encode("pylon:search", next) : "", ["has_next_page"] = more },
+            });
+        }
+    }
+
+    // The `Issue` schema: the fields a simulated issue has (no account, team, tags or custom fields).
+    private static JsonNode IssueJson(Issue issue)
+    {
+        var o = new JsonObject
+        {
+            ["id"] = issue.Id,
+            ["number"] = issue.Number,
+            ["title"] = $"Simulated issue {issue.Number}",
+            ["body_html"] = "",
+            ["state"] = "new",
+            ["type"] = "conversation",
+            ["source"] = "email",
+            ["link"] = $"https://app.usepylon.com/issues?issueNumber={issue.Number}",
+            ["created_at"] = Rfc3339(issue.CreatedAt),
+            ["updated_at"] = Rfc3339(issue.UpdatedAt),
+            ["requester"] = new JsonObject { ["id"] = issue.Contact.Id, ["email"] = issue.Contact.Email },
+        };
+        if (issue.LatestMessageTime is { } latest)
+        {
+            o["latest_message_time"] = Rfc3339(latest);
+        }
+
+        return o;
+    }
+
+    /// <summary>The filter of a search, as the operation's description allows it.</summary>
+    private static class IssueFilter
+    {
+        private const int MaxDepth = 3;
+
+        private static readonly string[] TimeOperators = ["time_is_after", "time_is_before", "time_range"];
+
+        public static Func<Issue, bool> Compile(JsonObject filter, int depth)
+        {
+            var op = RequiredString(filter, "operator");
+            if (op is "and" or "or")
+            {
+                if (depth > MaxDepth)
+                {
+                    throw new BadRequestException($"filters nest at most {MaxDepth} deep");
+                }
+
+                if (filter["subfilters"] is not JsonArray { Count: > 0 } subfilters)
+                {
+                    throw new BadRequestException($"an '{op}' filter needs subfilters");
+                }
+
+                var parts = subfilters.Select(f => Compile(f as JsonObject ?? throw new BadRequestException("a subfilter must be an object"), depth + 1)).ToList();
+                return op == "and" ? issue => parts.All(p => p(issue)) : issue => parts.Any(p => p(issue));
+            }
+
+            var field = RequiredString(filter, "field");
+            Func<Issue, DateTimeOffset?>? time = field switch
+            {
+                "created_at" => i => i.CreatedAt,
+                "updated_at" => i => i.UpdatedAt,
+                "latest_message_activity_at" => i => i.LatestMessageTime,
+                "resolved_at" => _ => null, // simulated issues are never resolved
+                _ => null,
+            };
+            if (time is not null)
+            {
+                if (!TimeOperators.Contains(op))
+                {
+                    throw new BadRequestException($"operator {op} is not allowed for {field} (allowed: {string.Join(", ", TimeOperators)})");
+                }
+
+                if (op == "time_range")
+                {
+                    var values = OptionalStringArray(filter, "values");
+                    if (values is not { Count: 2 })
+                    {
+                        throw new BadRequestException("time_range takes two values, from and to");
+                    }
+
+                    var (from, to) = (Time(values[0]), Time(values[1]));
+                    return issue => time(issue) is { } at && at > from && at < to;
+                }
+
+                var value = Time(RequiredString(filter, "value"));
+                return op == "time_is_after" ? issue => time(issue) is { } at && at > value : issue => time(issue) is { } at && at < value;
+            }
+
+            if (field == "state")
+            {
+                // Every simulated issue is "new".
+                List<string> states = op switch
+                {
+                    "equals" => [RequiredString(filter, "value")],
+                    "in" or "not_in" => OptionalStringArray(filter, "values") ?? throw new BadRequestException($"{op} takes values"),
+                    _ => throw new BadRequestException($"operator {op} is not allowed for state (allowed: equals, in, not_in)"),
+                };
+                var isNew = states.Contains("new");
+                return op == "not_in" ? _ => !isNew : _ => isNew;
+            }
+
+            throw new BadRequestException($"filtering on '{field}' is not simulated (the simulator filters on created_at, updated_at, latest_message_activity_at, resolved_at and state)");
+        }
+
+        private static DateTimeOffset Time(string value) =>
+            value.Contains('T', StringComparison.Ordinal)
+            && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at)
+                ? at
+                : throw new BadRequestException($"'{value}' is not an RFC 3339 time");
     }
 
     private Task<ApiResult> HandleListThreads(HttpContext ctx)
@@ -327,8 +489,7 @@ public sealed class PylonSimulator : SimulatorBase
                 SetUser(m, userId);
             }
 
-            issue.Messages.Add(m);
-            issue.ById[m.Id] = m;
+            issue.Add(m, Now);
             return Ok(new JsonObject { ["data"] = new JsonObject { ["id"] = m.Id, ["issue_id"] = issue.Id } });
         }
     }
@@ -394,8 +555,7 @@ public sealed class PylonSimulator : SimulatorBase
                 ReplyTo = messageId,
             };
             SetUser(m, userId);
-            issue.Messages.Add(m);
-            issue.ById[m.Id] = m;
+            issue.Add(m, Now);
             return Ok(new JsonObject { ["data"] = new JsonObject { ["id"] = m.Id, ["issue_id"] = issue.Id } });
         }
     }
@@ -600,13 +760,34 @@ public sealed class PylonSimulator : SimulatorBase
         return t;
     }
 
-    private sealed class Issue(string id, PylonContact contact)
+    private sealed class Issue(string id, PylonContact contact, int number, DateTimeOffset createdAt)
     {
         public string Id { get; } = id;
         public PylonContact Contact { get; } = contact;
+        public int Number { get; } = number;
+        public DateTimeOffset CreatedAt { get; } = createdAt;
+
+        /// <summary>
+        /// Moves with every new message (a customer's, an agent's, a reply or a note through the API). Pylon documents no
+        /// more than "The time the issue was last updated", so a redaction or a deletion is not assumed to move it: the
+        /// change feed must not be relied on to show those.
+        /// </summary>
+        public DateTimeOffset UpdatedAt { get; set; } = createdAt;
+
+        /// <summary>"The time of the latest message in the issue" (filtered as <c>latest_message_activity_at</c>).</summary>
+        public DateTimeOffset? LatestMessageTime { get; set; }
+
+        public int ListRequests { get; set; }
         public List<PylonThreadState> Threads { get; } = [];
         public List<Message> Messages { get; } = [];
         public Dictionary<string, Message> ById { get; } = new(StringComparer.Ordinal);
+
+        public void Add(Message m, DateTimeOffset now)
+        {
+            Messages.Add(m);
+            ById[m.Id] = m;
+            (LatestMessageTime, UpdatedAt) = (now, now);
+        }
     }
 
     private sealed class Message(string id, string issueId, SimMessageKind kind, string html, DateTimeOffset timestamp)

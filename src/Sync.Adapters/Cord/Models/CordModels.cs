@@ -176,3 +176,48 @@ public sealed record CordAttachmentRef
     public required string Id { get; init; }
 }
 
+
+/// <summary>
+/// One page of <c>GET /v1/messages</c> (api-docs 003: <c>{messages, pagination: {token, total}}</c>,
+/// ServerListMessages), read by the change feed: of each message only what says it changed is kept.
+/// </summary>
+public sealed record CordMessagePage
+{
+    [JsonPropertyName("messages"), JsonRequired]
+    public IReadOnlyList<CordMessageStamp> Messages { get; init; } = [];
+
+    [JsonPropertyName("pagination")]
+    public CordPagination? Pagination { get; init; }
+}
+
+/// <summary><c>PaginationDetails</c>: "The token to use to get the next page of results. If empty, there are no more results."</summary>
+public sealed record CordPagination
+{
+    [JsonPropertyName("token")]
+    public string? Token { get; init; }
+
+    [JsonPropertyName("total")]
+    public long? Total { get; init; }
+}
+
+/// <summary>A <c>CoreMessageData</c> as the change feed reads it: identity, times and plain text (content nodes are skipped).</summary>
+public sealed record CordMessageStamp
+{
+    [JsonPropertyName("id"), JsonRequired]
+    public string Id { get; init; } = "";
+
+    [JsonPropertyName("threadID")]
+    public string? ThreadId { get; init; }
+
+    [JsonPropertyName("plaintext")]
+    public string? Plaintext { get; init; }
+
+    [JsonPropertyName("createdTimestamp")]
+    public DateTimeOffset? CreatedTimestamp { get; init; }
+
+    [JsonPropertyName("updatedTimestamp")]
+    public DateTimeOffset? UpdatedTimestamp { get; init; }
+
+    [JsonPropertyName("deletedTimestamp")]
+    public DateTimeOffset? DeletedTimestamp { get; init; }
+}

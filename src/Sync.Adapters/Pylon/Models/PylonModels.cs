@@ -250,3 +250,76 @@ public sealed record PylonErrorBody
     [JsonPropertyName("request_id")]
     public string? RequestId { get; init; }
 }
+
+/// <summary>
+/// <c>SearchIssuesRequest</c> (POST /issues/search, contracts/pylon-openapi.json): <c>filter</c> is required, <c>limit</c>
+/// is 1..999 (Pylon's default 100), <c>cursor</c> continues a search.
+/// </summary>
+public sealed record PylonSearchIssuesRequest
+{
+    [JsonPropertyName("filter")]
+    public required PylonFilter Filter { get; init; }
+
+    [JsonPropertyName("limit")]
+    public int? Limit { get; init; }
+
+    [JsonPropertyName("cursor")]
+    public string? Cursor { get; init; }
+}
+
+/// <summary>
+/// <c>Filter</c>: a field with an operator and a value (<c>time_is_after</c> takes an RFC 3339 time in <c>value</c>), or
+/// <c>and</c>/<c>or</c> over <c>subfilters</c> (at most 3 deep).
+/// </summary>
+public sealed record PylonFilter
+{
+    /// <summary>
+    /// Required by the schema on every filter (<c>Filter.required</c>: field, operator); an <c>and</c>/<c>or</c> filter
+    /// sends it empty ("For non-compound filters ... Field must be set").
+    /// </summary>
+    [JsonPropertyName("field")]
+    public required string Field { get; init; }
+
+    [JsonPropertyName("operator")]
+    public required string Operator { get; init; }
+
+    [JsonPropertyName("value")]
+    public string? Value { get; init; }
+
+    [JsonPropertyName("values")]
+    public IReadOnlyList<string>? Values { get; init; }
+
+    [JsonPropertyName("subfilters")]
+    public IReadOnlyList<PylonFilter>? Subfilters { get; init; }
+}
+
+/// <summary><c>SearchIssuesResponseBody</c>: a page of <c>Issue</c> objects.</summary>
+public sealed record PylonSearchIssuesResponse
+{
+    [JsonPropertyName("data")]
+    public IReadOnlyList<PylonIssue>? Data { get; init; }
+
+    [JsonPropertyName("pagination")]
+    public PylonPagination? Pagination { get; init; }
+
+    [JsonPropertyName("request_id")]
+    public string? RequestId { get; init; }
+}
+
+/// <summary>
+/// <c>Issue</c>, the fields the change feed reads: its id and the two times that say it changed. Pylon's Issue has many
+/// more (title, account, custom fields, ...); they are not read.
+/// </summary>
+public sealed record PylonIssue
+{
+    [JsonPropertyName("id"), JsonRequired]
+    public string Id { get; init; } = "";
+
+    /// <summary>"The time of the latest message in the issue."</summary>
+    [JsonPropertyName("latest_message_time")]
+    public string? LatestMessageTime { get; init; }
+
+    /// <summary>"The time the issue was last updated."</summary>
+    [JsonPropertyName("updated_at")]
+    public string? UpdatedAt { get; init; }
+}

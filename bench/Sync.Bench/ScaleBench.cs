@@ -1,0 +1,329 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using MessageSync.Simulators;
+using MessageSync.Worker.Hosting;
+using MessageSync.Worker.Http;
+using Microsoft.AspNetCore.Builder;
+
+namespace MessageSync.Bench;
+
+/// <summary>
+/// Issue 13's figures, side by side in one run: the pipeline's mirrored-write rate with rate limits off (one system into
+/// the other two, 1 and 100 links, in memory and on RabbitMQ) against the simulators' raw write rate from a plain HTTP
+/// client loop; polling-only lag at the documented limits compressed <see cref="LagSpeed"/> times, with and without the
+/// change feed; state size per message with and without retention; start-up time and peak RSS.
+/// </summary>
+internal static class ScaleBench
+{
+    private const int LagSpeed = 30;
+
+    public sealed record PipelineRun(double WritesPerSecond, long Written, TimeSpan Elapsed, TimeSpan Startup, long StateBytes, long PeakRssBytes);
+
+    /// <summary>Raw write rate: helpdesk and Cord creates from a plain HTTP loop with <paramref name="concurrency"/> writers.</summary>
+    public static async Task<double> RawWritesAsync(int writes, int concurrency)
+    {
+        await using var sims = await SimulatorHost.StartAsync(new SimulatorOptions { RateLimits = RateLimitMode.Off });
+        sims.Helpdesk.CreateTicket("tkt_raw");
+        sims.Cord.CreateThread("th_raw", "Raw", "https://app.example.com/raw", "group_raw");
+        using var helpdesk = new HttpClient { BaseAddress = sims.HelpdeskUrl };
+        helpdesk.DefaultRequestHeaders.Authorization = new("Bearer", sims.MintHelpdeskToken("agent", TimeSpan.FromHours(1)));
+        using var cord = new HttpClient { BaseAddress = sims.CordUrl };
+        cord.DefaultRequestHeaders.Authorization = new("Bearer", sims.MintCordToken(TimeSpan.FromHours(1)));
+        var next = -1;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < writes)
+            {
+                using var response = i % 2 == 0
+                    ? await helpdesk.PostAsJsonAsync("helpdesk/api/messages", new JsonObject { ["ticket_id"] = "tkt_raw", ["type"] = "response", ["content"] = $"<p>raw {i}</p>", ["send_email"] = false })
+                    : await cord.PostAsJsonAsync("v1/threads/th_raw/messages", new JsonObject
+                    {
+                        ["id"] = $"raw{i}", ["authorID"] = "raw_user",
+                        ["content"] = new JsonArray(new JsonObject { ["type"] = "p", ["children"] = new JsonArray(new JsonObject { ["text"] = $"raw {i}" }) }),
+                    });
+                response.EnsureSuccessStatusCode();
+            }
+        }));
+        return writes / clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// <paramref name="messages"/> Pylon messages spread over <paramref name="links"/> links, mirrored into the helpdesk
+    /// and Cord by the real worker host with rate limits off (simulators unlimited, budgets scaled out of the way).
+    /// </summary>
+    public static async Task<PipelineRun> PipelineAsync(int messages, int links, string transport, bool retention = true)
+    {
+        await using var sims = await SimulatorHost.StartAsync(new SimulatorOptions { RateLimits = RateLimitMode.Off });
+        var args = Conversations(sims, links);
+        for (var i = 0; i < messages; i++)
+        {
+            sims.Pylon.AddMessage($"iss_{i % links}", SimMessageKind.Customer, $"<p>pipeline {i}</p>");
+        }
+
+        var folder = Path.Combine(Path.GetTempPath(), "ms-bench-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        args.AddRange(Worker(sims, folder, speed: 100_000));
+        args.AddRange(["--Sync:Polling:ActiveInterval=00:00:00.200", "--Sync:Polling:IdleInterval=00:00:01", "--Sync:Polling:RelayInterval=00:00:00.050"]);
+        if (!retention)
+        {
+            args.Add("--Sync:Retention:Enabled=false");
+        }
+        else
+        {
+            // Steady state compressed: what every system applied more than a second ago goes, every two seconds.
+            args.AddRange(["--Sync:Retention:Interval=00:00:02", "--Sync:Retention:AppliedChanges=00:00:01"]);
+        }
+
+        if (transport != "InMemory")
+        {
+            var uri = new Uri(transport);
+            args.AddRange(["--Sync:Transport=RabbitMQ", $"--Sync:RabbitMq:Host={uri.Host}", $"--Sync:RabbitMq:Port={uri.Port}"]);
+        }
+
+        using var rss = new PeakRss();
+        var startClock = Stopwatch.StartNew();
+        var app = SyncHost.CreateBuilder([.. args], HostMode.Run).Build();
+        app.MapSyncEndpoints();
+        await app.StartAsync();
+        var startup = startClock.Elapsed;
+        var clock = Stopwatch.StartNew();
+        var deadline = DateTime.UtcNow.AddMinutes(4);
+        long written = 0;
+        while (DateTime.UtcNow < deadline && (written = Written(sims, links)) < 2L * messages)
+        {
+            await Task.Delay(100);
+        }
+
+        var elapsed = clock.Elapsed;
+        await app.StopAsync();
+        await app.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        var bytes = await UsedBytesAsync(Path.Combine(folder, "sync.db"));
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(folder, recursive: true);
+        return new PipelineRun(written / elapsed.TotalSeconds, written, elapsed, startup, bytes, rss.Peak);
+    }
+
+    /// <summary>
+    /// Polling only (no webhook), Pylon into Cord at the documented limits compressed <see cref="LagSpeed"/> times, with
+    /// <paramref name="links"/> links: one message every <paramref name="gap"/> into a random linked issue, timed from its
+    /// creation to its mirror in Cord. Returns the lags in ms (a message not mirrored within the wait counts as the wait).
+    /// </summary>
+    public static async Task<List<double>> PollingLagAsync(int links, int messages, TimeSpan gap, bool feed)
+    {
+        await using var sims = await SimulatorHost.StartAsync(new SimulatorOptions { RateLimits = RateLimitMode.Scaled, RateLimitScale = LagSpeed });
+        var args = Conversations(sims, links);
+        var folder = Path.Combine(Path.GetTempPath(), "ms-bench-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        args.AddRange(Worker(sims, folder, LagSpeed));
+
+        // The defaults (5 s active, 60 s idle, 15 min reconcile, feed every 10 s) compressed like the limits.
+        args.AddRange([
+            $"--Sync:Polling:ActiveInterval={TimeSpan.FromSeconds(5.0 / LagSpeed)}", $"--Sync:Polling:IdleInterval={TimeSpan.FromSeconds(60.0 / LagSpeed)}",
+            $"--Sync:Polling:ReconcileInterval={TimeSpan.FromMinutes(15.0 / LagSpeed)}", $"--Sync:Polling:Feeds:Interval={TimeSpan.FromSeconds(10.0 / LagSpeed)}",
+            $"--Sync:Polling:Feeds:Enabled={feed}", "--Sync:Polling:RelayInterval=00:00:00.050",
+        ]);
+        var app = SyncHost.CreateBuilder([.. args], HostMode.Run).Build();
+        app.MapSyncEndpoints();
+        await app.StartAsync();
+
+        // Warm up: every conversation read once (the first round of a new worker is a full scan of each).
+        var warm = DateTime.UtcNow.AddMinutes(3);
+        while (DateTime.UtcNow < warm && sims.Pylon.GetStats(PylonSimulator.ListMessages).Requests < links)
+        {
+            await Task.Delay(100);
+        }
+
+        var random = new Random(13);
+        var sent = new List<(string Text, string Where, long At)>();
+        for (var i = 0; i < messages; i++)
+        {
+            var link = random.Next(links);
+            var text = $"lag-{i}-end";
+            sims.Pylon.AddMessage($"iss_{link}", SimMessageKind.Customer, $"<p>{text}</p>");
+            sent.Add((text, $"th_{link}", Stopwatch.GetTimestamp()));
+            await Task.Delay(gap);
+        }
+
+        var lags = await WaitForAsync(sent, (thread, text) => sims.Cord.GetMessages(thread).Any(m => m.Plaintext.Contains(text, StringComparison.Ordinal)));
+        await app.StopAsync();
+        await app.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(folder, recursive: true);
+        return lags;
+    }
+
+    /// <summary>
+    /// Webhooks: Cord into Pylon at the documented limits compressed <see cref="LagSpeed"/> times, per-conversation polling
+    /// slowed to 5 minutes and no feed, so only the webhook makes the worker read. One message every <paramref name="gap"/>
+    /// into a random linked thread, each announced by a signed <c>thread-message-added</c> webhook; timed from its creation
+    /// to its note in Pylon (the gap keeps under Pylon's note budget, 10/min x<see cref="LagSpeed"/>).
+    /// </summary>
+    public static async Task<List<double>> WebhookLagAsync(int links, int messages, TimeSpan gap)
+    {
+        await using var sims = await SimulatorHost.StartAsync(new SimulatorOptions { RateLimits = RateLimitMode.Scaled, RateLimitScale = LagSpeed });
+        var args = Conversations(sims, links);
+        var folder = Path.Combine(Path.GetTempPath(), "ms-bench-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        args.AddRange(Worker(sims, folder, LagSpeed));
+        args.AddRange([
+            "--Sync:Polling:ActiveInterval=00:05:00", "--Sync:Polling:IdleInterval=00:05:00", "--Sync:Polling:ReconcileInterval=01:00:00",
+            "--Sync:Polling:Feeds:Enabled=false", "--Sync:Polling:RelayInterval=00:00:00.050",
+        ]);
+        var app = SyncHost.CreateBuilder([.. args], HostMode.Run).Build();
+        app.MapSyncEndpoints();
+        await app.StartAsync();
+        var address = new Uri(app.Urls.First());
+        using var http = new HttpClient { BaseAddress = address };
+        var warm = DateTime.UtcNow.AddMinutes(3);
+        while (DateTime.UtcNow < warm && sims.Cord.GetStats(CordSimulator.ListThread).Requests < links)
+        {
+            await Task.Delay(100);
+        }
+
+        var random = new Random(13);
+        var sent = new List<(string Text, string Where, long At)>();
+        for (var i = 0; i < messages; i++)
+        {
+            var link = random.Next(links);
+            var text = $"hook-{i}-end";
+            sims.Cord.AddMessage($"th_{link}", "cord_agent", text);
+            sent.Add((text, $"iss_{link}", Stopwatch.GetTimestamp()));
+            var body = $$$"""{"type":"thread-message-added","applicationID":"{{{SimulatorDefaults.CordAppId}}}","event":{"threadID":"th_{{{link}}}"}}""";
+            var timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var signature = Convert.ToBase64String(System.Security.Cryptography.HMACSHA256.HashData(
+                System.Text.Encoding.UTF8.GetBytes(SimulatorDefaults.CordSecret), System.Text.Encoding.UTF8.GetBytes(timestamp + ":" + body)));
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/cord") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+            request.Headers.Add("X-Cord-Timestamp", timestamp);
+            request.Headers.Add("X-Cord-Signature", signature);
+            using var response = await http.SendAsync(request);
+            await Task.Delay(gap);
+        }
+
+        var lags = await WaitForAsync(sent, (issue, text) => sims.Pylon.GetMessages(issue).Any(m => m.MessageHtml.Contains(text, StringComparison.Ordinal)));
+        await app.StopAsync();
+        await app.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(folder, recursive: true);
+        return lags;
+    }
+
+    private static async Task<List<double>> WaitForAsync(List<(string Text, string Where, long At)> sent, Func<string, string, bool> present)
+    {
+        var lags = new Dictionary<int, double>();
+        var until = Stopwatch.GetTimestamp() + (long)(120 * Stopwatch.Frequency);
+        while (lags.Count < sent.Count && Stopwatch.GetTimestamp() < until)
+        {
+            for (var i = 0; i < sent.Count; i++)
+            {
+                if (!lags.ContainsKey(i) && present(sent[i].Where, sent[i].Text))
+                {
+                    lags[i] = Stopwatch.GetElapsedTime(sent[i].At).TotalMilliseconds;
+                }
+            }
+
+            await Task.Delay(10);
+        }
+
+        return [.. Enumerable.Range(0, sent.Count).Select(i => lags.TryGetValue(i, out var ms) ? ms : Stopwatch.GetElapsedTime(sent[i].At).TotalMilliseconds)];
+    }
+
+    // The pages the state uses (freed pages are reused by SQLite, not returned to the file system, so the file's length
+    // would hide what retention frees).
+    private static async Task<long> UsedBytesAsync(string path)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE); SELECT (p.page_count - f.freelist_count) * s.page_size FROM pragma_page_count() p, pragma_freelist_count() f, pragma_page_size() s;";
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.NextResultAsync();
+        await reader.ReadAsync();
+        return reader.GetInt64(0);
+    }
+
+    public static double Percentile(IReadOnlyList<double> values, double p)
+    {
+        if (values.Count == 0)
+        {
+            return double.NaN;
+        }
+
+        var sorted = values.Order().ToList();
+        return sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+    }
+
+    private static long Written(SimulatorHost sims, int links)
+    {
+        long total = 0;
+        for (var l = 0; l < links; l++)
+        {
+            total += sims.Helpdesk.GetMessages($"tkt_{l}").Count + sims.Cord.GetMessages($"th_{l}").Count;
+        }
+
+        return total;
+    }
+
+    private static List<string> Conversations(SimulatorHost sims, int links)
+    {
+        var args = new List<string>();
+        for (var l = 0; l < links; l++)
+        {
+            sims.Pylon.CreateIssue($"iss_{l}", "contact_b", "b@example.com", "Bench Customer");
+            sims.Helpdesk.CreateTicket($"tkt_{l}");
+            sims.Cord.CreateThread($"th_{l}", "Bench", "https://app.example.com/b", "group_b");
+            args.AddRange([$"--Sync:Links:{l}:Id=link{l}", $"--Sync:Links:{l}:PylonIssueId=iss_{l}", $"--Sync:Links:{l}:HelpdeskTicketId=tkt_{l}", $"--Sync:Links:{l}:CordThreadId=th_{l}"]);
+        }
+
+        return args;
+    }
+
+    private static IEnumerable<string> Worker(SimulatorHost sims, string folder, double speed) =>
+    [
+        $"--Sync:State:Path={Path.Combine(folder, "sync.db")}", "--Sync:Http:Urls=http://127.0.0.1:0", "--Sync:Logging:MinimumLevel=Warning",
+        $"--Sync:Pylon:BaseUrl={sims.PylonUrl}", $"--Sync:Pylon:ApiToken={SimulatorDefaults.PylonToken}", $"--Sync:Pylon:BudgetScale={speed}",
+        $"--Sync:Helpdesk:BaseUrl={sims.HelpdeskUrl}", $"--Sync:Helpdesk:SessionToken={sims.MintHelpdeskToken("agent", TimeSpan.FromHours(1))}", $"--Sync:Helpdesk:BudgetScale={speed}",
+        $"--Sync:Cord:BaseUrl={sims.CordUrl}", $"--Sync:Cord:ApplicationId={SimulatorDefaults.CordAppId}", $"--Sync:Cord:Secret={SimulatorDefaults.CordSecret}", $"--Sync:Cord:BudgetScale={speed}",
+        "--Sync:People:0:HelpdeskAuthorId=author_b", "--Sync:People:0:PylonContactId=contact_b",
+    ];
+
+    /// <summary>This process's peak resident set while alive (sampled every 100 ms from /proc; the worker runs in-process).</summary>
+    private sealed class PeakRss : IDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _sampler;
+        private long _peak;
+
+        public PeakRss()
+        {
+            _sampler = Task.Run(async () =>
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    using var process = Process.GetCurrentProcess();
+                    _peak = Math.Max(_peak, process.WorkingSet64);
+                    try
+                    {
+                        await Task.Delay(100, _stop.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+                }
+            });
+        }
+
+        public long Peak => Interlocked.Read(ref _peak);
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _sampler.Wait();
+            _stop.Dispose();
+        }
+    }
+}
