@@ -22,6 +22,7 @@ public sealed partial class ChangeFeedService(
     public bool Has(SystemId system) => _feeds.ContainsKey(system);
 
     /// <summary>Reads <paramref name="system"/>'s feed until cancelled; returns at once when it has none.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031", Justification = "a feed only hints the polls: a failed read is logged once and tried again next round, the polls go on")]
     public async Task RunAsync(SystemId system, CancellationToken cancellationToken)
     {
         if (!_feeds.TryGetValue(system, out var feed))

@@ -12,6 +12,7 @@ namespace MessageSync.Worker.Engine;
 /// </summary>
 public sealed partial class RetentionService(IStateStore store, SyncSettings settings, SyncMetrics metrics, TimeProvider time, ILogger<RetentionService> logger)
 {
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031", Justification = "pruning is housekeeping: a failed round is logged and tried again at the next interval")]
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
