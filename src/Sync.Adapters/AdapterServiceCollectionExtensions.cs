@@ -74,14 +74,14 @@ public static class AdapterServiceCollectionExtensions
     public static IServiceCollection AddPylonAdapter(this IServiceCollection services, IConfiguration section) =>
         services.AddAdapter<PylonOptions, PylonOptionsValidator, PylonClient, PylonAdapter>(section, SystemId.Pylon,
             (sp, o) => new SecretSource(o.ApiToken, o.ApiTokenFile, sp.GetRequiredService<TimeProvider>()),
-            (sp, o) => new HmacWebhookVerifier(SystemId.Pylon, new HmacWebhookSettings(o.WebhookSecret, o.WebhookSecretFile, o.WebhookSignatureHeader, o.WebhookTimestampHeader), sp.GetRequiredService<TimeProvider>()))
+            (sp, o) => new HmacWebhookVerifier(SystemId.Pylon, o.ToSigning(), sp.GetRequiredService<TimeProvider>()))
             .AddSingleton<IChangeFeed, PylonChangeFeed>();
 
     public static IServiceCollection AddHelpdeskAdapter(this IServiceCollection services, IConfiguration section) =>
         // A 401 is an expired session: the token source re-reads the file at once, so a renewed token is used by the next call.
         services.AddAdapter<HelpdeskOptions, HelpdeskOptionsValidator, HelpdeskClient, HelpdeskAdapter>(section, SystemId.Helpdesk,
             (sp, o) => new SecretSource(o.SessionToken, o.SessionTokenFile, sp.GetRequiredService<TimeProvider>()),
-            (sp, o) => new HmacWebhookVerifier(SystemId.Helpdesk, new HmacWebhookSettings(o.WebhookSecret, o.WebhookSecretFile, o.WebhookSignatureHeader, o.WebhookTimestampHeader), sp.GetRequiredService<TimeProvider>()));
+            (sp, o) => new HmacWebhookVerifier(SystemId.Helpdesk, o.ToSigning(), sp.GetRequiredService<TimeProvider>()));
 
     public static IServiceCollection AddCordAdapter(this IServiceCollection services, IConfiguration section) =>
         // Cord's bearer token is minted from the application secret and renewed before it expires (CordTokenProvider).

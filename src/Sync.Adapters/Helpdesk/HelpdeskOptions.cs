@@ -1,11 +1,12 @@
 using System.ComponentModel.DataAnnotations;
 using MessageSync.Adapters.Http;
+using MessageSync.Adapters.Webhooks;
 using Microsoft.Extensions.Options;
 
 namespace MessageSync.Adapters.Helpdesk;
 
 /// <summary>Section <c>Sync:Helpdesk</c>. Validated at start.</summary>
-public sealed class HelpdeskOptions : HttpPolicyOptions
+public sealed class HelpdeskOptions : SignedWebhookOptions
 {
     public const string SectionName = "Sync:Helpdesk";
 
@@ -24,20 +25,6 @@ public sealed class HelpdeskOptions : HttpPolicyOptions
     /// <summary>Messages per page, 1-100 (api-docs 002). Default 100: fewest requests for a full read.</summary>
     [Range(1, 100)]
     public int PageSize { get; set; } = 100;
-
-    /// <summary>Secret of the webhook signature (HMAC-SHA256 of timestamp ":" raw body; see Webhooks/README.md). Webhooks are refused when unset.</summary>
-    public string? WebhookSecret { get; set; }
-
-    /// <summary>A file holding <see cref="WebhookSecret"/>.</summary>
-    public string? WebhookSecretFile { get; set; }
-
-    /// <summary>Header carrying the signature, hex or base64. Default "X-MessageSync-Signature".</summary>
-    [Required(AllowEmptyStrings = false)]
-    public string WebhookSignatureHeader { get; set; } = "X-MessageSync-Signature";
-
-    /// <summary>Header carrying the Unix time in seconds the webhook was signed at. Default "X-MessageSync-Timestamp".</summary>
-    [Required(AllowEmptyStrings = false)]
-    public string WebhookTimestampHeader { get; set; } = "X-MessageSync-Timestamp";
 }
 
 public sealed class HelpdeskOptionsValidator : IValidateOptions<HelpdeskOptions>

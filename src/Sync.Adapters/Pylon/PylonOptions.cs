@@ -1,11 +1,12 @@
 using System.ComponentModel.DataAnnotations;
 using MessageSync.Adapters.Http;
+using MessageSync.Adapters.Webhooks;
 using Microsoft.Extensions.Options;
 
 namespace MessageSync.Adapters.Pylon;
 
 /// <summary>Section <c>Sync:Pylon</c>. Validated at start (DataAnnotations and <see cref="PylonOptionsValidator"/>).</summary>
-public sealed class PylonOptions : HttpPolicyOptions
+public sealed class PylonOptions : SignedWebhookOptions
 {
     public const string SectionName = "Sync:Pylon";
 
@@ -64,20 +65,6 @@ public sealed class PylonOptions : HttpPolicyOptions
 
     /// <summary>Deprecated: use <c>Sync:People</c> (<c>PylonContactId</c>). Pylon contact ids by e-mail; still read, with a warning at start.</summary>
     public Dictionary<string, string> ContactIdsByEmail { get; set; } = new(StringComparer.OrdinalIgnoreCase);
-
-    /// <summary>Secret of the webhook signature (HMAC-SHA256 of timestamp ":" raw body; see Webhooks/README.md). Webhooks are refused when unset.</summary>
-    public string? WebhookSecret { get; set; }
-
-    /// <summary>A file holding <see cref="WebhookSecret"/>.</summary>
-    public string? WebhookSecretFile { get; set; }
-
-    /// <summary>Header carrying the signature, hex or base64. Default "X-MessageSync-Signature".</summary>
-    [Required(AllowEmptyStrings = false)]
-    public string WebhookSignatureHeader { get; set; } = "X-MessageSync-Signature";
-
-    /// <summary>Header carrying the Unix time in seconds the webhook was signed at. Default "X-MessageSync-Timestamp".</summary>
-    [Required(AllowEmptyStrings = false)]
-    public string WebhookTimestampHeader { get; set; } = "X-MessageSync-Timestamp";
 }
 
 /// <summary>Rules that DataAnnotations cannot say: a token from somewhere, a usable base URL, positive budgets.</summary>
