@@ -13,10 +13,20 @@ broker_dir=$(mktemp -d /tmp/messagesync-rabbit.XXXXXX)
 postgres_dir=$(mktemp -d /tmp/messagesync-postgres.XXXXXX)
 mkdir -p "$results"
 
+chaos_broker_dir=$(mktemp -d /tmp/messagesync-chaos-rabbit.XXXXXX)
+
 cleanup() {
   scripts/rabbitmq.sh stop "$broker_dir" || true
+  scripts/rabbitmq.sh stop "$chaos_broker_dir" || true
   scripts/postgres.sh stop "$postgres_dir" || true
-  rm -rf "$broker_dir" "$postgres_dir"
+  # Workers the chaos scenarios started and left behind if the test process itself died (listed by pid; a live one names
+  # its state file under this run's results on its command line).
+  if [ -f "$results/chaos/worker.pids" ]; then
+    while read -r pid; do
+      if tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF "$results/chaos/"; then kill -9 "$pid" 2>/dev/null || true; fi
+    done < "$results/chaos/worker.pids"
+  fi
+  rm -rf "$broker_dir" "$chaos_broker_dir" "$postgres_dir"
 }
 trap cleanup EXIT INT TERM
 
@@ -33,7 +43,7 @@ if ! url=$(start_private RabbitMQ scripts/rabbitmq.sh "$broker_dir") || ! pg=$(s
 fi
 export SYNC_TEST_RABBITMQ="$url" SYNC_TEST_POSTGRES="$pg"
 # The chaos scenarios' reports (and the worker's state and log of a failed one) go beside this run's results.
-export SYNC_CHAOS_RESULTS="$results/chaos"
+export SYNC_CHAOS_RESULTS="$results/chaos" SYNC_CHAOS_BROKER_DIR="$chaos_broker_dir"
 echo "private RabbitMQ broker at ${url/guest:guest@/}, private PostgreSQL at $pg"
 
 if ! scripts/publish.sh "$root/artifacts/publish" > "$results/publish.log" 2>&1; then

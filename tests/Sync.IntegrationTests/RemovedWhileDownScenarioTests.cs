@@ -15,9 +15,9 @@ public sealed class RemovedWhileDownScenarioTests(ITestOutputHelper output)
 {
     /// <summary>
     /// The worker writes a Cord copy and is killed before it records it; while it is down, the person redacts (then, second
-    /// case, deletes) the original in Pylon. Cord answers 500 until the restarted worker has seen the removal (and a few
-    /// seconds more), so that the retried create meets the removed message, as it does when the poller is quicker than the
-    /// retry.
+    /// case, deletes) the original in Pylon. Cord answers 500 until the restarted worker has seen the removal and any
+    /// attempt begun before has given up, so that the retried create meets the removed message, as it does whenever the
+    /// poller is quicker than the retry.
     /// </summary>
     [Fact]
     public async Task A_copy_written_just_before_a_kill_is_redacted_or_deleted_when_the_original_is_while_the_worker_is_down()
@@ -45,8 +45,9 @@ public sealed class RemovedWhileDownScenarioTests(ITestOutputHelper output)
                 });
             await session.WaitUntilWorkerSeesRemovalAsync(message!, TimeSpan.FromMinutes(2));
 
-            // Any attempt begun before the worker saw the removal has failed by now; the next one meets the removed message.
-            await session.WaitUntilHandledAsync(message!, SystemId.Cord, TimeSpan.FromSeconds(5));
+            // An attempt begun before the worker saw the removal fails within its HTTP retries (4, from 500 ms, with
+            // jitter: about 10 s at most); the next one meets the removed message.
+            await session.WaitUntilHandledAsync(message!, SystemId.Cord, TimeSpan.FromSeconds(20));
             sims.Cord.ClearFaults();
             await session.SettleAsync();
         }
