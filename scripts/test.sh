@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The one test command. On a fresh machine it installs what the tests need (Debian's rabbitmq-server and
-# postgresql), starts a private broker and a private PostgreSQL cluster on 127.0.0.1 (own data folders, free
-# ports, always stopped on exit, also after a failure), publishes the worker as the Dockerfile does, runs every
+# The one test command. On a fresh machine it installs what the tests need (Debian's rabbitmq-server,
+# postgresql and prometheus for promtool), starts a private broker and a private PostgreSQL cluster on 127.0.0.1
+# (own data folders, free ports, always stopped on exit, also after a failure), publishes the worker as the Dockerfile does, runs every
 # test project and ends with the line "N passed, N failed" summed over all of them. The exit code is dotnet test's.
 #   scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Pylon]
 set -uo pipefail
@@ -16,6 +16,9 @@ mkdir -p "$results"
 chaos_broker_dir=$(mktemp -d /tmp/messagesync-chaos-rabbit.XXXXXX)
 
 cleanup() {
+  # A worker a test started and could not stop (its test host crashed or timed out) must not outlive the run: it would
+  # keep polling and writing beside the next test. Only workers built from this checkout are matched.
+  pkill -KILL -f "$root/.*Sync\.Worker\.dll" 2>/dev/null || true
   scripts/rabbitmq.sh stop "$broker_dir" || true
   scripts/rabbitmq.sh stop "$chaos_broker_dir" || true
   scripts/postgres.sh stop "$postgres_dir" || true
@@ -44,6 +47,15 @@ fi
 export SYNC_TEST_RABBITMQ="$url" SYNC_TEST_POSTGRES="$pg"
 # The chaos scenarios' reports (and the worker's state and log of a failed one) go beside this run's results.
 export SYNC_CHAOS_RESULTS="$results/chaos" SYNC_CHAOS_BROKER_DIR="$chaos_broker_dir"
+
+# promtool (Debian's prometheus package): the tests parse /metrics with it and run the alert rules' unit tests
+# (config/monitoring/alerts.test.yml) through `promtool test rules`.
+if ! promtool=$(scripts/promtool.sh install); then
+  echo "could not install promtool (Debian's prometheus package)"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+export SYNC_TEST_PROMTOOL="$promtool"
 echo "private RabbitMQ broker at ${url/guest:guest@/}, private PostgreSQL at $pg"
 
 if ! scripts/publish.sh "$root/artifacts/publish" > "$results/publish.log" 2>&1; then

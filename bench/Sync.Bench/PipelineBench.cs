@@ -36,6 +36,8 @@ internal static class PipelineBench
             $"--Sync:Pylon:BaseUrl={sims.PylonUrl}", $"--Sync:Pylon:ApiToken={SimulatorDefaults.PylonToken}", $"--Sync:Pylon:BudgetScale={Speed}",
             $"--Sync:Helpdesk:BaseUrl={sims.HelpdeskUrl}", $"--Sync:Helpdesk:SessionToken={sims.MintHelpdeskToken("agent", TimeSpan.FromHours(1))}", $"--Sync:Helpdesk:BudgetScale={Speed}",
             $"--Sync:Cord:BaseUrl={sims.CordUrl}", $"--Sync:Cord:ApplicationId={SimulatorDefaults.CordAppId}", $"--Sync:Cord:Secret={SimulatorDefaults.CordSecret}", $"--Sync:Cord:BudgetScale={Speed}",
+            // The helpdesk customer is the Pylon issue's contact, so their messages are Pylon replies as in production.
+            "--Sync:People:0:HelpdeskAuthorId=author_b", "--Sync:People:0:PylonContactId=contact_b",
             "--Sync:Links:0:Id=bench", "--Sync:Links:0:PylonIssueId=iss_b", "--Sync:Links:0:HelpdeskTicketId=tkt_b", "--Sync:Links:0:CordThreadId=th_b",
         };
         var label = transport == "InMemory" ? "in-memory" : "RabbitMQ";

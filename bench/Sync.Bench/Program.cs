@@ -16,26 +16,41 @@ void Report(Figure figure)
 }
 
 Console.WriteLine($"MessageSync benchmarks on {Environment.ProcessorCount} cores, .NET {Environment.Version}{(quick ? " (quick)" : "")}");
-await StoreBench.RunAsync(quick ? 2_000 : 10_000, Report);
-ContentBench.Run(quick ? 300 : 2_000, Report);
-await PipelineBench.RunAsync(quick ? 8 : 20, transport: "InMemory", Report);
 var rabbit = Environment.GetEnvironmentVariable("SYNC_TEST_RABBITMQ");
-if (!string.IsNullOrWhiteSpace(rabbit))
+var postgres = Environment.GetEnvironmentVariable("SYNC_TEST_POSTGRES");
+var onlyProcesses = args.Contains("--processes");
+if (!onlyProcesses)
 {
-    await PipelineBench.RunAsync(quick ? 8 : 20, transport: rabbit, Report);
+    await StoreBench.RunAsync(quick ? 2_000 : 10_000, Report);
+    ContentBench.Run(quick ? 300 : 2_000, Report);
+    await PipelineBench.RunAsync(quick ? 8 : 20, transport: "InMemory", Report);
+    if (!string.IsNullOrWhiteSpace(rabbit))
+    {
+        await PipelineBench.RunAsync(quick ? 8 : 20, transport: rabbit, Report);
+    }
+    else
+    {
+        Console.WriteLine("(SYNC_TEST_RABBITMQ not set: RabbitMQ pipeline skipped; scripts/bench.sh starts a broker)");
+    }
+
+    await BudgetBench.RunAsync(Report);
+}
+
+if (!string.IsNullOrWhiteSpace(rabbit) && !string.IsNullOrWhiteSpace(postgres))
+{
+    await ProcessesBench.RunAsync(quick ? 10 : 30, rabbit, postgres, Report);
 }
 else
 {
-    Console.WriteLine("(SYNC_TEST_RABBITMQ not set: RabbitMQ pipeline skipped; scripts/bench.sh starts a broker)");
+    Console.WriteLine("(SYNC_TEST_RABBITMQ or SYNC_TEST_POSTGRES not set: the several-processes figures are skipped; scripts/bench.sh starts both)");
 }
-
-await BudgetBench.RunAsync(Report);
 
 var folder = Path.Combine(FindRoot(), "bench", "results");
 Directory.CreateDirectory(folder);
 var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
 var json = JsonSerializer.Serialize(new { machine = $"{Environment.ProcessorCount} cores", runtime = Environment.Version.ToString(), quick, at = DateTime.UtcNow, figures = results }, new JsonSerializerOptions { WriteIndented = true });
-await File.WriteAllTextAsync(Path.Combine(folder, "latest.json"), json);
+// --processes alone leaves the full run's latest.json as it is.
+await File.WriteAllTextAsync(Path.Combine(folder, onlyProcesses ? "processes.json" : "latest.json"), json);
 var md = new StringBuilder($"# MessageSync benchmarks {stamp} UTC ({Environment.ProcessorCount} cores{(quick ? ", quick" : "")})\n\n| figure | value | unit | note |\n| --- | ---: | --- | --- |\n");
 foreach (var f in results)
 {

@@ -1,8 +1,10 @@
 using MessageSync.Adapters.Cord;
 using MessageSync.Adapters.Helpdesk;
 using MessageSync.Adapters.Http;
+using MessageSync.Adapters.People;
 using MessageSync.Adapters.Pylon;
 using MessageSync.Adapters.Webhooks;
+using MessageSync.Core.Engine;
 using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
 using Microsoft.Extensions.Configuration;
@@ -72,13 +74,13 @@ public static class AdapterServiceCollectionExtensions
     public static IServiceCollection AddPylonAdapter(this IServiceCollection services, IConfiguration section) =>
         services.AddAdapter<PylonOptions, PylonOptionsValidator, PylonClient, PylonAdapter>(section, SystemId.Pylon,
             (sp, o) => new SecretSource(o.ApiToken, o.ApiTokenFile, sp.GetRequiredService<TimeProvider>()),
-            (sp, o) => new HmacWebhookVerifier(SystemId.Pylon, new HmacWebhookSettings(o.WebhookSecret, o.WebhookSecretFile, o.WebhookSignatureHeader), sp.GetRequiredService<TimeProvider>()));
+            (sp, o) => new HmacWebhookVerifier(SystemId.Pylon, new HmacWebhookSettings(o.WebhookSecret, o.WebhookSecretFile, o.WebhookSignatureHeader, o.WebhookTimestampHeader), sp.GetRequiredService<TimeProvider>()));
 
     public static IServiceCollection AddHelpdeskAdapter(this IServiceCollection services, IConfiguration section) =>
         // A 401 is an expired session: the token source re-reads the file at once, so a renewed token is used by the next call.
         services.AddAdapter<HelpdeskOptions, HelpdeskOptionsValidator, HelpdeskClient, HelpdeskAdapter>(section, SystemId.Helpdesk,
             (sp, o) => new SecretSource(o.SessionToken, o.SessionTokenFile, sp.GetRequiredService<TimeProvider>()),
-            (sp, o) => new HmacWebhookVerifier(SystemId.Helpdesk, new HmacWebhookSettings(o.WebhookSecret, o.WebhookSecretFile, o.WebhookSignatureHeader), sp.GetRequiredService<TimeProvider>()));
+            (sp, o) => new HmacWebhookVerifier(SystemId.Helpdesk, new HmacWebhookSettings(o.WebhookSecret, o.WebhookSecretFile, o.WebhookSignatureHeader, o.WebhookTimestampHeader), sp.GetRequiredService<TimeProvider>()));
 
     public static IServiceCollection AddCordAdapter(this IServiceCollection services, IConfiguration section) =>
         // Cord's bearer token is minted from the application secret and renewed before it expires (CordTokenProvider).
@@ -102,8 +104,9 @@ public static class AdapterServiceCollectionExtensions
         services.AddOptions<TOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<TOptions>, TValidator>();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<AdapterMetrics>();
-        services.TryAddSingleton<IAdapterMetrics>(sp => sp.GetRequiredService<AdapterMetrics>());
+        services.TryAddSingleton<SyncMetrics>();
+        // Sync:People comes from the worker's configuration (it registers its own source); alone, the legacy maps.
+        services.TryAddSingleton<IPeopleSource>(PeopleSource.LegacyOnly);
         services.TryAddKeyedSingleton(system, (sp, _) =>
         {
             var o = sp.GetRequiredService<IOptions<TOptions>>().Value;
@@ -131,8 +134,8 @@ public static class AdapterServiceCollectionExtensions
         });
         builder.ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
         builder.AddHttpMessageHandler(sp => new ResilienceHandler(system, sp.GetRequiredService<IOptions<TOptions>>().Value,
-            sp.GetRequiredService<AdapterMetrics>(), sp.GetRequiredService<TimeProvider>()));
-        builder.AddHttpMessageHandler(sp => new RateLimitHandler(system, sp.GetRequiredKeyedService<RateBudget>(system), sp.GetRequiredService<AdapterMetrics>()));
+            sp.GetRequiredService<SyncMetrics>(), sp.GetRequiredService<TimeProvider>()));
+        builder.AddHttpMessageHandler(sp => new RateLimitHandler(system, sp.GetRequiredKeyedService<RateBudget>(system), sp.GetRequiredService<SyncMetrics>()));
         builder.AddHttpMessageHandler(sp =>
         {
             var token = sp.GetRequiredKeyedService<ITokenSource>(system);

@@ -34,7 +34,7 @@ public static class MirrorBody
         }
 
         var sanitized = HtmlSanitizer.Sanitize(html.ToString());
-        return withMarker ? SyncMarker.Append(sanitized, request.Message.Id) : sanitized;
+        return withMarker ? SyncMarker.Append(sanitized, request.Marker) : sanitized;
     }
 
     /// <summary>"Ana Ruiz via Cord": who wrote it, and where.</summary>

@@ -102,8 +102,8 @@ public sealed class ContractTests
         // reply as the user, a redaction, a deletion and a deletion of what is gone already (404).
         var note = Canon.Message(MessageKind.InternalNote, author: dana, origin: SystemId.Cord, attachments: [new Attachment("a.pdf", "https://files.example.com/a.pdf")]);
         await pylon.CreateAsync(Canon.Write(link, note), default);
-        var asked = await pylon.CreateAsync(Canon.Write(link, Canon.Message(MessageKind.CustomerMessage)), default);
-        var answered = await pylon.CreateAsync(Canon.Write(link, Canon.Message(MessageKind.AgentReply, author: dana)), default);
+        var asked = (await pylon.CreateAsync(Canon.Write(link, Canon.Message(MessageKind.CustomerMessage)), default)).ExternalId;
+        var answered = (await pylon.CreateAsync(Canon.Write(link, Canon.Message(MessageKind.AgentReply, author: dana)), default)).ExternalId;
         await pylon.RedactAsync(link, asked, default);
         await pylon.DeleteAsync(link, answered, DeleteMode.Hard, default);
         await pylon.DeleteAsync(link, answered, DeleteMode.Hard, default);
@@ -122,9 +122,9 @@ public sealed class ContractTests
         // Cord: a first write creates the thread, then as a mapped author; a read; an edit; a redaction (GET + PUT); soft
         // and hard deletion; a recovery lookup that finds nothing (404).
         var first = Canon.Message(MessageKind.InternalNote, "<p>Hello <strong>Cord</strong> <a href=\"https://x.example/\">x</a></p>", attachments: [new Attachment("c.pdf", "https://files.example.com/c.pdf")]);
-        var id1 = await cord.CreateAsync(Canon.Write(link, first), default);
-        var id2 = await cord.CreateAsync(Canon.Write(link, Canon.Message(MessageKind.InternalNote, author: dana, origin: SystemId.Pylon)), default);
-        var id3 = await cord.CreateAsync(Canon.Write(link, Canon.Message(MessageKind.InternalNote)), default);
+        var id1 = (await cord.CreateAsync(Canon.Write(link, first), default)).ExternalId;
+        var id2 = (await cord.CreateAsync(Canon.Write(link, Canon.Message(MessageKind.InternalNote, author: dana, origin: SystemId.Pylon)), default)).ExternalId;
+        var id3 = (await cord.CreateAsync(Canon.Write(link, Canon.Message(MessageKind.InternalNote)), default)).ExternalId;
         await cord.ReadPageAsync(link, null, default);
         await cord.EditAsync(Canon.Write(link, first with { BodyHtml = "<p>edited</p>" }), id1, default);
         await cord.RedactAsync(link, id1, default);

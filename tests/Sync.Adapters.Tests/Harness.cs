@@ -1,4 +1,5 @@
 using System.Globalization;
+using MessageSync.Adapters.People;
 using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
 using MessageSync.Simulators;
@@ -61,6 +62,10 @@ public sealed class Harness : IAsyncDisposable
         configure?.Invoke(services);
         return new Harness(host, services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }));
     }
+
+    /// <summary>Registers <paramref name="people"/> as <c>Sync:People</c> (what the worker does from its configuration).</summary>
+    public static Action<IServiceCollection> People(params Person[] people) =>
+        services => services.AddSingleton<IPeopleSource>(sp => new PeopleSource(sp, () => (people, people), sp.GetRequiredService<ILogger<PeopleSource>>()));
 
     public async ValueTask DisposeAsync()
     {

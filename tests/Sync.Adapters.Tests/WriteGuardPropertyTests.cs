@@ -48,7 +48,7 @@ public sealed class WriteGuardPropertyTests : IAsyncLifetime
             refusals += refused ? 1 : 0;
             if (refused != (expected is not null))
             {
-                mismatches.Add($"{kind} from {origin} written as {written} (cordVisible={link.CordThreadCustomerVisible}, delivery={link.DeliverRepliesVia}): adapter {(refused ? "refused" : "allowed")}, core says {expected ?? "allowed"}");
+                mismatches.Add($"{kind} from {origin} written as {written} (cordVisible={link.CordThreadCustomerVisible}, delivery={link.DeliverRepliesVia}): adapter {(refused ? "refused" : "allowed")}, core says {expected?.ToString() ?? "allowed"}");
             }
         }
 
@@ -71,5 +71,34 @@ public sealed class WriteGuardPropertyTests : IAsyncLifetime
         {
             return false; // allowed by the rule; the simulator answered something else (no such issue, no contact...)
         }
+    }
+}
+
+/// <summary>The delivery rule at the adapters' last moment (DESIGN.md, "The delivery rule"): a reply reaches the customer once.</summary>
+public sealed class DeliveryRuleAdapterTests : IAsyncLifetime
+{
+    private Harness _h = null!;
+
+    public async Task InitializeAsync() => _h = await Harness.StartAsync();
+
+    public async Task DisposeAsync() => await _h.DisposeAsync();
+
+    [Fact]
+    public async Task Cord_refuses_a_helpdesk_reply_for_a_customer_visible_thread()
+    {
+        var reply = Canon.Message(MessageKind.AgentReply, origin: SystemId.Helpdesk);
+
+        await Assert.ThrowsAsync<VisibilityViolationException>(() =>
+            _h.System(SystemId.Cord).CreateAsync(Canon.Write(Canon.Link(cordVisible: true), reply), CancellationToken.None));
+        Assert.DoesNotContain(_h.Host.Cord.GetState(), t => t.Messages.Count > 0);
+    }
+
+    [Fact]
+    public async Task Pylon_refuses_to_deliver_a_Cord_reply_again_even_where_the_link_delivers_replies_via_Pylon()
+    {
+        var reply = Canon.Message(MessageKind.AgentReply, origin: SystemId.Cord);
+
+        await Assert.ThrowsAsync<VisibilityViolationException>(() =>
+            _h.System(SystemId.Pylon).CreateAsync(Canon.Write(Canon.Link(cordVisible: true, delivery: ReplyDelivery.Pylon), reply), CancellationToken.None));
     }
 }

@@ -63,9 +63,9 @@ public sealed class RecoveryAndHintTests
 
         Assert.Equal("ok\n", await http.GetStringAsync("/healthz"));
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode);
-        Assert.Contains("sync_changes_detected_total{system=\"pylon\"}", metrics, StringComparison.Ordinal);
-        Assert.Contains("sync_changes_applied_total", metrics, StringComparison.Ordinal);
-        Assert.Contains("sync_outbox_pending{link=\"link-1\"} 0", metrics, StringComparison.Ordinal);
+        Assert.Contains("messagesync_changes_detected_total{system=\"pylon\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("messagesync_changes_applied_total", metrics, StringComparison.Ordinal);
+        Assert.Contains("messagesync_outbox_pending{link=\"link-1\"} 0", metrics, StringComparison.Ordinal);
     }
 
     private static HttpRequestMessage Signed(string body, string secret, DateTimeOffset at)

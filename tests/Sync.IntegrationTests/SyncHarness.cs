@@ -45,6 +45,7 @@ public sealed class SyncHarness : IAsyncDisposable
         var folder = Path.Combine(Path.GetTempPath(), "messagesync-it-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         var harness = new SyncHarness(simulators, folder);
+        simulators.Pylon.AddUser("usr_dana", "Dana Agent", "dana@example.com");
         if (createConversations)
         {
             simulators.Pylon.CreateIssue(Issue, "contact_ana", "ana@example.com", "Ana Ruiz");
@@ -61,26 +62,44 @@ public sealed class SyncHarness : IAsyncDisposable
     /// <summary>Starts the worker host in <paramref name="mode"/> (Run: pollers too; Backfill: relay and consumers only).</summary>
     public async Task StartWorkerAsync(HostMode mode, params string[] settings)
     {
-        var args = new List<string>
-        {
-            $"--Sync:State:Path={Path.Combine(_folder, "sync.db")}",
-            "--Sync:Http:Urls=http://127.0.0.1:0",
-            "--Sync:Logging:MinimumLevel=Warning",
-            "--Sync:Polling:ActiveInterval=00:00:00.200",
-            "--Sync:Polling:IdleInterval=00:00:00.500",
-            "--Sync:Polling:ReconcileInterval=00:00:02",
-            "--Sync:Polling:RelayInterval=00:00:00.100",
-            $"--Sync:Links:0:Id={LinkId}",
-            $"--Sync:Links:0:PylonIssueId={Issue}",
-            $"--Sync:Links:0:HelpdeskTicketId={Ticket}",
-            $"--Sync:Links:0:CordThreadId={Thread}",
-        };
-        args.AddRange(Chaos.WorkerSettings.Systems(Simulators, Speed, "group_1").Select(s => "--" + s));
+        var args = new List<string> { $"--Sync:State:Path={Path.Combine(_folder, "sync.db")}", "--Sync:Http:Urls=http://127.0.0.1:0" };
+        args.AddRange(WorkerSettings(Simulators));
+        args.AddRange(LinkSettings(0, LinkId, Issue, Ticket, Thread));
         args.AddRange(settings.Select(s => s.StartsWith("--", StringComparison.Ordinal) ? s : "--" + s));
         _worker = SyncHost.CreateBuilder([.. args], mode).Build();
         _worker.MapSyncEndpoints();
         await _worker.StartAsync();
     }
+
+    /// <summary>Everything but the state, the links and the HTTP address: the simulators, their scaled budgets, fast polling.</summary>
+    public static IEnumerable<string> WorkerSettings(SimulatorHost simulators) =>
+    [
+        "--Sync:Logging:MinimumLevel=Warning",
+        "--Sync:Polling:ActiveInterval=00:00:00.200",
+        "--Sync:Polling:IdleInterval=00:00:00.500",
+        "--Sync:Polling:ReconcileInterval=00:00:02",
+        "--Sync:Polling:RelayInterval=00:00:00.100",
+        .. Chaos.WorkerSettings.Systems(simulators, Speed, "group_1").Select(s => "--" + s),
+        // Who is who (Sync:People): the helpdesk customer is Ana, the Pylon contact; the agents are Dana everywhere.
+        "--Sync:People:0:Name=Ana Ruiz",
+        "--Sync:People:0:Email=ana@example.com",
+        "--Sync:People:0:PylonContactId=contact_ana",
+        "--Sync:People:0:HelpdeskAuthorId=customer_1",
+        "--Sync:People:1:Name=Dana Agent",
+        "--Sync:People:1:Email=dana@example.com",
+        "--Sync:People:1:PylonUserId=usr_dana",
+        "--Sync:People:1:HelpdeskAuthorId=agent_1",
+        "--Sync:People:1:CordUserId=agent_cord",
+    ];
+
+    /// <summary>The settings of link number <paramref name="index"/> in Sync:Links.</summary>
+    public static IEnumerable<string> LinkSettings(int index, string id, string issue, string ticket, string thread) =>
+    [
+        $"--Sync:Links:{index}:Id={id}",
+        $"--Sync:Links:{index}:PylonIssueId={issue}",
+        $"--Sync:Links:{index}:HelpdeskTicketId={ticket}",
+        $"--Sync:Links:{index}:CordThreadId={thread}",
+    ];
 
     public async Task StopWorkerAsync()
     {

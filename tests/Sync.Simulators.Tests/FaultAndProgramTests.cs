@@ -64,10 +64,11 @@ public sealed class FaultAndProgramTests
     {
         await using var sims = await SimulatorHost.StartAsync();
         sims.Pylon.CreateIssue("iss_1");
+        var thread = sims.Pylon.CreateThread("iss_1", "Sync").Id;
         using var http = Http.Client(sims.PylonUrl, SimulatorDefaults.PylonToken);
         var hold = sims.Pylon.HoldNextResponse(PylonSimulator.Note);
 
-        var pending = http.PostAsync(new Uri("issues/iss_1/note", UriKind.Relative), Http.Json("""{"body_html":"<p>held</p>"}"""));
+        var pending = http.PostAsync(new Uri("issues/iss_1/note", UriKind.Relative), Http.Json($$"""{"body_html":"<p>held</p>","thread_id":"{{thread}}"}"""));
         var path = await hold.Reached.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal("/issues/iss_1/note", path);
@@ -76,7 +77,7 @@ public sealed class FaultAndProgramTests
         Assert.False(pending.IsCompleted, "the response is held until released");
         hold.Release();
         Assert.Equal(HttpStatusCode.OK, (await pending).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await http.PostAsync(new Uri("issues/iss_1/note", UriKind.Relative), Http.Json("""{"body_html":"<p>next</p>"}"""))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsync(new Uri("issues/iss_1/note", UriKind.Relative), Http.Json($$"""{"body_html":"<p>next</p>","thread_id":"{{thread}}"}"""))).StatusCode);
     }
 
     [Fact]
@@ -157,5 +158,50 @@ public sealed class FaultAndProgramTests
 
         Assert.Equal(2, code);
         Assert.DoesNotContain("ready", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--paging", "sometimes")]
+    [InlineData("--paging", "1")]
+    [InlineData("--helpdesk-list-envelope", "compact")]
+    public async Task The_entry_code_rejects_an_unknown_paging_mode_or_envelope(string option, string value)
+    {
+        using var output = new StringWriter();
+
+        var code = await SimulatorProgram.RunAsync([option, value], output, CancellationToken.None);
+
+        Assert.Equal(2, code);
+        Assert.Contains($"'{option}'", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_entry_code_serves_a_pylon_that_ignores_paging_when_asked()
+    {
+        using var output = new StringWriter();
+        using var stop = new CancellationTokenSource();
+        var run = SimulatorProgram.RunAsync(
+            ["--pylon-url", "http://127.0.0.1:0", "--helpdesk-url", "http://127.0.0.1:0", "--cord-url", "http://127.0.0.1:0", "--seed", "demo",
+             "--rate-limits", "off", "--paging", "ignored-first-page", "--helpdesk-list-envelope", "data-only"], output, stop.Token);
+        try
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (!output.ToString().Contains("ready", StringComparison.Ordinal) && DateTime.UtcNow < deadline && !run.IsCompleted)
+            {
+                await Task.Delay(50);
+            }
+
+            var urls = JsonNode.Parse(output.ToString().Split('\n').Single(l => l.StartsWith("urls ", StringComparison.Ordinal))["urls ".Length..])!;
+            using var pylon = Http.Client(new Uri(urls["pylon"]!.GetValue<string>()), SimulatorDefaults.PylonToken);
+            var page = await Http.Body(await pylon.GetAsync(new Uri("issues/iss_demo_1/messages?cursor=anything", UriKind.Relative)));
+            Assert.True(page["pagination"]!["has_next_page"]!.GetValue<bool>());
+            using var helpdesk = Http.Client(new Uri(urls["helpdesk"]!.GetValue<string>()), HelpdeskSimulator.MintToken(new SimulatorOptions()));
+            var list = (await Http.Body(await helpdesk.GetAsync(new Uri("helpdesk/api/messages?ticket_id=tkt_demo_1", UriKind.Relative)))).AsObject();
+            Assert.Equal(["data"], list.Select(kv => kv.Key));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            Assert.Equal(0, await run);
+        }
     }
 }

@@ -74,6 +74,32 @@ public sealed class CheckVerbTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_PostgreSQL_state_store_is_checked_through_a_real_connection_and_an_unreachable_one_fails()
+    {
+        var server = Environment.GetEnvironmentVariable("SYNC_TEST_POSTGRES");
+        Assert.False(string.IsNullOrWhiteSpace(server), "SYNC_TEST_POSTGRES is not set: run the tests through scripts/test.sh, which starts a private PostgreSQL.");
+        var database = "sync_check_" + Guid.NewGuid().ToString("N");
+        await using (var connection = new Npgsql.NpgsqlConnection(server))
+        {
+            await connection.OpenAsync();
+            await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE {database};", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var reachable = new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = database };
+        var unreachable = new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = database, Port = 1, Password = "pg-secret-password" };
+
+        var good = await CheckAsync([.. Systems(), "--Sync:State:Provider=Postgres", $"--Sync:State:ConnectionString={reachable}"]);
+        var bad = await CheckAsync([.. Systems(), "--Sync:State:Provider=Postgres", $"--Sync:State:ConnectionString={unreachable}"]);
+
+        Assert.Equal("pass", Checks(good)["state store"].Status);
+        Assert.Contains($"PostgreSQL {reachable.Host}:{reachable.Port}/{database}", Checks(good)["state store"].Detail, StringComparison.Ordinal);
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Equal("fail", Checks(bad)["state store"].Status);
+        Assert.DoesNotContain("pg-secret-password", bad.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_invalid_configuration_exits_2_before_anything_is_tried()
     {
         var result = await CheckAsync([.. Systems(), "--Sync:Pylon:BaseUrl=notaurl"]);

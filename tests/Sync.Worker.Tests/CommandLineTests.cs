@@ -73,7 +73,7 @@ public sealed partial class CommandLineTests : IDisposable
     public Task Status_exits_with_the_documented_codes(string line, int code, string expected) => AssertExit(line, code, expected);
 
     [Theory]
-    [InlineData("backfill --create", 0, "")]
+    [InlineData("backfill --create", 1, "read failure(s)")] // the default systems are unreachable: each walk fails, exit 1
     [InlineData("backfill", 2, "Sync:State:Path: '")]
     [InlineData("backfill --links x", 2, "unknown option '--links' for 'backfill'; did you mean '--link'?")]
     [InlineData("backfill --create --link nope", 2, "no link has id 'nope'")]
@@ -215,6 +215,18 @@ public sealed partial class CommandLineTests : IDisposable
             Assert.Contains(problem, result, StringComparison.Ordinal);
         }
     }
+
+    [Theory]
+    [InlineData("Sync:Pylon:ApiToken", true)]
+    [InlineData("Sync:Helpdesk:SessionToken", true)]
+    [InlineData("Sync:Cord:Secret", true)]
+    [InlineData("Sync:Pylon:WebhookSecret", true)]
+    [InlineData("Sync:RabbitMq:Password", true)]
+    [InlineData("Sync:State:ConnectionString", true)]
+    [InlineData("Sync:Pylon:ApiTokenFile", false)]
+    [InlineData("Sync:State:ConnectionStringFile", false)]
+    [InlineData("Sync:Pylon:BaseUrl", false)]
+    public void Secret_settings_are_known_by_name(string key, bool secret) => Assert.Equal(secret, ConfigurationSchema.IsSecret(key));
 
     private Task<WorkerResult> Run(string line, params string[] extra) => _worker.RunAsync([.. line.Split(' '), .. extra, .. _worker.Defaults]);
 

@@ -28,7 +28,7 @@ public sealed class MachineOutputTests : IDisposable
         Assert.Equal(0, link.GetProperty("mirrored").GetInt32());
         Assert.Equal(0, link.GetProperty("outbox").GetProperty("pending").GetInt32());
         Assert.Equal(JsonValueKind.Null, link.GetProperty("outbox").GetProperty("oldestPendingAt").ValueKind);
-        Assert.Equal(["parked", "unpropagatedRedaction", "faulted", "skipped"], link.GetProperty("openOutcomes").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["parked", "unpropagatedRedaction", "faulted", "skipped", "heldDeletion", "possiblyWritten"], link.GetProperty("openOutcomes").EnumerateObject().Select(p => p.Name));
         Assert.Equal(1, link.GetProperty("openOutcomes").GetProperty("parked").GetInt32());
         AssertOutcome(document.RootElement.GetProperty("outcomes").EnumerateArray().Single(), canonical);
     }

@@ -133,6 +133,23 @@ public sealed class RunningWorker : IDisposable
         throw new TimeoutException("No matching line. Output:\n" + string.Join('\n', Lines));
     }
 
+    /// <summary>Waits until <paramref name="condition"/> holds; fails naming <paramref name="what"/>, with the worker's output and <paramref name="describe"/>'s.</summary>
+    public async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null, Func<string>? describe = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
+        while (DateTime.UtcNow < deadline)
+        {
+            if (condition())
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"Timed out waiting until {what}. {describe?.Invoke()}\nWorker output:\n{string.Join('\n', Lines)}");
+    }
+
     /// <summary>Sends SIGTERM (what Kubernetes sends) and waits for the process to end.</summary>
     public async Task<int> TerminateAsync()
     {
@@ -172,4 +189,18 @@ public sealed class RunningWorker : IDisposable
         Process.Dispose();
         _newLine.Dispose();
     }
+}
+
+/// <summary>The worker's settings for the three simulators, their rate limits compressed <paramref name="speed"/> times on both sides.</summary>
+public static class SimulatedSystems
+{
+    public static string[] Settings(MessageSync.Simulators.SimulatorHost sims, int speed, bool cord = true) =>
+    [
+        $"--Sync:Pylon:BaseUrl={sims.PylonUrl}", $"--Sync:Pylon:ApiToken={MessageSync.Simulators.SimulatorDefaults.PylonToken}", $"--Sync:Pylon:BudgetScale={speed}",
+        $"--Sync:Helpdesk:BaseUrl={sims.HelpdeskUrl}", $"--Sync:Helpdesk:SessionToken={sims.MintHelpdeskToken("agent", TimeSpan.FromHours(1), "agent_sync")}",
+        $"--Sync:Helpdesk:BudgetScale={speed}",
+        .. cord
+            ? new[] { $"--Sync:Cord:BaseUrl={sims.CordUrl}", $"--Sync:Cord:ApplicationId={MessageSync.Simulators.SimulatorDefaults.CordAppId}", $"--Sync:Cord:Secret={MessageSync.Simulators.SimulatorDefaults.CordSecret}", $"--Sync:Cord:BudgetScale={speed}" }
+            : [],
+    ];
 }

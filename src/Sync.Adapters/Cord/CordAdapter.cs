@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MessageSync.Adapters.Cord.Models;
+using MessageSync.Adapters.People;
 using MessageSync.Core.Content;
 using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
@@ -13,7 +14,7 @@ namespace MessageSync.Adapters.Cord;
 /// canonical id and kind in <c>metadata</c>; edit and redact are PUTs of the content; delete is soft (PUT deleted) or
 /// hard (DELETE). Attachments travel as links in the content: Cord attaches only files uploaded through its file API.
 /// </summary>
-public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options) : IMessageSystem
+public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options, IPeopleSource people, TimeProvider time) : IMessageSystem
 {
     private readonly CordOptions _options = options.Value;
 
@@ -59,20 +60,24 @@ public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options
         return messages;
     }
 
-    public async Task<string> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
+    /// <summary>GET /v1/threads/{threadID}/messages/{messageID} (api-docs README): 404, or a soft delete, means gone.</summary>
+    public async Task<MessagePresence> ProbeAsync(ConversationLink link, string externalId, CancellationToken cancellationToken) =>
+        await client.GetAsync(ThreadOf(link), externalId, cancellationToken) is { DeletedTimestamp: null } ? MessagePresence.Present : MessagePresence.Gone;
+
+    public async Task<WrittenMessage> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
     {
         VisibilityGuard.EnsureAllowed(System, request, sendsEmail: false);
         var threadId = ThreadOf(request.Link);
+        (request, var authorId) = AsAuthor(request);
         var message = request.Message;
-        var authorId = AuthorIdFor(message);
-        var id = CordMapper.MessageIdFor(message.Id, _options.MessageIdPrefix);
+        var id = CordMapper.MessageIdFor(request.Marker, _options.MessageIdPrefix);
         var body = new CordCreateMessageRequest
         {
             Id = id,
             AuthorId = authorId ?? _options.BotUserId,
             Content = ContentFor(request, attribute: authorId is null),
             Type = "user_message",
-            Metadata = CordMapper.MetadataFor(message, request.TargetKind),
+            Metadata = CordMapper.MetadataFor(request.Marker, message, request.TargetKind),
             CreateThread = _options.CreateThreadOrganizationId is { Length: > 0 } org
                 ? new CordCreateThread
                 {
@@ -91,17 +96,24 @@ public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options
             // The id is ours and deterministic: a 409 means an earlier attempt (whose answer was lost) created it.
         }
 
-        return id;
+        return new WrittenMessage(id, AsWritten(id, body.AuthorId, body.Content, request.Link));
     }
 
-    public async Task EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken)
+    public async Task<ObservedMessage> EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken)
     {
         VisibilityGuard.EnsureAllowed(System, request, sendsEmail: false);
-        await client.UpdateAsync(ThreadOf(request.Link), externalId, new CordUpdateMessageRequest
-        {
-            Content = ContentFor(request, attribute: AuthorIdFor(request.Message) is null),
-        }, cancellationToken);
+        (request, var authorId) = AsAuthor(request);
+        var content = ContentFor(request, attribute: authorId is null);
+        await client.UpdateAsync(ThreadOf(request.Link), externalId, new CordUpdateMessageRequest { Content = content }, cancellationToken);
+        return AsWritten(externalId, authorId ?? _options.BotUserId, content, request.Link);
     }
+
+    /// <summary>
+    /// The copy as a read will show it: Cord stores the structured content it is given and answers a write with no message
+    /// (api-docs 003), so the content sent is read through the same mapping as a read.
+    /// </summary>
+    private ObservedMessage AsWritten(string id, string? authorId, System.Text.Json.Nodes.JsonArray content, ConversationLink link) =>
+        CordMapper.ToObserved(new CordMessage { Id = id, AuthorId = authorId, Content = content, Type = "user_message", CreatedTimestamp = time.GetUtcNow() }, link);
 
     public async Task RedactAsync(ConversationLink link, string externalId, CancellationToken cancellationToken)
     {
@@ -152,14 +164,19 @@ public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options
     private System.Text.Json.Nodes.JsonArray ContentFor(WriteRequest request, bool attribute) =>
         HtmlToCord.Convert(MirrorBody.Build(request, attribute, attachmentsAsLinks: true, withMarker: false));
 
-    private string? AuthorIdFor(CanonicalMessage message)
+    /// <summary>
+    /// The Cord user a mirror is written as (<c>authorID</c>): the author's own id for a message read from Cord, else the
+    /// person's <c>CordUserId</c> in <c>Sync:People</c>; null means the bot user with an attribution line, which names
+    /// the person as configured.
+    /// </summary>
+    private (WriteRequest Request, string? AuthorId) AsAuthor(WriteRequest request)
     {
-        if (message.Origin.System == SystemId.Cord && message.Author.ExternalId is { Length: > 0 } own)
-        {
-            return own;
-        }
-
-        return message.Author.Email is { } email && _options.UserIdsByEmail.TryGetValue(email, out var mapped) ? mapped : null;
+        var directory = people.Current;
+        var message = request.Message;
+        var authorId = message.Origin.System == SystemId.Cord && message.Author.ExternalId is { Length: > 0 } own
+            ? own
+            : directory.AuthorOf(message)?.CordUserId;
+        return (directory.Named(request), authorId);
     }
 
     private static string Fill(string template, ConversationLink link, string threadId) =>

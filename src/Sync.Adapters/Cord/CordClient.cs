@@ -30,9 +30,10 @@ public sealed class CordClient(HttpClient http, IOptions<CordOptions> options, T
 
     /// <summary>
     /// POST /v1/threads/{threadID}/messages. With a caller-chosen <c>id</c> a repeat cannot duplicate (Cord answers 409),
-    /// so the create is marked idempotent and retried like a read.
+    /// so the create is marked idempotent and retried like a read. The answer's body is not read: seed 003 documents none
+    /// for a write (Cord's public docs show a confirmation).
     /// </summary>
-    public Task<CordWriteResponse> CreateAsync(string threadId, CordCreateMessageRequest body, CancellationToken cancellationToken)
+    public Task CreateAsync(string threadId, CordCreateMessageRequest body, CancellationToken cancellationToken)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"v1/threads/{Esc(threadId)}/messages") { Content = ApiConnection.JsonBody(body) }
             .WithEndpoint(CordOptions.Endpoints.Create);
@@ -41,12 +42,12 @@ public sealed class CordClient(HttpClient http, IOptions<CordOptions> options, T
             request.MarkIdempotent();
         }
 
-        return _api.SendAsync<CordWriteResponse>(request, cancellationToken);
+        return _api.SendAsync(request, cancellationToken);
     }
 
     /// <summary>PUT /v1/threads/{threadID}/messages/{messageID}: content, metadata, soft delete.</summary>
-    public Task<CordWriteResponse> UpdateAsync(string threadId, string messageId, CordUpdateMessageRequest body, CancellationToken cancellationToken) =>
-        _api.SendAsync<CordWriteResponse>(
+    public Task UpdateAsync(string threadId, string messageId, CordUpdateMessageRequest body, CancellationToken cancellationToken) =>
+        _api.SendAsync(
             new HttpRequestMessage(HttpMethod.Put, $"v1/threads/{Esc(threadId)}/messages/{Esc(messageId)}") { Content = ApiConnection.JsonBody(body) }
                 .WithEndpoint(CordOptions.Endpoints.Update),
             cancellationToken);

@@ -90,10 +90,10 @@ public static class CordMapper
         };
     }
 
-    /// <summary>The metadata of a mirror: canonical id, kind and origin.</summary>
-    public static Dictionary<string, string> MetadataFor(CanonicalMessage message, MessageKind targetKind) => new(StringComparer.Ordinal)
+    /// <summary>The metadata of a mirror: its marker (the canonical id, or an edit note's change id), kind and origin.</summary>
+    public static Dictionary<string, string> MetadataFor(Guid marker, CanonicalMessage message, MessageKind targetKind) => new(StringComparer.Ordinal)
     {
-        [CanonicalIdKey] = message.Id.ToString("D"),
+        [CanonicalIdKey] = marker.ToString("D"),
         [KindKey] = targetKind.ToString(),
         [OriginKey] = message.Origin.System.ToString(),
     };

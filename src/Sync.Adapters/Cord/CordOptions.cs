@@ -49,7 +49,7 @@ public sealed class CordOptions : HttpPolicyOptions
     [Required(AllowEmptyStrings = false)]
     public string BotUserId { get; set; } = "messagesync";
 
-    /// <summary>Cord user ids by e-mail: authors from other systems post as themselves when listed. Default none.</summary>
+    /// <summary>Deprecated: use <c>Sync:People</c> (<c>CordUserId</c>). Cord user ids by e-mail; still read, with a warning at start.</summary>
     public Dictionary<string, string> UserIdsByEmail { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Prefix of the deterministic message id ("ms-" + canonical id): a retried create finds its own message.</summary>

@@ -1,4 +1,5 @@
 using MessageSync.Adapters.Helpdesk.Models;
+using MessageSync.Adapters.People;
 using MessageSync.Core.Content;
 using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
@@ -10,7 +11,7 @@ namespace MessageSync.Adapters.Helpdesk;
 /// The helpdesk as a target and a source. It has create only: no update and no delete API (api-docs 002), so edits,
 /// redactions and deletions become recorded outcomes in the engine. Every mirror goes with <c>send_email: false</c>.
 /// </summary>
-public sealed class HelpdeskAdapter(HelpdeskClient client) : IMessageSystem
+public sealed class HelpdeskAdapter(HelpdeskClient client, IPeopleSource people, TimeProvider time) : IMessageSystem
 {
     public SystemId System => SystemId.Helpdesk;
 
@@ -35,11 +36,16 @@ public sealed class HelpdeskAdapter(HelpdeskClient client) : IMessageSystem
         return new MessagePage(page.Items.Select(HelpdeskMapper.ToObserved).ToList(), page.NextCursor, page.HasMore);
     }
 
-    public async Task<string> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
+    /// <summary>GET /helpdesk/api/messages/:messageId (api-docs 002, "Retrieve a message"): 404 means gone.</summary>
+    public async Task<MessagePresence> ProbeAsync(ConversationLink link, string externalId, CancellationToken cancellationToken) =>
+        await client.GetAsync(externalId, cancellationToken) is null ? MessagePresence.Gone : MessagePresence.Present;
+
+    public async Task<WrittenMessage> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
     {
         var type = HelpdeskMapper.TypeFor(request.TargetKind);
         VisibilityGuard.EnsureAllowed(System, request, sendsEmail: false);
-        var html = MirrorBody.Build(request, attribute: true, attachmentsAsLinks: true);
+        // The helpdesk API takes no author on create (api-docs 002): the attribution line names the person as configured.
+        var html = MirrorBody.Build(people.Current.Named(request), attribute: true, attachmentsAsLinks: true);
         var created = await client.CreateAsync(new HelpdeskCreateMessageRequest
         {
             TicketId = TicketOf(request.Link),
@@ -49,10 +55,13 @@ public sealed class HelpdeskAdapter(HelpdeskClient client) : IMessageSystem
             // The customer already got this message from where it was written (DESIGN.md "The delivery rule").
             SendEmail = false,
         }, cancellationToken);
-        return created.Id;
+
+        // The create answers the stored message object (api-docs 002, "Create a message"): the copy exactly as a read shows it.
+        var stored = created with { Content = created.Content ?? html, Type = string.IsNullOrEmpty(created.Type) ? type : created.Type, CreatedAt = created.CreatedAt ?? time.GetUtcNow() };
+        return new WrittenMessage(created.Id, HelpdeskMapper.ToObserved(stored));
     }
 
-    public Task EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken) =>
+    public Task<ObservedMessage> EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken) =>
         throw Unsupported("edit");
 
     public Task RedactAsync(ConversationLink link, string externalId, CancellationToken cancellationToken) =>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using MessageSync.Adapters.Helpdesk.Models;
 using MessageSync.Adapters.Http;
 using MessageSync.Core.Model;
@@ -41,25 +40,8 @@ public sealed class HelpdeskClient(HttpClient http, IOptions<HelpdeskOptions> op
     }
 
     /// <summary>Every message of a ticket, oldest first, each once.</summary>
-    public async IAsyncEnumerable<HelpdeskMessage> ListAsync(string ticketId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        string? cursor = null;
-        while (true)
-        {
-            var page = await ReadPageAsync(ticketId, cursor, cancellationToken);
-            foreach (var message in page.Items)
-            {
-                yield return message;
-            }
-
-            if (!page.HasMore)
-            {
-                yield break;
-            }
-
-            cursor = page.NextCursor;
-        }
-    }
+    public IAsyncEnumerable<HelpdeskMessage> ListAsync(string ticketId, CancellationToken cancellationToken = default) =>
+        PageGuard.ReadAllAsync<HelpdeskMessage>((cursor, ct) => ReadPageAsync(ticketId, cursor, ct), cancellationToken);
 
     /// <summary>GET /helpdesk/api/messages/:messageId; null when there is none.</summary>
     public Task<HelpdeskMessage?> GetAsync(string messageId, CancellationToken cancellationToken) =>

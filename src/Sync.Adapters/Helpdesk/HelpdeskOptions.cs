@@ -25,7 +25,7 @@ public sealed class HelpdeskOptions : HttpPolicyOptions
     [Range(1, 100)]
     public int PageSize { get; set; } = 100;
 
-    /// <summary>Secret of the webhook signature (HMAC-SHA256 of the raw body; see Webhooks/README.md). Webhooks are refused when unset.</summary>
+    /// <summary>Secret of the webhook signature (HMAC-SHA256 of timestamp ":" raw body; see Webhooks/README.md). Webhooks are refused when unset.</summary>
     public string? WebhookSecret { get; set; }
 
     /// <summary>A file holding <see cref="WebhookSecret"/>.</summary>
@@ -34,6 +34,10 @@ public sealed class HelpdeskOptions : HttpPolicyOptions
     /// <summary>Header carrying the signature, hex or base64. Default "X-MessageSync-Signature".</summary>
     [Required(AllowEmptyStrings = false)]
     public string WebhookSignatureHeader { get; set; } = "X-MessageSync-Signature";
+
+    /// <summary>Header carrying the Unix time in seconds the webhook was signed at. Default "X-MessageSync-Timestamp".</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string WebhookTimestampHeader { get; set; } = "X-MessageSync-Timestamp";
 }
 
 public sealed class HelpdeskOptionsValidator : IValidateOptions<HelpdeskOptions>

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace MessageSync.Adapters.Http;
 
 /// <summary>
@@ -65,6 +67,29 @@ public static class PageGuard
 
         var next = new PageMark(apiNext, mark.FirstId ?? (items.Count > 0 ? idOf(items[0]) : null), items.Count > 0 ? idOf(items[^1]) : mark.LastId);
         return new GuardedPage<T>(kept, next.Format(), true);
+    }
+
+    /// <summary>Every item of a list, page by page from the start, each once (<paramref name="readPage"/> applies the guard).</summary>
+    public static async IAsyncEnumerable<T> ReadAllAsync<T>(
+        Func<string?, CancellationToken, Task<GuardedPage<T>>> readPage, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(readPage);
+        string? cursor = null;
+        while (true)
+        {
+            var page = await readPage(cursor, cancellationToken);
+            foreach (var item in page.Items)
+            {
+                yield return item;
+            }
+
+            if (!page.HasMore)
+            {
+                yield break;
+            }
+
+            cursor = page.NextCursor;
+        }
     }
 
     private static (int Skip, bool Restarted) Check<T>(IReadOnlyList<T> items, Func<T, string> idOf, PageMark mark)

@@ -38,12 +38,17 @@ public sealed class RateBudget : IDisposable
     /// <summary>Requests a minute this process may make to an endpoint class, <c>BudgetScale</c> included; null when unlimited.</summary>
     public double? RateOf(string endpointClass) => LimitOf(endpointClass) * _scale;
 
-    /// <summary>Takes one token, waiting for it if needed. Returns true when the caller had to wait (a "rate-limit wait").</summary>
-    public async ValueTask<bool> AcquireAsync(string endpointClass, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes one token, waiting for it if needed, and then waits while the requests sent since the latest answer have used
+    /// up what that answer said remained in the server's window (<see cref="Observe"/>): pacing alone cannot know how
+    /// arrival jitter lands requests in the server's windows, the server's own count can. Returns whether the caller had
+    /// to wait (a "rate-limit wait") and the request's place in this class's sequence, for <see cref="Observe"/>.
+    /// </summary>
+    public async ValueTask<BudgetTicket> AcquireAsync(string endpointClass, CancellationToken cancellationToken)
     {
         if (!_buckets.TryGetValue(endpointClass, out var bucket))
         {
-            return false;
+            return new BudgetTicket(false, 0);
         }
 
         var waited = false;
@@ -54,11 +59,34 @@ public sealed class RateBudget : IDisposable
             await Task.Delay(pause, _time, cancellationToken);
         }
 
+        waited |= await TakeTokenAsync(endpointClass, bucket, cancellationToken);
+        while (true)
+        {
+            var now = _time.GetUtcNow();
+            if (bucket.Window.TryClaim(now, out var sequence, out var openAt, out var changed))
+            {
+                return new BudgetTicket(waited, sequence);
+            }
+
+            // Until the window resets, or until a newer answer says more about it.
+            waited = true;
+            using (var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                await Task.WhenAny(Task.Delay(openAt - now, _time, wake.Token), changed);
+                await wake.CancelAsync();
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    private async ValueTask<bool> TakeTokenAsync(string endpointClass, Bucket bucket, CancellationToken cancellationToken)
+    {
         using (var lease = bucket.Limiter.AttemptAcquire(1))
         {
             if (lease.IsAcquired)
             {
-                return waited;
+                return false;
             }
         }
 
@@ -66,7 +94,7 @@ public sealed class RateBudget : IDisposable
         if (!queued.IsAcquired)
         {
             // The queue is unbounded, so this only happens when a lowered limit replaced the limiter meanwhile.
-            await AcquireAsync(endpointClass, cancellationToken);
+            await TakeTokenAsync(endpointClass, _buckets[endpointClass], cancellationToken);
         }
 
         return true;
@@ -76,7 +104,7 @@ public sealed class RateBudget : IDisposable
     /// Reads <c>X-Rate-Limit-Limit</c> / <c>-Remaining</c> / <c>-Reset</c> (and the <c>X-RateLimit-*</c>,
     /// <c>RateLimit-*</c> spellings). A lower limit replaces the bucket; no requests remaining pauses the class until reset.
     /// </summary>
-    public void Observe(string endpointClass, HttpResponseHeaders headers)
+    public void Observe(string endpointClass, HttpResponseHeaders headers, BudgetTicket ticket = default)
     {
         if (!_buckets.TryGetValue(endpointClass, out var bucket))
         {
@@ -86,7 +114,7 @@ public sealed class RateBudget : IDisposable
         var limit = ReadNumber(headers, "Limit");
         if (limit is > 0 && limit < bucket.Limit)
         {
-            var lowered = new Bucket((int)limit.Value, CreateLimiter((int)limit.Value)) { PausedUntil = bucket.PausedUntil };
+            var lowered = new Bucket((int)limit.Value, CreateLimiter((int)limit.Value), bucket.Window) { PausedUntil = bucket.PausedUntil };
             // The old limiter is not disposed: its queued waiters finish on it rather than failing.
             _buckets[endpointClass] = lowered;
             bucket = lowered;
@@ -94,17 +122,29 @@ public sealed class RateBudget : IDisposable
 
         var remaining = ReadNumber(headers, "Remaining");
         var reset = ReadNumber(headers, "Reset");
-        if (remaining is <= 0 && reset is > 0)
+        if (remaining is null || reset is not > 0)
         {
-            var now = _time.GetUtcNow();
-            // Reset is either seconds from now or a Unix time; anything past 2001 in seconds is read as a time.
-            var until = reset.Value > 1_000_000_000
-                ? DateTimeOffset.FromUnixTimeMilliseconds((long)(reset.Value * 1000))
-                : now + TimeSpan.FromSeconds(reset.Value);
-            if (until > bucket.PausedUntil && until - now < TimeSpan.FromHours(1))
-            {
-                bucket.PausedUntil = until;
-            }
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        // Reset is either seconds from now or a Unix time; anything past 2001 in seconds is read as a time.
+        var until = reset.Value > 1_000_000_000
+            ? DateTimeOffset.FromUnixTimeMilliseconds((long)(reset.Value * 1000))
+            : now + TimeSpan.FromSeconds(reset.Value);
+        if (until - now >= TimeSpan.FromHours(1))
+        {
+            return;
+        }
+
+        if (remaining <= 0 && until > bucket.PausedUntil)
+        {
+            bucket.PausedUntil = until;
+        }
+
+        if (ticket.Sequence > 0)
+        {
+            bucket.Window.Observe(ticket.Sequence, (long)Math.Max(0, remaining.Value), until);
         }
     }
 
@@ -169,10 +209,14 @@ public sealed class RateBudget : IDisposable
         return null;
     }
 
-    private sealed class Bucket(int limit, TokenBucketRateLimiter limiter)
+    private sealed class Bucket(int limit, TokenBucketRateLimiter limiter, ServerWindow? window = null)
     {
         public int Limit { get; } = limit;
         public TokenBucketRateLimiter Limiter { get; } = limiter;
+
+        /// <summary>The server's own count, kept across a lowered limit's new bucket.</summary>
+        public ServerWindow Window { get; } = window ?? new ServerWindow();
+
         private long _pausedUntilTicks = DateTimeOffset.MinValue.UtcTicks;
 
         public DateTimeOffset PausedUntil
@@ -181,4 +225,61 @@ public sealed class RateBudget : IDisposable
             set => Interlocked.Exchange(ref _pausedUntilTicks, value.UtcTicks);
         }
     }
+
+    /// <summary>
+    /// What the latest answer said of the server's current window (requests remaining, when it resets) and which request
+    /// it answered: every request sent after that one counts against the remainder until the reset.
+    /// </summary>
+    private sealed class ServerWindow
+    {
+        private readonly Lock _gate = new();
+        private long _sent;
+        private long _observedSequence;
+        private long _remaining = long.MaxValue;
+        private DateTimeOffset _reset = DateTimeOffset.MinValue;
+
+        private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>
+        /// Claims the next place when the window has room (or has reset); otherwise says when it opens, and gives a task
+        /// that completes when a newer answer arrives.
+        /// </summary>
+        public bool TryClaim(DateTimeOffset now, out long sequence, out DateTimeOffset openAt, out Task changed)
+        {
+            lock (_gate)
+            {
+                changed = _changed.Task;
+                if (now >= _reset)
+                {
+                    _remaining = long.MaxValue;
+                }
+
+                if (_remaining != long.MaxValue && _sent - _observedSequence >= _remaining)
+                {
+                    (sequence, openAt) = (0, _reset);
+                    return false;
+                }
+
+                (sequence, openAt) = (++_sent, now);
+                return true;
+            }
+        }
+
+        /// <summary>Keeps the most recent answer: a later request's, or the first of a new window.</summary>
+        public void Observe(long sequence, long remaining, DateTimeOffset reset)
+        {
+            lock (_gate)
+            {
+                if (sequence >= _observedSequence || reset > _reset)
+                {
+                    (_observedSequence, _remaining, _reset) = (sequence, remaining, reset);
+                    _changed.TrySetResult();
+                    _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+            }
+        }
+    }
 }
+
+/// <summary>A request's leave to go: whether it waited for the budget, and its place in its endpoint class's sequence.</summary>
+public readonly record struct BudgetTicket(bool Waited, long Sequence);

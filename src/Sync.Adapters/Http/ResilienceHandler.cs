@@ -1,4 +1,5 @@
 using System.Net;
+using MessageSync.Core.Engine;
 using MessageSync.Core.Model;
 using Polly;
 using Polly.Retry;
@@ -15,13 +16,14 @@ namespace MessageSync.Adapters.Http;
 public sealed class ResilienceHandler : DelegatingHandler
 {
     private static readonly ResiliencePropertyKey<bool> IdempotentKey = new("MessageSync.Idempotent");
+    private static readonly ResiliencePropertyKey<string> EndpointKey = new("MessageSync.Endpoint");
     private readonly SystemId _system;
-    private readonly AdapterMetrics _metrics;
+    private readonly SyncMetrics _metrics;
     private readonly TimeSpan _maxRetryAfter;
     private readonly TimeProvider _time;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
 
-    public ResilienceHandler(SystemId system, HttpPolicyOptions options, AdapterMetrics metrics, TimeProvider? timeProvider = null)
+    public ResilienceHandler(SystemId system, HttpPolicyOptions options, SyncMetrics metrics, TimeProvider? timeProvider = null)
     {
         _system = system;
         _metrics = metrics;
@@ -41,7 +43,7 @@ public sealed class ResilienceHandler : DelegatingHandler
                 DelayGenerator = args => ValueTask.FromResult(RetryAfterOf(args.Outcome.Result, _time.GetUtcNow())),
                 OnRetry = args =>
                 {
-                    _metrics.Retry(_system);
+                    _metrics.HttpRetry(_system, args.Context.Properties.GetValue(EndpointKey, "default"));
                     args.Outcome.Result?.Dispose();
                     return ValueTask.CompletedTask;
                 },
@@ -55,6 +57,7 @@ public sealed class ResilienceHandler : DelegatingHandler
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(IdempotentKey, request.IsIdempotent());
+        context.Properties.Set(EndpointKey, request.GetEndpointClass());
         try
         {
             var response = await _pipeline.ExecuteAsync(
@@ -64,14 +67,14 @@ public sealed class ResilienceHandler : DelegatingHandler
             var status = (int)response.StatusCode;
             if (status is 401 or 403 or 429 or >= 500)
             {
-                _metrics.Failure(_system);
+                _metrics.HttpFailure(_system, request.GetEndpointClass());
             }
 
             return response;
         }
         catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
-            _metrics.Failure(_system);
+            _metrics.HttpFailure(_system, request.GetEndpointClass());
             throw;
         }
         finally

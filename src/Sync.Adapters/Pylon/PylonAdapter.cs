@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Collections.Concurrent;
+using MessageSync.Adapters.People;
 using MessageSync.Adapters.Pylon.Models;
 using MessageSync.Core.Content;
 using MessageSync.Core.Model;
@@ -12,10 +13,12 @@ namespace MessageSync.Adapters.Pylon;
 
 /// <summary>
 /// Pylon as a target and a source. Notes go into one sync thread per issue (created once: the thread's existence in
-/// Pylon is the durable memory, the in-process cache saves the lookup). Customer messages are replies as the contact;
-/// agent replies are replies only where the link opts in (delivery rule). Pylon cannot edit.
+/// Pylon is the durable memory, the in-process cache saves the lookup), as the author's Pylon user where known.
+/// Customer messages are replies as the same person's contact, or labelled notes; agent replies are replies only where
+/// the link opts in (delivery rule). Pylon cannot edit.
 /// </summary>
-public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptions> options, TimeProvider time, ILogger<PylonAdapter> logger) : IMessageSystem, IDisposable
+public sealed partial class PylonAdapter(
+    PylonClient client, IOptions<PylonOptions> options, IPeopleSource peopleSource, TimeProvider time, ILogger<PylonAdapter> logger) : IMessageSystem, IDisposable
 {
     private readonly PylonOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, string> _syncThreads = new(StringComparer.Ordinal);
@@ -52,84 +55,152 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
         return new MessagePage(page.Items.Select(PylonMapper.ToObserved).ToList(), page.NextCursor, page.HasMore);
     }
 
-    public async Task<string> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
+    /// <summary>Pylon documents no read of a single message (api-docs 000/001: list, threads, reply, note, redact, delete).</summary>
+    public Task<MessagePresence> ProbeAsync(ConversationLink link, string externalId, CancellationToken cancellationToken) =>
+        Task.FromResult(MessagePresence.Unknown);
+
+    public async Task<WrittenMessage> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
     {
         var issueId = IssueOf(request.Link);
-        var message = request.Message;
-        switch (request.TargetKind)
+        var people = peopleSource.Current;
+        var person = people.AuthorOf(request.Message);
+        request = people.Named(request);
+        return request.TargetKind switch
         {
-            case MessageKind.InternalNote:
-            case MessageKind.SystemEvent:
-            {
-                VisibilityGuard.EnsureAllowed(System, request, sendsEmail: false);
-                var userId = message.Author.IsCustomer ? null : UserIdFor(message);
-                var threadId = await EnsureSyncThreadAsync(issueId, cancellationToken);
-                var created = await client.NoteAsync(issueId, new PylonNoteRequest
-                {
-                    BodyHtml = MirrorBody.Build(request, attribute: userId is null, attachmentsAsLinks: false),
-                    ThreadId = threadId,
-                    UserId = userId,
-                    AttachmentUrls = NullIfEmpty(MirrorBody.SafeUrls(message.Attachments)),
-                }, cancellationToken);
-                return created.Id;
-            }
-
-            case MessageKind.CustomerMessage:
-            case MessageKind.AgentReply:
-            {
-                // A Pylon reply reaches the customer: never an internal note, and an agent's reply only where the link
-                // says the customer is reached through Pylon (DESIGN.md "The delivery rule").
-                VisibilityGuard.EnsureAllowed(System, request, sendsEmail: false);
-
-                string? contactId = null;
-                string? userId = null;
-                bool attribute;
-                if (request.TargetKind == MessageKind.CustomerMessage)
-                {
-                    (contactId, attribute) = MappedContactId(message);
-                }
-                else
-                {
-                    userId = UserIdFor(message);
-                    attribute = userId is null;
-                }
-
-                // The issue is listed only when the parent or the contact is not known already (list budget: 20/min).
-                var parentId = request.ParentExternalId;
-                if (parentId is null || (request.TargetKind == MessageKind.CustomerMessage && contactId is null))
-                {
-                    var (latest, issueContacts) = await ParentAndContactsAsync(issueId, cancellationToken);
-                    parentId ??= latest ?? throw new LocalRefusalException(System, $"Pylon issue {issueId} has no customer-visible message to reply to.");
-                    if (request.TargetKind == MessageKind.CustomerMessage && contactId is null)
-                    {
-                        (contactId, attribute) = IssueContactId(message, issueContacts);
-                    }
-                }
-
-                if (request.TargetKind == MessageKind.CustomerMessage && contactId is null)
-                {
-                    throw new LocalRefusalException(System,
-                        $"Pylon issue {issueId} has no contact to post customer message {message.Id} as; map the author's e-mail in Sync:Pylon:ContactIdsByEmail.");
-                }
-
-                var created = await client.ReplyAsync(issueId, new PylonReplyRequest
-                {
-                    BodyHtml = MirrorBody.Build(request, attribute, attachmentsAsLinks: false),
-                    MessageId = parentId,
-                    ContactId = contactId,
-                    UserId = userId,
-                    AttachmentUrls = NullIfEmpty(MirrorBody.SafeUrls(message.Attachments)),
-                }, cancellationToken);
-                _issues.GetOrAdd(issueId, _ => new IssueFacts()).Replied(created.Id, time.GetUtcNow());
-                return created.Id;
-            }
-
-            default:
-                throw new LocalRefusalException(System, $"Pylon cannot create a message of kind {request.TargetKind}.");
-        }
+            MessageKind.InternalNote or MessageKind.SystemEvent => await NoteAsync(issueId, request, person, cancellationToken),
+            MessageKind.CustomerMessage or MessageKind.AgentReply => await ReplyAsync(issueId, request, person, cancellationToken),
+            _ => throw new LocalRefusalException(System, $"Pylon cannot create a message of kind {request.TargetKind}."),
+        };
     }
 
-    public Task EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken) =>
+    /// <summary>An internal note in the issue's sync thread, as the author's Pylon user where known.</summary>
+    private async Task<WrittenMessage> NoteAsync(string issueId, WriteRequest request, Person? person, CancellationToken cancellationToken)
+    {
+        VisibilityGuard.EnsureAllowed(System, request, sendsEmail: false);
+        var message = request.Message;
+        var userId = message.Author.IsCustomer ? null : UserIdFor(message, person);
+        var threadId = await EnsureSyncThreadAsync(issueId, cancellationToken);
+        var note = new PylonNoteRequest
+        {
+            BodyHtml = MirrorBody.Build(request, attribute: userId is null, attachmentsAsLinks: false),
+            ThreadId = threadId,
+            UserId = userId,
+            AttachmentUrls = NullIfEmpty(MirrorBody.SafeUrls(message.Attachments)),
+        };
+        var created = await client.NoteAsync(issueId, note, cancellationToken);
+        return new WrittenMessage(created.Id, AsWritten(created.Id, note.BodyHtml, note.AttachmentUrls, threadId));
+    }
+
+    /// <summary>
+    /// A customer-facing reply (api-docs 000: it needs <c>message_id</c>, the message replied to). A customer message is
+    /// posted as a contact only when the contact is the same person: the author's own Pylon contact, the person's
+    /// <c>PylonContactId</c> in <c>Sync:People</c>, or a contact of the issue with the person's e-mail. Never as another
+    /// customer: without such a contact it becomes a labelled internal note. An agent reply reaches here only where the
+    /// link delivers replies via Pylon (VisibilityGuard), posted as the person's Pylon user where known.
+    /// </summary>
+    private async Task<WrittenMessage> ReplyAsync(string issueId, WriteRequest request, Person? person, CancellationToken cancellationToken)
+    {
+        // A Pylon reply reaches the customer: never an internal note, and an agent's reply only where the link says the
+        // customer is reached through Pylon (DESIGN.md "The delivery rule").
+        VisibilityGuard.EnsureAllowed(System, request, sendsEmail: false);
+        var message = request.Message;
+        var customer = request.TargetKind == MessageKind.CustomerMessage;
+        var facts = _issues.GetOrAdd(issueId, _ => new IssueFacts());
+        var listed = false;
+
+        // The issue is listed only when the pollers' reads have not taught us what is needed (list budget: 20/min), and
+        // for contacts once per issue: after a restart the cache may hold our own replies and no contact at all.
+        string? contactId = null, userId = null;
+        if (customer)
+        {
+            contactId = OwnOrMappedContact(message, person) ?? facts.ContactWithEmail(message.Author.Email, person?.Email);
+            if (contactId is null && !facts.ContactsListed)
+            {
+                await ListIssueAsync(issueId, facts, cancellationToken);
+                listed = true;
+                contactId = facts.ContactWithEmail(message.Author.Email, person?.Email);
+            }
+
+            if (contactId is null)
+            {
+                LogNoContact(logger, message.Id, issueId);
+                return await NoteInsteadAsync(issueId, request, person,
+                    "Customer message, not sent as a Pylon reply: no Pylon contact is known for its author (Sync:People)", cancellationToken);
+            }
+        }
+        else
+        {
+            userId = UserIdFor(message, person);
+        }
+
+        var anchor = request.ParentExternalId ?? facts.LatestVisible;
+        if (anchor is null && !listed)
+        {
+            await ListIssueAsync(issueId, facts, cancellationToken);
+            listed = true;
+            anchor = facts.LatestVisible;
+        }
+
+        if (anchor is null)
+        {
+            return customer
+                ? await NoteInsteadAsync(issueId, request, person, "Customer message, not sent as a Pylon reply: the issue has no message to reply to", cancellationToken)
+                : throw new LocalRefusalException(System, $"Pylon issue {issueId} has no customer-visible message for agent reply {message.Id} to answer.");
+        }
+
+        var reply = new PylonReplyRequest
+        {
+            BodyHtml = MirrorBody.Build(request, attribute: !customer && userId is null, attachmentsAsLinks: false),
+            MessageId = anchor,
+            ContactId = contactId,
+            UserId = userId,
+            AttachmentUrls = NullIfEmpty(MirrorBody.SafeUrls(message.Attachments)),
+        };
+        PylonCreatedMessage created;
+        try
+        {
+            created = await client.ReplyAsync(issueId, reply, cancellationToken);
+        }
+        catch (NotFoundException) when (!listed)
+        {
+            // The remembered anchor may have been deleted since it was read (a 404 means nothing was written): read the
+            // issue again and answer the latest visible message instead.
+            facts.Forget(anchor);
+            await ListIssueAsync(issueId, facts, cancellationToken);
+            if (facts.LatestVisible is not { } fresh || fresh == anchor)
+            {
+                throw;
+            }
+
+            LogStaleAnchor(logger, anchor, issueId, fresh);
+            created = await client.ReplyAsync(issueId, reply with { MessageId = fresh }, cancellationToken);
+        }
+
+        facts.Replied(created.Id, time.GetUtcNow());
+        return new WrittenMessage(created.Id, AsWritten(created.Id, reply.BodyHtml, reply.AttachmentUrls, threadId: null));
+    }
+
+    /// <summary>A customer message that cannot be a reply: an internal note saying why, with the author attributed.</summary>
+    private Task<WrittenMessage> NoteInsteadAsync(string issueId, WriteRequest request, Person? person, string why, CancellationToken cancellationToken) =>
+        NoteAsync(issueId, request with
+        {
+            TargetKind = MessageKind.InternalNote,
+            Label = string.IsNullOrWhiteSpace(request.Label) ? why : request.Label + " · " + why,
+        }, person, cancellationToken);
+
+    /// <summary>Every message of the issue into <paramref name="facts"/>: the latest visible message and the contacts.</summary>
+    private async Task ListIssueAsync(string issueId, IssueFacts facts, CancellationToken cancellationToken)
+    {
+        var seen = new List<PylonMessage>();
+        await foreach (var m in client.ListMessagesAsync(issueId, cancellationToken))
+        {
+            seen.Add(m);
+        }
+
+        facts.Listed(seen);
+    }
+
+    public Task<ObservedMessage> EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken) =>
         throw new LocalRefusalException(System, "Pylon's API cannot edit a message (Capabilities.CanEdit is false).");
 
     public async Task RedactAsync(ConversationLink link, string externalId, CancellationToken cancellationToken) =>
@@ -169,6 +240,21 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
         return byHash;
     }
 
+    /// <summary>
+    /// The copy as a read will show it: reply and note answer only the new id (api-docs 001), so the body sent is read
+    /// through the same mapping as a read.
+    /// </summary>
+    private ObservedMessage AsWritten(string id, string bodyHtml, IReadOnlyList<string>? fileUrls, string? threadId) =>
+        PylonMapper.ToObserved(new PylonMessage
+        {
+            Id = id,
+            MessageHtml = bodyHtml,
+            FileUrls = fileUrls,
+            ThreadId = threadId,
+            IsPrivate = threadId is not null,
+            Timestamp = time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
+        });
+
     /// <summary>The id of the issue's sync thread, listed first and created only when missing.</summary>
     internal async Task<string> EnsureSyncThreadAsync(string issueId, CancellationToken cancellationToken)
     {
@@ -204,64 +290,17 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
         }
     }
 
-    /// <summary>The message to answer (given, or the latest customer-visible one) and the issue's contacts by e-mail.</summary>
-    private async Task<(string? LatestVisible, IReadOnlyList<PylonMiniContact> Contacts)> ParentAndContactsAsync(string issueId, CancellationToken cancellationToken)
-    {
-        if (_issues.TryGetValue(issueId, out var known) && known.Snapshot() is { LatestVisible: not null } fromReads)
-        {
-            return fromReads;
-        }
+    /// <summary>The author's own Pylon contact (a message read from Pylon) or the person's configured one.</summary>
+    private static string? OwnOrMappedContact(CanonicalMessage message, Person? person) =>
+        message.Origin.System == SystemId.Pylon && message.Author.IsCustomer && message.Author.ExternalId is { Length: > 0 } own
+            ? own
+            : person?.PylonContactId;
 
-        var contacts = new List<PylonMiniContact>();
-        string? latestVisible = null;
-        await foreach (var m in client.ListMessagesAsync(issueId, cancellationToken))
-        {
-            if (m.Author?.Contact is { Id: not null } c)
-            {
-                contacts.Add(c);
-            }
-
-            if (PylonMapper.KindOf(m) != MessageKind.InternalNote)
-            {
-                latestVisible = m.Id;
-            }
-        }
-
-        return (latestVisible, contacts);
-    }
-
-    /// <summary>The contact from the author's own Pylon id or the configured map; no API call.</summary>
-    private (string? ContactId, bool Attribute) MappedContactId(CanonicalMessage message)
-    {
-        if (message.Origin.System == SystemId.Pylon && message.Author.IsCustomer && message.Author.ExternalId is { } own)
-        {
-            return (own, false);
-        }
-
-        return message.Author.Email is { } email && _options.ContactIdsByEmail.TryGetValue(email, out var mapped) ? (mapped, false) : (null, true);
-    }
-
-    /// <summary>A contact of the issue with the author's e-mail, else the issue's requester with an attribution line.</summary>
-    private static (string? ContactId, bool Attribute) IssueContactId(CanonicalMessage message, IReadOnlyList<PylonMiniContact> issueContacts)
-    {
-        if (message.Author.Email is { } email
-            && issueContacts.FirstOrDefault(c => string.Equals(c.Email, email, StringComparison.OrdinalIgnoreCase)) is { Id: { } found })
-        {
-            return (found, false);
-        }
-
-        return (issueContacts.Count > 0 ? issueContacts[^1].Id : null, true);
-    }
-
-    private string? UserIdFor(CanonicalMessage message)
-    {
-        if (message.Origin.System == SystemId.Pylon && !message.Author.IsCustomer && message.Author.ExternalId is { } own)
-        {
-            return own;
-        }
-
-        return message.Author.Email is { } email && _options.UserIdsByEmail.TryGetValue(email, out var mapped) ? mapped : null;
-    }
+    /// <summary>The author's own Pylon user (a message read from Pylon) or the person's configured one.</summary>
+    private static string? UserIdFor(CanonicalMessage message, Person? person) =>
+        message.Origin.System == SystemId.Pylon && !message.Author.IsCustomer && message.Author.ExternalId is { Length: > 0 } own
+            ? own
+            : person?.PylonUserId;
 
     public void Dispose() => _threadGate.Dispose();
 
@@ -273,7 +312,16 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
     [LoggerMessage(Level = LogLevel.Information, Message = "Created the sync thread {ThreadId} on Pylon issue {IssueId}")]
     private static partial void LogThreadCreated(ILogger logger, string issueId, string threadId);
 
-    /// <summary>The latest customer-visible message and the contacts seen on one issue, from reads and our own replies.</summary>
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Customer message {CanonicalId} is written to Pylon issue {IssueId} as a labelled internal note: no Pylon contact is known for its author (map the person in Sync:People)")]
+    private static partial void LogNoContact(ILogger logger, Guid canonicalId, string issueId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pylon message {Anchor} on issue {IssueId} is gone; the reply answers {Fresh}, the latest visible message, instead")]
+    private static partial void LogStaleAnchor(ILogger logger, string anchor, string issueId, string fresh);
+
+    /// <summary>
+    /// What reads taught us about one issue: the latest customer-visible message (a reply's anchor) and the contacts seen,
+    /// from the pollers' pages, a full listing and our own replies.
+    /// </summary>
     private sealed class IssueFacts
     {
         private readonly Lock _gate = new();
@@ -281,21 +329,40 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
         private string? _latestVisible;
         private DateTimeOffset _latestAt = DateTimeOffset.MinValue;
 
+        /// <summary>True once the whole issue was listed: every contact it had then is known.</summary>
+        public bool ContactsListed { get; private set; }
+
+        public string? LatestVisible
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _latestVisible;
+                }
+            }
+        }
+
         public void Observe(PylonMessage message)
         {
             lock (_gate)
             {
-                if (message.Author?.Contact is { Id: { } contactId } contact)
+                ObserveLocked(message);
+            }
+        }
+
+        /// <summary>A full listing is the truth: the anchor is the latest visible message in it.</summary>
+        public void Listed(IReadOnlyList<PylonMessage> messages)
+        {
+            lock (_gate)
+            {
+                (_latestVisible, _latestAt) = (null, DateTimeOffset.MinValue);
+                foreach (var m in messages)
                 {
-                    _contacts[contactId] = contact;
+                    ObserveLocked(m);
                 }
 
-                if (message.Id is not null && PylonMapper.KindOf(message) != MessageKind.InternalNote
-                    && DateTimeOffset.TryParse(message.Timestamp, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at)
-                    && at >= _latestAt)
-                {
-                    (_latestVisible, _latestAt) = (message.Id, at);
-                }
+                ContactsListed = true;
             }
         }
 
@@ -307,11 +374,40 @@ public sealed partial class PylonAdapter(PylonClient client, IOptions<PylonOptio
             }
         }
 
-        public (string? LatestVisible, IReadOnlyList<PylonMiniContact> Contacts) Snapshot()
+        /// <summary>Forgets an anchor that turned out to be gone.</summary>
+        public void Forget(string messageId)
         {
             lock (_gate)
             {
-                return (_latestVisible, [.. _contacts.Values]);
+                if (_latestVisible == messageId)
+                {
+                    (_latestVisible, _latestAt) = (null, DateTimeOffset.MinValue);
+                }
+            }
+        }
+
+        /// <summary>A contact of the issue whose e-mail is one of <paramref name="emails"/>.</summary>
+        public string? ContactWithEmail(params string?[] emails)
+        {
+            lock (_gate)
+            {
+                return _contacts.Values.FirstOrDefault(c => c.Email is { Length: > 0 } e
+                    && emails.Any(x => string.Equals(x?.Trim(), e.Trim(), StringComparison.OrdinalIgnoreCase)))?.Id;
+            }
+        }
+
+        private void ObserveLocked(PylonMessage message)
+        {
+            if (message.Author?.Contact is { Id: { } contactId } contact)
+            {
+                _contacts[contactId] = contact;
+            }
+
+            if (message.Id is not null && PylonMapper.KindOf(message) != MessageKind.InternalNote
+                && DateTimeOffset.TryParse(message.Timestamp, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at)
+                && at >= _latestAt)
+            {
+                (_latestVisible, _latestAt) = (message.Id, at);
             }
         }
     }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using MessageSync.Adapters.Http;
 using MessageSync.Adapters.Pylon.Models;
 using MessageSync.Core.Model;
@@ -51,25 +50,8 @@ public sealed class PylonClient(HttpClient http, IOptions<PylonOptions> options,
     }
 
     /// <summary>Every message of an issue, page by page, each once.</summary>
-    public async IAsyncEnumerable<PylonMessage> ListMessagesAsync(string issueId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        string? cursor = null;
-        while (true)
-        {
-            var page = await ReadPageAsync(issueId, cursor, cancellationToken);
-            foreach (var message in page.Items)
-            {
-                yield return message;
-            }
-
-            if (!page.HasMore)
-            {
-                yield break;
-            }
-
-            cursor = page.NextCursor;
-        }
-    }
+    public IAsyncEnumerable<PylonMessage> ListMessagesAsync(string issueId, CancellationToken cancellationToken = default) =>
+        PageGuard.ReadAllAsync<PylonMessage>((cursor, ct) => ReadPageAsync(issueId, cursor, ct), cancellationToken);
 
     /// <summary>GET /issues/{id}/threads.</summary>
     public async Task<IReadOnlyList<PylonIssueThread>> ListThreadsAsync(string issueId, CancellationToken cancellationToken) =>

@@ -43,13 +43,13 @@ public sealed class PylonOptions : HttpPolicyOptions
     [Range(0, 1000)]
     public int PageSize { get; set; }
 
-    /// <summary>Pylon user ids by e-mail: agents from other systems post as themselves when listed. Default none.</summary>
+    /// <summary>Deprecated: use <c>Sync:People</c> (<c>PylonUserId</c>). Pylon user ids by e-mail; still read, with a warning at start.</summary>
     public Dictionary<string, string> UserIdsByEmail { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Pylon contact ids by e-mail: customers from other systems post as themselves when listed. Default none.</summary>
+    /// <summary>Deprecated: use <c>Sync:People</c> (<c>PylonContactId</c>). Pylon contact ids by e-mail; still read, with a warning at start.</summary>
     public Dictionary<string, string> ContactIdsByEmail { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Secret of the webhook signature (HMAC-SHA256 of the raw body; see Webhooks/README.md). Webhooks are refused when unset.</summary>
+    /// <summary>Secret of the webhook signature (HMAC-SHA256 of timestamp ":" raw body; see Webhooks/README.md). Webhooks are refused when unset.</summary>
     public string? WebhookSecret { get; set; }
 
     /// <summary>A file holding <see cref="WebhookSecret"/>.</summary>
@@ -58,6 +58,10 @@ public sealed class PylonOptions : HttpPolicyOptions
     /// <summary>Header carrying the signature, hex or base64. Default "X-MessageSync-Signature".</summary>
     [Required(AllowEmptyStrings = false)]
     public string WebhookSignatureHeader { get; set; } = "X-MessageSync-Signature";
+
+    /// <summary>Header carrying the Unix time in seconds the webhook was signed at. Default "X-MessageSync-Timestamp".</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string WebhookTimestampHeader { get; set; } = "X-MessageSync-Timestamp";
 }
 
 /// <summary>Rules that DataAnnotations cannot say: a token from somewhere, a usable base URL, positive budgets.</summary>

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using MessageSync.Adapters.Cord;
 using MessageSync.Adapters.Http;
@@ -12,79 +9,20 @@ namespace MessageSync.Adapters.Webhooks;
 /// <summary>
 /// Cord webhooks (api-docs README, from Cord's server SDK): <c>X-Cord-Timestamp</c> in milliseconds and
 /// <c>X-Cord-Signature</c> = base64(HMAC-SHA256(application secret, timestamp + ":" + raw body)), accepted within
-/// 5 minutes either way. <c>thread-message-added</c> yields the thread id; <c>url-verification</c> is acknowledged.
+/// 5 minutes either way; the same delivery accepted before is refused as a replay (<see cref="ReplayGuard"/>).
+/// <c>thread-message-added</c> yields the thread id; <c>url-verification</c> is acknowledged.
 /// </summary>
 public sealed class CordWebhookVerifier(IOptions<CordOptions> options, TimeProvider? timeProvider = null) : IWebhookVerifier
 {
     public const string TimestampHeader = "X-Cord-Timestamp";
     public const string SignatureHeader = "X-Cord-Signature";
-    public static readonly TimeSpan Window = TimeSpan.FromMinutes(5);
-    public const int MaxBodyBytes = 1024 * 1024;
 
-    private readonly SecretSource _secret = new(options.Value.Secret, options.Value.SecretFile, timeProvider);
-    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+    private readonly SignedWebhook _signed = new("Cord", new SecretSource(options.Value.Secret, options.Value.SecretFile, timeProvider),
+        TimestampHeader, SignatureHeader, TimeSpan.FromMilliseconds(1), hexAllowed: false, timeProvider);
 
     public SystemId System => SystemId.Cord;
 
-    public WebhookOutcome Verify(Func<string, string?> header, ReadOnlySpan<byte> body)
-    {
-        if (_secret.Current() is not { } secret)
-        {
-            return new WebhookRejected(WebhookRejectionReason.NotConfigured, "Cord secret is not configured.");
-        }
-
-        if (body.Length > MaxBodyBytes)
-        {
-            return new WebhookRejected(WebhookRejectionReason.TooLarge, $"body of {body.Length} bytes exceeds {MaxBodyBytes}.");
-        }
-
-        var timestamp = header(TimestampHeader)?.Trim();
-        if (string.IsNullOrEmpty(timestamp) || !long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var millis))
-        {
-            return new WebhookRejected(WebhookRejectionReason.MissingTimestamp, $"{TimestampHeader} is missing or not a number.");
-        }
-
-        var signature = header(SignatureHeader)?.Trim();
-        if (string.IsNullOrEmpty(signature))
-        {
-            return new WebhookRejected(WebhookRejectionReason.MissingSignature, $"{SignatureHeader} is missing.");
-        }
-
-        if (!SignatureMatches(secret, timestamp, body, signature))
-        {
-            return new WebhookRejected(WebhookRejectionReason.BadSignature, "signature does not match.");
-        }
-
-        // Checked after the signature so an attacker learns nothing about the clock from a forged request.
-        var age = _time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(millis, 0, 253402300799999));
-        if (age.Duration() > Window)
-        {
-            return new WebhookRejected(WebhookRejectionReason.StaleTimestamp, $"timestamp is {age.TotalSeconds:0} s away from now (window {Window.TotalMinutes} min).");
-        }
-
-        return Parse(body);
-    }
-
-    /// <summary>base64(HMAC-SHA256(secret, timestamp ":" body)), compared in constant time.</summary>
-    public static bool SignatureMatches(string secret, string timestamp, ReadOnlySpan<byte> body, string signature)
-    {
-        var prefix = Encoding.UTF8.GetBytes(timestamp + ":");
-        var signed = new byte[prefix.Length + body.Length];
-        prefix.CopyTo(signed, 0);
-        body.CopyTo(signed.AsSpan(prefix.Length));
-        var expected = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), signed);
-        byte[] given;
-        try
-        {
-            given = Convert.FromBase64String(signature);
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-
-        return CryptographicOperations.FixedTimeEquals(expected, given);
-    }
+    public WebhookOutcome Verify(Func<string, string?> header, ReadOnlySpan<byte> body) => _signed.Verify(header, body, Parse);
 
     private static WebhookOutcome Parse(ReadOnlySpan<byte> body)
     {

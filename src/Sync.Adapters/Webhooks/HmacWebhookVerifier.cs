@@ -1,25 +1,25 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using MessageSync.Adapters.Http;
 using MessageSync.Core.Model;
 
 namespace MessageSync.Adapters.Webhooks;
 
-/// <summary>Where a system's webhook secret and signature header come from.</summary>
-public sealed record HmacWebhookSettings(string? Secret, string? SecretFile, string SignatureHeader);
+/// <summary>Where a system's webhook secret, signature header and timestamp header come from.</summary>
+public sealed record HmacWebhookSettings(string? Secret, string? SecretFile, string SignatureHeader, string TimestampHeader = HmacWebhookVerifier.DefaultTimestampHeader);
 
 /// <summary>
-/// Pylon and helpdesk webhooks as MessageSync defines them (see Webhooks/README.md): the header carries
-/// HMAC-SHA256(secret, raw body) in hex or base64 (an optional <c>sha256=</c> prefix is allowed); the JSON body names
-/// the conversation in <c>issue_id</c> (Pylon) or <c>ticket_id</c> (helpdesk).
+/// Pylon and helpdesk webhooks as MessageSync defines them (see Webhooks/README.md): the timestamp header carries the
+/// Unix time in seconds, the signature header HMAC-SHA256(secret, timestamp + ":" + raw body) in hex or base64 (an
+/// optional <c>sha256=</c> prefix is allowed), accepted within 5 minutes and once (<see cref="ReplayGuard"/>); the JSON
+/// body names the conversation in <c>issue_id</c> (Pylon) or <c>ticket_id</c> (helpdesk).
 /// </summary>
 public sealed class HmacWebhookVerifier(SystemId system, HmacWebhookSettings settings, TimeProvider? timeProvider = null) : IWebhookVerifier
 {
-    public const int MaxBodyBytes = 1024 * 1024;
     public const string DefaultSignatureHeader = "X-MessageSync-Signature";
+    public const string DefaultTimestampHeader = "X-MessageSync-Timestamp";
 
-    private readonly SecretSource _secret = new(settings.Secret, settings.SecretFile, timeProvider);
+    private readonly SignedWebhook _signed = new(system.ToString(), new SecretSource(settings.Secret, settings.SecretFile, timeProvider),
+        settings.TimestampHeader, settings.SignatureHeader, TimeSpan.FromSeconds(1), hexAllowed: true, timeProvider);
 
     public SystemId System => system;
 
@@ -31,29 +31,10 @@ public sealed class HmacWebhookVerifier(SystemId system, HmacWebhookSettings set
         _ => "thread_id",
     };
 
-    public WebhookOutcome Verify(Func<string, string?> header, ReadOnlySpan<byte> body)
+    public WebhookOutcome Verify(Func<string, string?> header, ReadOnlySpan<byte> body) => _signed.Verify(header, body, Parse);
+
+    private WebhookOutcome Parse(ReadOnlySpan<byte> body)
     {
-        if (_secret.Current() is not { } secret)
-        {
-            return new WebhookRejected(WebhookRejectionReason.NotConfigured, $"{system} webhook secret is not configured.");
-        }
-
-        if (body.Length > MaxBodyBytes)
-        {
-            return new WebhookRejected(WebhookRejectionReason.TooLarge, $"body of {body.Length} bytes exceeds {MaxBodyBytes}.");
-        }
-
-        var signature = header(settings.SignatureHeader)?.Trim();
-        if (string.IsNullOrEmpty(signature))
-        {
-            return new WebhookRejected(WebhookRejectionReason.MissingSignature, $"{settings.SignatureHeader} is missing.");
-        }
-
-        if (!SignatureMatches(secret, body, signature))
-        {
-            return new WebhookRejected(WebhookRejectionReason.BadSignature, "signature does not match.");
-        }
-
         try
         {
             var reader = new Utf8JsonReader(body);
@@ -67,39 +48,6 @@ public sealed class HmacWebhookVerifier(SystemId system, HmacWebhookSettings set
         catch (JsonException ex)
         {
             return new WebhookRejected(WebhookRejectionReason.MalformedPayload, ex.Message);
-        }
-    }
-
-    /// <summary>HMAC-SHA256(secret, body) against a hex or base64 signature, compared in constant time.</summary>
-    public static bool SignatureMatches(string secret, ReadOnlySpan<byte> body, string signature)
-    {
-        var expected = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body);
-        var text = signature.StartsWith("sha256=", StringComparison.OrdinalIgnoreCase) ? signature[7..] : signature;
-        return Decode(text) is { } given && CryptographicOperations.FixedTimeEquals(expected, given);
-    }
-
-    private static byte[]? Decode(string text)
-    {
-        // 64 hex digits is unambiguous: base64 of 32 bytes is 44 characters.
-        if (text.Length == 64)
-        {
-            try
-            {
-                return Convert.FromHexString(text);
-            }
-            catch (FormatException)
-            {
-                return null;
-            }
-        }
-
-        try
-        {
-            return Convert.FromBase64String(text);
-        }
-        catch (FormatException)
-        {
-            return null;
         }
     }
 }

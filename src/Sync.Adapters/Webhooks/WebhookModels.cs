@@ -13,6 +13,9 @@ public enum WebhookRejectionReason
     BadSignature,
     MissingTimestamp,
     StaleTimestamp,
+
+    /// <summary>The same signed delivery was accepted before (a replay within the freshness window).</summary>
+    Replayed,
     MalformedPayload,
     TooLarge,
 }
@@ -35,7 +38,8 @@ public sealed record WebhookAcknowledged(string Event) : WebhookOutcome;
 public sealed record WebhookRejected(WebhookRejectionReason Reason, string Detail) : WebhookOutcome
 {
     public bool IsAuthenticationFailure => Reason is WebhookRejectionReason.MissingSignature or WebhookRejectionReason.BadSignature
-        or WebhookRejectionReason.MissingTimestamp or WebhookRejectionReason.StaleTimestamp or WebhookRejectionReason.NotConfigured;
+        or WebhookRejectionReason.MissingTimestamp or WebhookRejectionReason.StaleTimestamp or WebhookRejectionReason.Replayed
+        or WebhookRejectionReason.NotConfigured;
 }
 
 /// <summary>Verifies and parses one system's webhooks. <paramref name="header"/> looks a request header up by name (case-insensitive).</summary>

@@ -9,6 +9,12 @@ public sealed record DetectionResult(IReadOnlyList<SnapshotEntry> Snapshots, IRe
 {
     public static DetectionResult Empty { get; } = new([], []);
 
+    /// <summary>
+    /// Known messages a full scan did not see. Not yet deletions: a list with a gap looks the same, so the poller confirms
+    /// each (<see cref="ChangeDetector.Confirm"/>) before it becomes a Deleted change.
+    /// </summary>
+    public IReadOnlyList<SnapshotEntry> Vanished { get; init; } = [];
+
     /// <summary>The commit for this result, moving the cursor to <paramref name="cursor"/> unless <paramref name="updateCursor"/> is false.</summary>
     public ObservationCommit ToCommit(string linkId, SystemId system, string? cursor, bool updateCursor = true) => new()
     {
@@ -28,16 +34,22 @@ public sealed record DetectionResult(IReadOnlyList<SnapshotEntry> Snapshots, IRe
 /// <remarks>
 /// Rules, in order, for each observed message:
 /// <list type="bullet">
-/// <item>Unknown id carrying a <see cref="ObservedMessage.SyncId"/>, or a known mirror id: an echo of a message we wrote;
-/// its snapshot row is recorded under that canonical id, and no change is raised.</item>
+/// <item>Unknown id carrying a <see cref="ObservedMessage.SyncId"/> that is one of our own writes into this conversation
+/// (<see cref="OwnWrite"/>: same copy, or a write still in flight): an echo; its snapshot row is recorded under that canonical
+/// id (as a note row for an edit note), and no change is raised. Any other marker is ignored: the message is new.</item>
 /// <item>Unknown id, already deleted or redacted: nothing (there is no content to copy; it never existed for us).</item>
 /// <item>Unknown id otherwise: Created, with a new canonical id.</item>
 /// <item>Known and deleted before: nothing; deletion is final (an "undelete" does not resurrect copies).</item>
 /// <item>Now deleted: Deleted. Newly redacted, or its content emptied: Redacted. Known redacted: nothing more (redaction is final).</item>
-/// <item>Snapshot hash null (a baseline we wrote ourselves): the observed hash is adopted, no change.</item>
+/// <item>An edit note's row (<see cref="SnapshotEntry.IsNote"/>): deleted or reworded, only the row changes (the message it
+/// quotes is untouched); redacted, the message is Redacted, as a redaction anywhere is.</item>
+/// <item>Snapshot hash a baseline of our own write (<see cref="MessageHash.BaselineOf"/>) and the same words read back: the
+/// observed hash is adopted, no change; other words are a person's edit of the fresh copy and go on to the rules below.</item>
+/// <item>Snapshot hash null (a baseline we wrote ourselves, content unknown): the observed hash is adopted, no change.</item>
 /// <item>Hash differs: Edited.</item>
 /// </list>
-/// With <c>fullScan</c>, a snapshot row that is not deleted and absent from the observed set is Deleted.
+/// With <c>fullScan</c>, a snapshot row that is not deleted and absent from the observed set is reported as vanished,
+/// and becomes Deleted only once the caller has confirmed it (<see cref="Confirm"/>).
 /// A change observed on a mirror is a change of the mirror's canonical message (the snapshot row carries it).
 /// </remarks>
 public sealed class ChangeDetector(TimeProvider time)
@@ -53,7 +65,7 @@ public sealed class ChangeDetector(TimeProvider time)
         IReadOnlyList<ObservedMessage> page,
         IReadOnlyDictionary<string, SnapshotEntry> snapshot,
         bool fullScan,
-        IReadOnlyDictionary<string, Guid>? knownMirrors = null)
+        IReadOnlyDictionary<Guid, OwnWrite>? ownWrites = null)
     {
         // Later rows of the same page see the earlier ones (pages can overlap when a cursor resumes).
         var current = new Dictionary<string, SnapshotEntry>(StringComparer.Ordinal);
@@ -78,10 +90,12 @@ public sealed class ChangeDetector(TimeProvider time)
 
             if (known is null)
             {
-                Guid? mirrorOf = message.SyncId ?? (knownMirrors is not null && knownMirrors.TryGetValue(message.ExternalId, out var id) ? id : null);
-                if (mirrorOf is { } canonicalId)
+                // Our marker on this very copy (or on a copy whose write is still in flight): an echo. A marker we did not
+                // put on this message (a person quoting a mirror's HTML, a forged attribute) hides nothing: a new message.
+                if (message.SyncId is { } marker && ownWrites is not null && ownWrites.TryGetValue(marker, out var own)
+                    && (own.ExternalId is null || own.ExternalId == message.ExternalId))
                 {
-                    Record(new SnapshotEntry(message.ExternalId, canonicalId, hash, message.UpdatedAt, message.IsDeleted, message.IsRedacted));
+                    Record(new SnapshotEntry(message.ExternalId, own.CanonicalId, hash, message.UpdatedAt, message.IsDeleted, message.IsRedacted, own.IsNote));
                     continue;
                 }
 
@@ -104,6 +118,11 @@ public sealed class ChangeDetector(TimeProvider time)
             if (message.IsDeleted)
             {
                 Record(known with { UpdatedStamp = message.UpdatedAt ?? known.UpdatedStamp, Deleted = true });
+                if (known.IsNote)
+                {
+                    continue; // an edit note removed: the message it quotes lives on
+                }
+
                 changes.Add(new DetectedChange(
                     ChangeKind.Deleted, known.CanonicalId, message.ExternalId, message.DeletedAt ?? message.UpdatedAt ?? time.GetUtcNow(), null));
                 continue;
@@ -111,6 +130,13 @@ public sealed class ChangeDetector(TimeProvider time)
 
             if (known.Redacted)
             {
+                continue;
+            }
+
+            if (MessageHash.IsBaseline(known.ContentHash) && MessageHash.MatchesBaseline(known.ContentHash!, message))
+            {
+                // Our own write read back for the first time, in the target's markup: that is the baseline from now on.
+                Record(known with { ContentHash = hash, UpdatedStamp = message.UpdatedAt ?? known.UpdatedStamp });
                 continue;
             }
 
@@ -131,23 +157,41 @@ public sealed class ChangeDetector(TimeProvider time)
             if (hash != known.ContentHash)
             {
                 Record(known with { ContentHash = hash, UpdatedStamp = message.UpdatedAt ?? known.UpdatedStamp });
+                if (known.IsNote)
+                {
+                    continue; // an edit note reworded by a person is not a new version of the message
+                }
+
                 changes.Add(new DetectedChange(
                     ChangeKind.Edited, known.CanonicalId, message.ExternalId, message.UpdatedAt ?? time.GetUtcNow(),
                     ToCanonical(link, system, message, known.CanonicalId)));
             }
         }
 
-        if (fullScan)
+        // Ordinal order keeps the result deterministic whatever the dictionary's enumeration order.
+        var vanished = fullScan
+            ? snapshot.Values.Where(e => !e.Deleted && !observed.Contains(e.ExternalId)).OrderBy(e => e.ExternalId, StringComparer.Ordinal).ToList()
+            : [];
+        return upserts.Count == 0 && changes.Count == 0 && vanished.Count == 0
+            ? DetectionResult.Empty
+            : new DetectionResult(upserts.Values.ToList(), changes) { Vanished = vanished };
+    }
+
+    /// <summary>
+    /// <paramref name="result"/> with the vanished messages in <paramref name="gone"/> deleted (snapshot row marked, Deleted
+    /// change of its canonical message); the other vanished ones are left as they were and appear again next scan.
+    /// </summary>
+    public DetectionResult Confirm(DetectionResult result, IReadOnlyCollection<SnapshotEntry> gone)
+    {
+        if (gone.Count == 0)
         {
-            // Ordinal order keeps the result deterministic whatever the dictionary's enumeration order.
-            foreach (var entry in snapshot.Values.Where(e => !e.Deleted && !observed.Contains(e.ExternalId)).OrderBy(e => e.ExternalId, StringComparer.Ordinal))
-            {
-                Record(entry with { Deleted = true });
-                changes.Add(new DetectedChange(ChangeKind.Deleted, entry.CanonicalId, entry.ExternalId, time.GetUtcNow(), null));
-            }
+            return result with { Vanished = [] };
         }
 
-        return upserts.Count == 0 && changes.Count == 0 ? DetectionResult.Empty : new DetectionResult(upserts.Values.ToList(), changes);
+        var now = time.GetUtcNow();
+        return new DetectionResult(
+            [.. result.Snapshots, .. gone.Select(e => e with { Deleted = true })],
+            [.. result.Changes, .. gone.Where(e => !e.IsNote).Select(e => new DetectedChange(ChangeKind.Deleted, e.CanonicalId, e.ExternalId, now, null))]);
     }
 
     /// <summary>The observed message in canonical terms. For a change seen on a mirror only its content is used by the store.</summary>

@@ -1,5 +1,6 @@
 using MessageSync.Core.Content;
 using MessageSync.Core.Contracts;
+using MessageSync.Core.Detection;
 using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
 using MessageSync.Core.Routing;
@@ -32,6 +33,7 @@ public sealed partial class ChangeApplier(
     /// <param name="lastAttempt">True on the transport's last retry: a transient failure is then recorded as faulted.</param>
     public async Task ApplyAsync(MessageChanged change, SystemId target, bool lastAttempt, CancellationToken cancellationToken)
     {
+        var started = metrics.StartTimer();
         if (change.Target is { } only && only != target)
         {
             return; // a replay addressed to another target
@@ -49,7 +51,7 @@ public sealed partial class ChangeApplier(
             return;
         }
 
-        if (link.ConversationId(target) is null || target == change.Source)
+        if (link.ConversationId(target) is null || (target == change.Source && change.Change is ChangeKind.Created or ChangeKind.Edited))
         {
             await store.MarkChangeAppliedAsync(change.ChangeId, target, "not a target", cancellationToken);
             return;
@@ -69,8 +71,8 @@ public sealed partial class ChangeApplier(
         var decision = Router.Decide(change.Change, message, change.Source, target, link, adapter.Capabilities, policies.For(target), mapping is not null);
         try
         {
-            await ExecuteAsync(adapter, link, message, change, decision, mapping, cancellationToken);
-            pause.Resume(target);
+            await ExecuteAsync(adapter, link, message, change, decision, mapping, started, cancellationToken);
+            await pause.ResumeAsync(target, cancellationToken);
         }
         catch (ConversationClosedException ex)
         {
@@ -81,7 +83,14 @@ public sealed partial class ChangeApplier(
             var delay = pause.Pause(target, ex.Message);
             metrics.Failed(target, "auth");
             LogPaused(logger, target, delay.TotalSeconds, ex.Message);
-            throw; // retried by the transport once the pause has run out; the change stays queued
+            if (!lastAttempt)
+            {
+                throw; // retried by the transport once the pause has run out; the change stays queued
+            }
+
+            // Past the retries the transport would fault it to an error queue nobody sees: park it instead (status, errors
+            // list, metrics), to be sent again by itself once the system accepts our credentials (SystemPause.ResumeAsync).
+            await RecordAsync(change, target, new RouteDecision.Outcome(OutcomeKind.Parked, $"{SystemPause.CredentialsRefused} by {KindMapping.DisplayName(target)}: {ex.Message}"), cancellationToken);
         }
         catch (SyncException ex) when (!ex.IsTransient)
         {
@@ -99,11 +108,18 @@ public sealed partial class ChangeApplier(
 
             throw;
         }
+        catch (Exception ex) when (lastAttempt && ex is not OperationCanceledException)
+        {
+            // Anything else (a bug, a store that stayed busy) on the last attempt is recorded too: never an unrecorded change.
+            metrics.Failed(target, "unexpected");
+            await RecordAsync(change, target, new RouteDecision.Outcome(OutcomeKind.Faulted, $"gave up after retries: {ex.GetType().Name}: {ex.Message}"), cancellationToken);
+            throw;
+        }
     }
 
     private async Task ExecuteAsync(
         IMessageSystem adapter, ConversationLink link, CanonicalMessage message, MessageChanged change, RouteDecision decision, MappingEntry? mapping,
-        CancellationToken cancellationToken)
+        long started, CancellationToken cancellationToken)
     {
         var target = adapter.System;
         switch (decision)
@@ -114,7 +130,15 @@ public sealed partial class ChangeApplier(
                 return;
 
             case RouteDecision.Outcome outcome:
-                await RecordAsync(change, target, outcome, cancellationToken);
+                if (await CountCopiesAsync(outcome, message.Id, target, change, mapping, cancellationToken) is { } counted)
+                {
+                    await RecordAsync(change, target, counted, cancellationToken);
+                }
+                else
+                {
+                    await store.MarkChangeAppliedAsync(change.ChangeId, target, "no copy left to change", cancellationToken);
+                }
+
                 return;
 
             case RouteDecision.Create create:
@@ -126,24 +150,43 @@ public sealed partial class ChangeApplier(
                 break;
 
             case RouteDecision.Edit edit:
-                await WriteAsync(message.Id, target, WriteAction.Edit, change.ChangeId.ToString(),
-                    () => adapter.EditAsync(edit.ToWriteRequest(link, message)!, mapping!.ExternalId, cancellationToken), cancellationToken);
+                await WriteAsync(message.Id, target, mapping!.ExternalId, WriteAction.Edit, change.ChangeId.ToString(),
+                    async () => await adapter.EditAsync(edit.ToWriteRequest(link, message)!, mapping!.ExternalId, cancellationToken), cancellationToken);
                 break;
 
             case RouteDecision.Redact:
-                await WriteAsync(message.Id, target, WriteAction.Redact, change.ChangeId.ToString(),
-                    () => adapter.RedactAsync(link, mapping!.ExternalId, cancellationToken), cancellationToken);
+                // Every copy the target holds: the mirror (or original) and each edit note, each recorded as it is done.
+                foreach (var copy in await CopiesAsync(message.Id, target, mapping!, includeRedacted: false, cancellationToken))
+                {
+                    await WriteAsync(message.Id, target, copy, WriteAction.Redact, change.ChangeId.ToString(),
+                        async () =>
+                        {
+                            await adapter.RedactAsync(link, copy, cancellationToken);
+                            return null;
+                        },
+                        cancellationToken);
+                }
+
                 break;
 
             case RouteDecision.Delete delete:
-                await WriteAsync(message.Id, target, WriteAction.Delete, change.ChangeId.ToString(),
-                    () => adapter.DeleteAsync(link, mapping!.ExternalId, delete.Mode, cancellationToken), cancellationToken);
+                foreach (var copy in await CopiesAsync(message.Id, target, mapping!, includeRedacted: true, cancellationToken))
+                {
+                    await WriteAsync(message.Id, target, copy, WriteAction.Delete, change.ChangeId.ToString(),
+                        async () =>
+                        {
+                            await adapter.DeleteAsync(link, copy, delete.Mode, cancellationToken);
+                            return null;
+                        },
+                        cancellationToken);
+                }
+
                 break;
         }
 
         await store.ResolveOutcomesAsync(message.Id, target, cancellationToken);
         await store.MarkChangeAppliedAsync(change.ChangeId, target, decision.GetType().Name, cancellationToken);
-        metrics.Applied(target, decision.GetType().Name.ToLowerInvariant());
+        metrics.Applied(target, decision.GetType().Name, change.ChangeId, started);
         LogApplied(logger, change.Change, message.Id, link.Id, target, decision.GetType().Name);
     }
 
@@ -158,7 +201,7 @@ public sealed partial class ChangeApplier(
             if (existing is not null)
             {
                 LogRecovered(logger, message.Id, target, existing);
-                await store.RecordMappingAsync(message.Id, target, existing, create.TargetKind, cancellationToken);
+                await store.RecordMappingAsync(message.Id, target, existing, create.TargetKind, baseline: null, cancellationToken);
                 return;
             }
         }
@@ -167,37 +210,91 @@ public sealed partial class ChangeApplier(
             await store.RecordIntentAsync(message.Id, target, WriteAction.Create, message.Id.ToString(), cancellationToken);
         }
 
-        var externalId = await adapter.CreateAsync(create.ToWriteRequest(link, message)!, cancellationToken);
-        await store.RecordMappingAsync(message.Id, target, externalId, create.TargetKind, cancellationToken);
+        var written = await adapter.CreateAsync(create.ToWriteRequest(link, message)!, cancellationToken);
+        await store.RecordMappingAsync(message.Id, target, written.ExternalId, create.TargetKind, MessageHash.BaselineOf(written.AsWritten), cancellationToken);
     }
 
+    /// <summary>
+    /// An edit note is a copy of its own (issue 9.1), keyed by the change it is written for: it carries that change's id as
+    /// its marker, gets a note row and a snapshot row once written, and after a lost answer is looked for by its marker
+    /// before it is written again, as a create is. A later redaction or deletion of the message reaches it.
+    /// </summary>
     private async Task AppendNoteAsync(
         IMessageSystem adapter, ConversationLink link, CanonicalMessage message, MessageChanged change, RouteDecision.AppendNote note, CancellationToken cancellationToken)
     {
-        // The intent's marker is the change id: a note already written for this very change is not written twice.
         var target = adapter.System;
-        var intent = await store.GetIntentAsync(message.Id, target, WriteAction.AppendNote, cancellationToken);
-        if (intent is not null && intent.Marker == change.ChangeId.ToString())
+        var copy = await store.GetNoteCopyAsync(change.ChangeId, target, cancellationToken);
+        if (copy?.ExternalId is not null)
         {
-            LogAmbiguousNote(logger, message.Id, target);
+            return; // written and recorded; only the applied mark was missing
         }
 
-        await WriteAsync(message.Id, target, WriteAction.AppendNote, change.ChangeId.ToString(),
-            () => adapter.CreateAsync(note.ToWriteRequest(link, message)!, cancellationToken), cancellationToken);
+        if (copy is not null)
+        {
+            // A previous attempt got as far as the remote call: the note may be there. Look before writing again.
+            var existing = await adapter.FindMirrorAsync(link, change.ChangeId, "", cancellationToken);
+            if (existing is not null)
+            {
+                LogRecovered(logger, message.Id, target, existing);
+                await store.RecordNoteCopyAsync(change.ChangeId, target, message.Id, existing, baseline: null, cancellationToken);
+                return;
+            }
+        }
+        else
+        {
+            await store.RecordNoteIntentAsync(change.ChangeId, target, message.Id, cancellationToken);
+        }
+
+        var written = await adapter.CreateAsync(note.ToWriteRequest(link, message)! with { Marker = change.ChangeId }, cancellationToken);
+        await store.RecordNoteCopyAsync(change.ChangeId, target, message.Id, written.ExternalId, MessageHash.BaselineOf(written.AsWritten), cancellationToken);
     }
 
-    private async Task WriteAsync(Guid canonicalId, SystemId target, WriteAction action, string marker, Func<Task> write, CancellationToken cancellationToken)
+    /// <summary>The copies of a message in the target still to redact (or delete): the mapped copy first, then its edit notes.</summary>
+    private async Task<List<string>> CopiesAsync(Guid canonicalId, SystemId target, MappingEntry mapping, bool includeRedacted, CancellationToken cancellationToken)
+    {
+        var known = await store.GetCopiesAsync(canonicalId, target, cancellationToken);
+        var copies = new List<string>();
+        if (known.All(c => c.ExternalId != mapping.ExternalId))
+        {
+            copies.Add(mapping.ExternalId);
+        }
+
+        copies.AddRange(known.Where(c => !c.Deleted && (includeRedacted || !c.Redacted)).Select(c => c.ExternalId));
+        return copies;
+    }
+
+    /// <summary>
+    /// A redaction or deletion the target cannot carry out, with every copy it leaves showing (the mirror and each edit note);
+    /// null when no such copy is left (the one a person changed was the last).
+    /// </summary>
+    private async Task<RouteDecision.Outcome?> CountCopiesAsync(
+        RouteDecision.Outcome outcome, Guid canonicalId, SystemId target, MessageChanged change, MappingEntry? mapping, CancellationToken cancellationToken)
+    {
+        if (mapping is null || change.Change is not (ChangeKind.Redacted or ChangeKind.Deleted))
+        {
+            return outcome;
+        }
+
+        var left = await CopiesAsync(canonicalId, target, mapping, includeRedacted: change.Change == ChangeKind.Deleted, cancellationToken);
+        return left.Count == 0
+            ? null
+            : outcome with { Reason = $"{outcome.Reason} ({left.Count} {(left.Count == 1 ? "copy" : "copies")}: {string.Join(", ", left)})" };
+    }
+
+    /// <param name="write">The remote write; returns the copy as it will read back where the write replaced its content.</param>
+    private async Task WriteAsync(
+        Guid canonicalId, SystemId target, string externalId, WriteAction action, string marker, Func<Task<ObservedMessage?>> write, CancellationToken cancellationToken)
     {
         await store.RecordIntentAsync(canonicalId, target, action, marker, cancellationToken);
-        await write();
-        await store.RecordMirrorChangedAsync(canonicalId, target, action, cancellationToken);
+        var asWritten = await write();
+        await store.RecordMirrorChangedAsync(canonicalId, target, externalId, action, asWritten is null ? null : MessageHash.BaselineOf(asWritten), cancellationToken);
     }
 
     private async Task RecordAsync(MessageChanged change, SystemId target, RouteDecision.Outcome outcome, CancellationToken cancellationToken)
     {
         await store.RecordOutcomeAsync(new NewOutcome(change.LinkId, change.CanonicalId, target, outcome.Kind, outcome.Reason, change.Change), cancellationToken);
         await store.MarkChangeAppliedAsync(change.ChangeId, target, outcome.Kind.ToString(), cancellationToken);
-        metrics.Outcome(target, outcome.Kind.ToString().ToLowerInvariant());
+        metrics.Outcome(target, outcome.Kind);
         LogOutcome(logger, outcome.Kind, change.Change, change.CanonicalId, change.LinkId, target, outcome.Reason);
     }
 
@@ -212,9 +309,6 @@ public sealed partial class ChangeApplier(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Recovered: {CanonicalId} was already written to {Target} as {ExternalId} before a restart; not writing it again")]
     private static partial void LogRecovered(ILogger logger, Guid canonicalId, SystemId target, string externalId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "An edit note for {CanonicalId} in {Target} may already have been written before a restart; writing it again")]
-    private static partial void LogAmbiguousNote(ILogger logger, Guid canonicalId, SystemId target);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Target} refused our credentials; writes to it are paused for {PauseSeconds:0} s and its changes stay queued: {Reason}")]
     private static partial void LogPaused(ILogger logger, SystemId target, double pauseSeconds, string reason);

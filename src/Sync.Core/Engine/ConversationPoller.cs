@@ -1,6 +1,7 @@
 using MessageSync.Core.Detection;
 using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
+using MessageSync.Core.Routing;
 using MessageSync.Core.State;
 using Microsoft.Extensions.Logging;
 
@@ -16,7 +17,7 @@ public sealed record PollResult(int Pages, int Messages, int Changes, int Suppre
 /// </summary>
 public sealed partial class ConversationPoller(
     IStateStore store, IEnumerable<IMessageSystem> systems, ChangeDetector detector, OutboxSignal signal, SyncMetrics metrics,
-    ILogger<ConversationPoller> logger)
+    ILogger<ConversationPoller> logger, IDeletionGuardSettings? deletionGuard = null)
 {
     private readonly Dictionary<SystemId, IMessageSystem> _systems = systems.ToDictionary(s => s.System);
 
@@ -39,6 +40,7 @@ public sealed partial class ConversationPoller(
             return new PollResult(0, 0, 0, 0, fullScan);
         }
 
+        using var activity = SyncActivities.StartPoll(link.Id, system, fullScan);
         var snapshot = new Dictionary<string, SnapshotEntry>(await store.GetSnapshotAsync(link.Id, system, cancellationToken), StringComparer.Ordinal);
         var cursor = fullScan ? null : await store.GetCursorAsync(link.Id, system, cancellationToken);
         metrics.Polled(system);
@@ -65,7 +67,10 @@ public sealed partial class ConversationPoller(
         var adapter = _systems.GetValueOrDefault(system) ?? throw new InvalidOperationException($"No adapter is registered for {system}.");
         var snapshot = await store.GetSnapshotAsync(link.Id, system, cancellationToken);
         var (pages, all, _) = await ReadAllAsync(adapter, link, cancellationToken);
-        var detected = detector.Detect(link, system, all, snapshot, fullScan: true);
+        var detected = detector.Detect(link, system, all, snapshot, fullScan: true, await OwnWritesAsync(link, system, all, snapshot, cancellationToken));
+
+        // A dry run confirms nothing: every vanished message counts as a deletion it might send (an upper bound).
+        detected = detector.Confirm(detected, detected.Vanished);
         var counts = detected.Changes.GroupBy(c => c.Kind).ToDictionary(g => g.Key, g => g.Count());
         return (new PollResult(pages, all.Count, detected.Changes.Count, 0, FullScan: true), counts);
     }
@@ -91,7 +96,12 @@ public sealed partial class ConversationPoller(
     {
         // Every page first, then one diff: only the whole set shows which known messages are gone.
         var (pages, all, lastPageCursor) = await ReadAllAsync(adapter, link, cancellationToken);
-        var detected = detector.Detect(link, adapter.System, all, snapshot, fullScan: true);
+        var detected = detector.Detect(link, adapter.System, all, snapshot, fullScan: true, await OwnWritesAsync(link, adapter.System, all, snapshot, cancellationToken));
+        if (detected.Vanished.Count > 0)
+        {
+            detected = await ConfirmVanishedAsync(adapter, link, snapshot, detected, cancellationToken);
+        }
+
         var committed = await store.CommitObservationAsync(detected.ToCommit(link.Id, adapter.System, lastPageCursor) with { Fence = fence }, cancellationToken);
         Signal(committed);
         return new PollResult(pages, all.Count, committed.Written.Count, committed.Suppressed, FullScan: true);
@@ -108,7 +118,8 @@ public sealed partial class ConversationPoller(
             messages += page.Messages.Count;
 
             // On the last page the cursor stays where it is: the next poll re-reads that page to find what was added to it.
-            var detected = detector.Detect(link, adapter.System, page.Messages, snapshot, fullScan: false);
+            var detected = detector.Detect(
+                link, adapter.System, page.Messages, snapshot, fullScan: false, await OwnWritesAsync(link, adapter.System, page.Messages, snapshot, cancellationToken));
             var next = page.HasNextPage(fetchedWith) ? page.NextCursor : fetchedWith;
             var committed = await store.CommitObservationAsync(detected.ToCommit(link.Id, adapter.System, next) with { Fence = fence }, cancellationToken);
             Signal(committed);
@@ -123,6 +134,91 @@ public sealed partial class ConversationPoller(
         return new PollResult(pages, messages, written, suppressed, FullScan: false);
     }
 
+    /// <summary>
+    /// The markers MessageSync put into this conversation, loaded only when what was read carries a marker on a message the
+    /// snapshot does not know yet. Loaded after the read on purpose: a copy visible in that read was written after its intent
+    /// was recorded, and the intent is only ever replaced by the mapping in one transaction, so the read's own writes are all
+    /// in the answer.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<Guid, OwnWrite>?> OwnWritesAsync(
+        ConversationLink link, SystemId system, IReadOnlyList<ObservedMessage> read, IReadOnlyDictionary<string, SnapshotEntry> snapshot, CancellationToken cancellationToken)
+    {
+        if (!read.Any(m => m.SyncId is not null && !snapshot.ContainsKey(m.ExternalId)))
+        {
+            return null;
+        }
+
+        var own = new Dictionary<Guid, OwnWrite>();
+        foreach (var write in await store.GetOwnWritesAsync(link.Id, system, cancellationToken))
+        {
+            own.TryAdd(write.Marker, write);
+        }
+
+        return own;
+    }
+
+    /// <summary>
+    /// Known messages the scan did not see become deletions only when confirmed gone: by a direct read (404) where the API
+    /// has one, else by a second read of the whole conversation that misses them too. A scan in which too much of the
+    /// conversation vanished at once deletes nothing: the deletions are held and reported (<see cref="DeletionGuard"/>).
+    /// </summary>
+    private async Task<DetectionResult> ConfirmVanishedAsync(
+        IMessageSystem adapter, ConversationLink link, Dictionary<string, SnapshotEntry> snapshot, DetectionResult detected, CancellationToken cancellationToken)
+    {
+        var system = adapter.System;
+        var guard = deletionGuard?.Current ?? DeletionGuard.Default;
+        var known = snapshot.Values.Count(e => !e.Deleted);
+
+        // What is held already stays held until an operator replays (deletes) or acknowledges (keeps) it.
+        var held = (await store.ListOutcomesAsync(includeResolved: false, cancellationToken))
+            .Where(o => o.Kind == OutcomeKind.HeldDeletion && o.LinkId == link.Id && o.Target == system)
+            .Select(o => o.CanonicalId)
+            .ToHashSet();
+        var vanished = detected.Vanished.Where(e => !held.Contains(e.CanonicalId)).ToList();
+        if (guard.Holds(vanished.Count, known))
+        {
+            await HoldAsync(link, system, vanished, known, guard, cancellationToken);
+            return detector.Confirm(detected, []);
+        }
+
+        var gone = new List<SnapshotEntry>();
+        HashSet<string>? secondRead = null;
+        foreach (var entry in vanished)
+        {
+            var presence = await adapter.ProbeAsync(link, entry.ExternalId, cancellationToken);
+            if (presence == MessagePresence.Unknown)
+            {
+                secondRead ??= (await ReadAllAsync(adapter, link, cancellationToken)).Messages.Select(m => m.ExternalId).ToHashSet(StringComparer.Ordinal);
+                presence = secondRead.Contains(entry.ExternalId) ? MessagePresence.Present : MessagePresence.Gone;
+            }
+
+            if (presence == MessagePresence.Gone)
+            {
+                gone.Add(entry);
+            }
+            else
+            {
+                LogReadGap(logger, entry.ExternalId, link.Id, system);
+            }
+        }
+
+        return detector.Confirm(detected, gone);
+    }
+
+    private async Task HoldAsync(
+        ConversationLink link, SystemId system, List<SnapshotEntry> vanished, int known, DeletionGuard guard, CancellationToken cancellationToken)
+    {
+        var reason = $"held: {vanished.Count} of {known} messages of link {link.Id} vanished from {KindMapping.DisplayName(system)} in one full scan "
+            + $"(more than {guard.MassShare:P0}), which a read gap looks like too; replay to delete the copies, acknowledge to keep them";
+        foreach (var entry in vanished)
+        {
+            await store.RecordOutcomeAsync(new NewOutcome(link.Id, entry.CanonicalId, system, OutcomeKind.HeldDeletion, reason, ChangeKind.Deleted), cancellationToken);
+            metrics.Outcome(system, OutcomeKind.HeldDeletion);
+        }
+
+        LogHeld(logger, vanished.Count, known, link.Id, system);
+    }
+
     private void Signal(ObservationCommitResult committed)
     {
         if (committed.Written.Count > 0)
@@ -130,6 +226,12 @@ public sealed partial class ConversationPoller(
             signal.Notify();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Deletions held: {Vanished} of {Known} messages of link {LinkId} vanished from {System} in one full scan; they wait for an operator (errors list; replay to delete, ack to keep)")]
+    private static partial void LogHeld(ILogger logger, int vanished, int known, string linkId, SystemId system);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Message {ExternalId} of link {LinkId} was missing from a full scan of {System} but is still there: no deletion")]
+    private static partial void LogReadGap(ILogger logger, string externalId, string linkId, SystemId system);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Detected {ChangeCount} change(s) in link {LinkId} on {System} ({Suppressed} echo(es) suppressed)")]
     private static partial void LogChanges(ILogger logger, int changeCount, string linkId, SystemId system, int suppressed);

@@ -6,7 +6,7 @@ public enum ReplyDelivery
     /// <summary>A reply reaches the customer only from the system the agent wrote it in (default).</summary>
     Origin,
 
-    /// <summary>Agent replies mirrored into Pylon are posted as Pylon replies (the customer is reached only through Pylon).</summary>
+    /// <summary>Agent replies written in the helpdesk are posted as Pylon replies (the customer is reached only through Pylon, agents answer from the helpdesk with e-mail off).</summary>
     Pylon,
 }
 

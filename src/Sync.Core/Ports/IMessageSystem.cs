@@ -41,6 +41,39 @@ public sealed record WriteRequest
 
     /// <summary>The target id of the message this one answers, when mapped.</summary>
     public string? ParentExternalId { get; init; }
+
+    /// <summary>
+    /// What the copy carries so recovery can find it and a poll knows it as ours (the <c>data-sync-id</c> marker, Cord's
+    /// message id and metadata): the canonical id for a mirror (default), the change id for an edit note, so that each note
+    /// is one copy of its own (issue 9.1).
+    /// </summary>
+    public Guid Marker
+    {
+        get => _marker ?? Message.Id;
+        init => _marker = value;
+    }
+
+    private readonly Guid? _marker;
+}
+
+/// <summary>A create that took effect: the target's id for the copy, and the copy as this system will read it back.</summary>
+/// <param name="AsWritten">
+/// What a poll of the target will see of the copy (the target's answer where its API returns the stored message, else the
+/// request as the adapter's own mapping reads it): the baseline that tells a person's edit of a fresh copy from our write.
+/// </param>
+public sealed record WrittenMessage(string ExternalId, ObservedMessage AsWritten);
+
+/// <summary>What a direct read of one message says (confirming a deletion a full scan suggests).</summary>
+public enum MessagePresence
+{
+    /// <summary>The message is there: a list that left it out had a gap.</summary>
+    Present,
+
+    /// <summary>The message is gone (the read answered 404) or deleted.</summary>
+    Gone,
+
+    /// <summary>The system has no documented single-message read: the caller has to confirm another way.</summary>
+    Unknown,
 }
 
 public enum DeleteMode
@@ -61,11 +94,17 @@ public interface IMessageSystem
     /// <summary>Reads one page of a conversation from <paramref name="cursor"/> (null: from the start).</summary>
     Task<MessagePage> ReadPageAsync(ConversationLink link, string? cursor, CancellationToken cancellationToken);
 
-    /// <summary>Creates the message and returns the target's id for it.</summary>
-    Task<string> CreateAsync(WriteRequest request, CancellationToken cancellationToken);
+    /// <summary>
+    /// Reads one message directly, where the API has such a read, to confirm that a message a full scan no longer lists is
+    /// really gone before its deletion goes out (a list with a gap must not delete copies everywhere).
+    /// </summary>
+    Task<MessagePresence> ProbeAsync(ConversationLink link, string externalId, CancellationToken cancellationToken);
 
-    /// <summary>Replaces the content of a mirror (only where <see cref="SystemCapabilities.CanEdit"/>).</summary>
-    Task EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken);
+    /// <summary>Creates the message and returns the target's id for it, with the copy as it will read back.</summary>
+    Task<WrittenMessage> CreateAsync(WriteRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the content of a mirror (only where <see cref="SystemCapabilities.CanEdit"/>); returns it as it will read back.</summary>
+    Task<ObservedMessage> EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken);
 
     /// <summary>Removes the content for good (only where <see cref="SystemCapabilities.CanRedact"/>).</summary>
     Task RedactAsync(ConversationLink link, string externalId, CancellationToken cancellationToken);

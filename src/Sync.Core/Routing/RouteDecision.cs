@@ -17,13 +17,10 @@ public abstract record RouteDecision
 
     /// <summary>Write a new copy as <see cref="TargetKind"/>.</summary>
     /// <remarks>
-    /// <see cref="SendEmail"/> is always false: every write is a mirror, and a mirror never reaches the customer again
-    /// (DESIGN.md, "The delivery rule"). The helpdesk adapter sends <c>send_email: false</c>.
+    /// Never e-mailed: every write is a mirror, and a mirror never reaches the customer again (DESIGN.md, "The delivery
+    /// rule"). The helpdesk adapter sends <c>send_email: false</c>.
     /// </remarks>
-    public sealed record Create(MessageKind TargetKind, string? Label) : RouteDecision
-    {
-        public bool SendEmail => false;
-    }
+    public sealed record Create(MessageKind TargetKind, string? Label) : RouteDecision;
 
     /// <summary>Replace the content of the existing copy.</summary>
     public sealed record Edit(MessageKind TargetKind, string? Label) : RouteDecision;
@@ -32,7 +29,6 @@ public abstract record RouteDecision
     public sealed record AppendNote(string Label) : RouteDecision
     {
         public MessageKind TargetKind => MessageKind.InternalNote;
-        public bool SendEmail => false;
     }
 
     /// <summary>Remove the content of the copy (Cord: the adapter replaces the content).</summary>
@@ -45,9 +41,6 @@ public abstract record RouteDecision
 
     /// <summary>The change cannot be (fully) applied to this target: record it so an operator sees it.</summary>
     public sealed record Outcome(OutcomeKind Kind, string Reason) : RouteDecision;
-
-    /// <summary>True for a decision that makes a remote write.</summary>
-    public bool IsAction => this is Create or Edit or AppendNote or Redact or Delete;
 
     /// <summary>The write request for a Create, Edit or AppendNote; null for the others.</summary>
     public WriteRequest? ToWriteRequest(ConversationLink link, CanonicalMessage message, string? parentExternalId = null) => this switch

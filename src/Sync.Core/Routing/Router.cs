@@ -15,6 +15,8 @@ namespace MessageSync.Core.Routing;
 /// <item>Anything the target cannot do that the policy asked for (create a kind, delete, redact, take an edit note), and every
 /// write withheld by the visibility invariant, is a recorded outcome: <see cref="OutcomeKind.UnpropagatedRedaction"/> for a
 /// redaction, <see cref="OutcomeKind.Skipped"/> otherwise.</item>
+/// <item>An agent's reply that the delivery rule keeps out of a target (a customer-visible Cord thread, whose customer heard
+/// the reply from the system it was written in) is an explained skip: that is the configured link working as designed.</item>
 /// <item>Edited, Redacted or Deleted for a message with no copy in the target is a skip: consumers apply one link's changes
 /// in sequence and read the current canonical message, so a Created still queued (or replayed later from parked or faulted)
 /// writes the current content, and a Created for a message already redacted or deleted writes nothing.</item>
@@ -34,7 +36,10 @@ public static class Router
         TargetPolicy policy,
         bool targetHasMapping)
     {
-        if (target == source)
+        // A new message or version is never written back where it was made. A redaction or deletion is: the source system may
+        // hold other copies of the message (edit notes, a mirror beside a person's redacted note), and each one must go; the
+        // copy the change was seen on is already marked, so nothing is done to it twice.
+        if (target == source && change is ChangeKind.Created or ChangeKind.Edited)
         {
             return new RouteDecision.Skip($"{KindMapping.DisplayName(target)} is where the change was made");
         }
@@ -46,7 +51,7 @@ public static class Router
 
         return change switch
         {
-            ChangeKind.Created => DecideCreate(message, source, target, link, targetCaps, targetHasMapping),
+            ChangeKind.Created => DecideCreate(message, target, link, targetCaps, targetHasMapping),
             ChangeKind.Edited => DecideEdit(message, source, target, link, targetCaps, policy, targetHasMapping),
             ChangeKind.Redacted => DecideRedact(target, targetCaps, targetHasMapping),
             ChangeKind.Deleted => DecideDelete(target, targetCaps, policy, targetHasMapping),
@@ -55,7 +60,7 @@ public static class Router
     }
 
     private static RouteDecision DecideCreate(
-        CanonicalMessage message, SystemId source, SystemId target, ConversationLink link, SystemCapabilities caps, bool targetHasMapping)
+        CanonicalMessage message, SystemId target, ConversationLink link, SystemCapabilities caps, bool targetHasMapping)
     {
         if (targetHasMapping)
         {
@@ -72,10 +77,10 @@ public static class Router
             return new RouteDecision.Skip("the message was deleted before it was copied");
         }
 
-        var (targetKind, label) = KindMapping.ForTarget(message.Kind, source, target, link, caps);
-        if (VisibilityGuard.Violation(target, targetKind, message, link, sendsEmail: false) is { } violation)
+        var (targetKind, label) = KindMapping.ForTarget(message.Kind, message.Origin.System, target, link, caps);
+        if (VisibilityGuard.Violation(target, targetKind, message, link, sendsEmail: false) is { } refusal)
         {
-            return new RouteDecision.Outcome(OutcomeKind.Skipped, $"withheld: {violation}");
+            return Withheld(refusal);
         }
 
         if (!caps.CreatableKinds.Contains(targetKind))
@@ -99,12 +104,12 @@ public static class Router
             return new RouteDecision.Skip("the message was redacted or deleted since; that change supersedes the edit");
         }
 
-        var (targetKind, label) = KindMapping.ForTarget(message.Kind, source, target, link, caps);
+        var (targetKind, label) = KindMapping.ForTarget(message.Kind, message.Origin.System, target, link, caps);
         if (caps.CanEdit)
         {
             // The copy was allowed when created; the same check again keeps an edit from changing where it shows.
-            return VisibilityGuard.Violation(target, targetKind, message, link, sendsEmail: false) is { } violation
-                ? new RouteDecision.Outcome(OutcomeKind.Skipped, $"withheld: {violation}")
+            return VisibilityGuard.Violation(target, targetKind, message, link, sendsEmail: false) is { } refusal
+                ? Withheld(refusal)
                 : new RouteDecision.Edit(targetKind, label);
         }
 
@@ -118,13 +123,22 @@ public static class Router
             return new RouteDecision.Outcome(OutcomeKind.Skipped, $"{KindMapping.DisplayName(target)} can neither edit nor take an internal note");
         }
 
-        if (VisibilityGuard.Violation(target, MessageKind.InternalNote, message, link, sendsEmail: false) is { } noteViolation)
+        if (VisibilityGuard.Violation(target, MessageKind.InternalNote, message, link, sendsEmail: false) is { } noteRefusal)
         {
-            return new RouteDecision.Outcome(OutcomeKind.Skipped, $"withheld edit note: {noteViolation}");
+            return new RouteDecision.Outcome(OutcomeKind.Skipped, $"withheld edit note: {noteRefusal.Reason}");
         }
 
         return new RouteDecision.AppendNote($"Edited in {KindMapping.DisplayName(source)}");
     }
+
+    /// <summary>
+    /// A write the guard refuses. Withheld by the visibility invariant: a recorded outcome (a routing gap an operator should
+    /// see). Withheld by the delivery rule: an explained skip, because that is the rule working as designed for this link
+    /// (an agent's reply to a customer-visible Cord thread's customer was delivered by the system it was written in).
+    /// </summary>
+    private static RouteDecision Withheld(Refusal refusal) => refusal.Rule == GuardRule.Delivery
+        ? new RouteDecision.Skip(refusal.Reason)
+        : new RouteDecision.Outcome(OutcomeKind.Skipped, $"withheld: {refusal.Reason}");
 
     private static RouteDecision DecideRedact(SystemId target, SystemCapabilities caps, bool targetHasMapping)
     {

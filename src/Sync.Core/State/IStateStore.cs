@@ -31,6 +31,12 @@ public interface IStateStore
 
     Task<IReadOnlyDictionary<string, SnapshotEntry>> GetSnapshotAsync(string linkId, SystemId system, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Every marker MessageSync put into the link's conversation in <paramref name="system"/> (mirrors, edit notes, creates in
+    /// flight): the only markers a poll trusts (issue 9.5), and the evidence recovery reads (does this system keep markers?).
+    /// </summary>
+    Task<IReadOnlyList<OwnWrite>> GetOwnWritesAsync(string linkId, SystemId system, CancellationToken cancellationToken = default);
+
     // Canonical messages.
     Task<CanonicalMessage?> GetMessageAsync(Guid canonicalId, CancellationToken cancellationToken = default);
 
@@ -52,14 +58,36 @@ public interface IStateStore
     /// After a successful create: the mapping, the removal of the create intent and a snapshot row for the mirror, in one
     /// transaction, so the next poll of <paramref name="target"/> reads the mirror as already known (echo suppression).
     /// </summary>
+    /// <param name="baseline">
+    /// The mirror's snapshot baseline (<c>MessageHash.BaselineOf</c> the copy as written), so a person's edit made before the
+    /// first read-back is still an edit; null when unknown (a recovered write): the next read is adopted as it is.
+    /// </param>
     Task RecordMappingAsync(
-        Guid canonicalId, SystemId target, string externalId, MessageKind targetKind, CancellationToken cancellationToken = default);
+        Guid canonicalId, SystemId target, string externalId, MessageKind targetKind, string? baseline, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// After a successful edit, note, redaction or deletion of a mirror: removes the intent and resets the mirror's snapshot
-    /// baseline (and marks it redacted or deleted), in one transaction, so reading our own change back is not a new change.
+    /// After a successful edit, redaction or deletion of one copy (<paramref name="externalId"/>: a mirror, an original, an
+    /// edit note): removes the intent and resets that copy's snapshot baseline (and marks it redacted or deleted), in one
+    /// transaction, so reading our own change back is not a new change and a repeat skips what is done.
     /// </summary>
-    Task RecordMirrorChangedAsync(Guid canonicalId, SystemId target, WriteAction action, CancellationToken cancellationToken = default);
+    /// <param name="baseline">The new baseline after an edit (see <see cref="RecordMappingAsync"/>); null: adopt the next read.</param>
+    Task RecordMirrorChangedAsync(
+        Guid canonicalId, SystemId target, string externalId, WriteAction action, string? baseline = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Every copy of a message in one system, as its snapshot rows know them: the original or mirror first, then edit notes.</summary>
+    Task<IReadOnlyList<CopyEntry>> GetCopiesAsync(Guid canonicalId, SystemId system, CancellationToken cancellationToken = default);
+
+    // Edit notes (issue 9.1): each note is a copy of its own, keyed by the change it was written for (its marker).
+
+    /// <summary>The note written (or being written) for <paramref name="changeId"/> in <paramref name="target"/>, if any.</summary>
+    Task<NoteCopy?> GetNoteCopyAsync(Guid changeId, SystemId target, CancellationToken cancellationToken = default);
+
+    /// <summary>Before the note's remote write: its intent (a row with no id yet), kept if one exists.</summary>
+    Task RecordNoteIntentAsync(Guid changeId, SystemId target, Guid canonicalId, CancellationToken cancellationToken = default);
+
+    /// <summary>After the note's write: its id and a snapshot row for it (a note row, from <paramref name="baseline"/>), in one transaction.</summary>
+    Task RecordNoteCopyAsync(
+        Guid changeId, SystemId target, Guid canonicalId, string externalId, string? baseline, CancellationToken cancellationToken = default);
 
     /// <summary>True when <paramref name="changeId"/> was already handled for <paramref name="target"/> (applied, skipped or recorded).</summary>
     Task<bool> IsChangeAppliedAsync(Guid changeId, SystemId target, CancellationToken cancellationToken = default);

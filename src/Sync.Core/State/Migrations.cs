@@ -181,12 +181,53 @@ public static class Migrations
         CREATE INDEX ix_backfill_pending ON backfill_progress (system, request_id) WHERE state = 'pending';
         """;
 
+    // Two outcome kinds (issue 9): held_deletion (a scan in which too much of a conversation vanished at once holds its
+    // deletions for an operator) and possibly_written (recovery could not tell whether a lost write took effect). Neither
+    // engine lets a CHECK be altered in one shared statement, so the table is rebuilt with its ids kept.
+    // Edit notes are copies: note_copies has one row per note, keyed by the change it was written for (the note's marker),
+    // external_id NULL while the note is being written (its intent) and the note's id after. A note's snapshot row is marked
+    // is_note: a person deleting or editing a note changes nothing of the message it quotes.
+    private const string V4 = """
+        CREATE TABLE outcomes_v4 (
+            id              {identity},
+            link_id         TEXT NOT NULL,
+            canonical_id    TEXT NULL,
+            target          TEXT NOT NULL,
+            kind            TEXT NOT NULL CHECK (kind IN ('parked', 'unpropagated_redaction', 'faulted', 'skipped', 'held_deletion', 'possibly_written')),
+            change_kind     TEXT NULL,
+            reason          TEXT NOT NULL,
+            created_at      TEXT NOT NULL,
+            acknowledged_at TEXT NULL,
+            resolved_at     TEXT NULL
+        );
+        INSERT INTO outcomes_v4 (id, link_id, canonical_id, target, kind, change_kind, reason, created_at, acknowledged_at, resolved_at)
+        SELECT id, link_id, canonical_id, target, kind, change_kind, reason, created_at, acknowledged_at, resolved_at FROM outcomes;
+        DROP TABLE outcomes;
+        ALTER TABLE outcomes_v4 RENAME TO outcomes;
+        {identity after outcomes id}
+        CREATE INDEX ix_outcomes_open ON outcomes (link_id, kind) WHERE acknowledged_at IS NULL AND resolved_at IS NULL;
+        CREATE INDEX ix_outcomes_target ON outcomes (canonical_id, target);
+
+        CREATE TABLE note_copies (
+            change_id    TEXT NOT NULL,
+            system       TEXT NOT NULL,
+            canonical_id TEXT NOT NULL REFERENCES messages (canonical_id),
+            external_id  TEXT NULL,
+            created_at   TEXT NOT NULL,
+            PRIMARY KEY (change_id, system)
+        );
+        CREATE INDEX ix_note_copies_canonical ON note_copies (canonical_id, system);
+
+        ALTER TABLE snapshots ADD COLUMN is_note INTEGER NOT NULL DEFAULT 0;
+        """;
+
     /// <summary>Every migration, in order. Append only.</summary>
     public static IReadOnlyList<Migration> All { get; } =
     [
         new(1, V1),
         new(2, V2),
         new(3, V3),
+        new(4, V4),
     ];
 
     public static int Latest => All[^1].Version;

@@ -43,6 +43,9 @@ public sealed class SqliteDialect : StateDialect
 
     protected override string IdentityColumn => "INTEGER PRIMARY KEY AUTOINCREMENT";
 
+    // AUTOINCREMENT keeps its high-water mark in sqlite_sequence, which an insert with explicit ids already raises.
+    protected override string IdentityAfter(string table, string column) => "SELECT 1;";
+
     protected override string NowMilliseconds => "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
 
     protected override string ForShare => "";

@@ -49,12 +49,14 @@ public abstract partial class StateDialect : IDisposable
     /// Spells SQL for this engine (memoised per text). SQL is written once with these tokens where the engines differ:
     /// <c>{identity}</c> (an auto-numbered 64-bit primary key), <c>{json COLUMN KEY}</c> (the text of a top-level key of a
     /// JSON column), <c>{in COLUMN @List}</c> (the column is one of a list parameter's values), <c>{now_ms}</c> (the
-    /// database's clock in Unix milliseconds: leases never trust a process's clock) and <c>{for_share}</c> (lock the
-    /// selected rows against updates until commit; SQLite's single writer already does).
+    /// database's clock in Unix milliseconds: leases never trust a process's clock), <c>{for_share}</c> (lock the
+    /// selected rows against updates until commit; SQLite's single writer already does) and
+    /// <c>{identity after TABLE COLUMN}</c> (a statement that makes the next auto-number follow the largest one in the table,
+    /// after rows were copied in with their numbers, as a migration that rebuilds a table does).
     /// </summary>
     public string Render(string sql) => _rendered.GetOrAdd(sql, text =>
     {
-        var spelled = text
+        var spelled = IdentityAfterToken().Replace(text, m => IdentityAfter(m.Groups[1].Value, m.Groups[2].Value))
             .Replace("{identity}", IdentityColumn, StringComparison.Ordinal)
             .Replace("{now_ms}", NowMilliseconds, StringComparison.Ordinal)
             .Replace("{for_share}", ForShare, StringComparison.Ordinal);
@@ -63,6 +65,9 @@ public abstract partial class StateDialect : IDisposable
     });
 
     protected abstract string IdentityColumn { get; }
+
+    /// <summary>See <see cref="Render"/>: one statement, ending in a semicolon.</summary>
+    protected abstract string IdentityAfter(string table, string column);
 
     protected abstract string NowMilliseconds { get; }
 
@@ -82,6 +87,9 @@ public abstract partial class StateDialect : IDisposable
     protected virtual void Dispose(bool disposing)
     {
     }
+
+    [GeneratedRegex(@"\{identity after (\w+) (\w+)\}")]
+    private static partial Regex IdentityAfterToken();
 
     [GeneratedRegex(@"\{json (\w+) (\w+)\}")]
     private static partial Regex JsonToken();

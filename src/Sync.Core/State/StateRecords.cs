@@ -11,17 +11,35 @@ namespace MessageSync.Core.State;
 /// Null while the row is a baseline the worker wrote itself (a mirror just created or changed): the next read adopts
 /// whatever hash the system renders without calling it an edit, so a system that reformats our HTML never causes an echo.
 /// </param>
+/// <param name="IsNote">
+/// The row of an edit note MessageSync wrote (a copy of <paramref name="CanonicalId"/>'s content at one edit): a person deleting
+/// or editing it changes nothing of the message; redacting it redacts the message, as a redaction anywhere does.
+/// </param>
 public sealed record SnapshotEntry(
     string ExternalId,
     Guid CanonicalId,
     string? ContentHash,
     DateTimeOffset? UpdatedStamp = null,
     bool Deleted = false,
-    bool Redacted = false)
+    bool Redacted = false,
+    bool IsNote = false)
 {
     /// <summary>When the store recorded the row; set by the store on read, ignored on write.</summary>
     public DateTimeOffset? SeenAt { get; init; }
 }
+
+/// <summary>
+/// A marker MessageSync put into one conversation: a mirror's canonical id, or an edit note's change id
+/// (<paramref name="IsNote"/>). <paramref name="ExternalId"/> is the copy's id, null while the write is in flight (its intent
+/// is recorded, its answer not yet). A marker read back elsewhere, or on another message, is not ours (issue 9.5).
+/// </summary>
+public sealed record OwnWrite(Guid Marker, Guid CanonicalId, string? ExternalId, bool IsNote);
+
+/// <summary>One copy of a message in one system and what was done to it already.</summary>
+public sealed record CopyEntry(string ExternalId, bool IsNote, bool Redacted, bool Deleted);
+
+/// <summary>An edit note written for one change; <paramref name="ExternalId"/> is null while its write is in flight.</summary>
+public sealed record NoteCopy(Guid ChangeId, SystemId System, Guid CanonicalId, string? ExternalId);
 
 /// <summary>One change found by the detector, ready to commit.</summary>
 /// <param name="CanonicalId">The canonical message that changed (a new UUID v7 for <see cref="ChangeKind.Created"/>).</param>
@@ -98,6 +116,18 @@ public enum OutcomeKind
 
     /// <summary>Deliberately not written (withheld by the visibility invariant, or the target lacks the capability).</summary>
     Skipped,
+
+    /// <summary>
+    /// A deletion not carried out because too much of the conversation vanished from one scan at once (a read gap looks
+    /// like that); replaying it deletes the copies, acknowledging it keeps them.
+    /// </summary>
+    HeldDeletion,
+
+    /// <summary>
+    /// Recovery after a lost response could not tell whether the write took effect (the target keeps no marker to look for):
+    /// an operator checks the target, then replays it (writes it) or acknowledges it (it is there).
+    /// </summary>
+    PossiblyWritten,
 }
 
 /// <summary>An outcome to record.</summary>

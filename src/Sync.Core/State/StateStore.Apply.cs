@@ -92,12 +92,13 @@ public sealed partial class StateStore
 
     // One command, three statements, in this order: the mirror's snapshot row first, so that a poll committing at the same
     // time meets that row (and waits for this transaction) before it looks for the mapping (see CommitObservationAsync).
-    // The snapshot row has no hash yet: the next read adopts the target's rendering as the baseline. The WHERE before
-    // ON CONFLICT is required by SQLite's grammar for INSERT ... SELECT ... ON CONFLICT.
+    // The snapshot row's hash is the baseline of the copy as written (null: the next read is adopted as it is), so the next
+    // read tells the target's rendering of our write from a person's edit of it. The WHERE before ON CONFLICT is required
+    // by SQLite's grammar for INSERT ... SELECT ... ON CONFLICT.
     private const string RecordMappingSql = """
         INSERT INTO snapshots (link_id, system, external_id, canonical_id, content_hash, updated_stamp, deleted, redacted, seen_at)
-        SELECT link_id, @System, @ExternalId, canonical_id, NULL, NULL, 0, 0, @Now FROM messages WHERE canonical_id = @CanonicalId
-        ON CONFLICT (link_id, system, external_id) DO UPDATE SET canonical_id = excluded.canonical_id, content_hash = NULL;
+        SELECT link_id, @System, @ExternalId, canonical_id, @Baseline, NULL, 0, 0, @Now FROM messages WHERE canonical_id = @CanonicalId
+        ON CONFLICT (link_id, system, external_id) DO UPDATE SET canonical_id = excluded.canonical_id, content_hash = excluded.content_hash;
 
         INSERT INTO mappings (canonical_id, system, external_id, target_kind, created_at)
         VALUES (@CanonicalId, @System, @ExternalId, @TargetKind, @Now)
@@ -107,7 +108,7 @@ public sealed partial class StateStore
         """;
 
     public async Task RecordMappingAsync(
-        Guid canonicalId, SystemId target, string externalId, MessageKind targetKind, CancellationToken cancellationToken = default)
+        Guid canonicalId, SystemId target, string externalId, MessageKind targetKind, string? baseline, CancellationToken cancellationToken = default)
     {
         var args = new
         {
@@ -115,6 +116,7 @@ public sealed partial class StateStore
             System = StateDb.System(target),
             ExternalId = externalId,
             TargetKind = StateDb.Name(targetKind),
+            Baseline = baseline,
             Action = StateDb.Name(WriteAction.Create),
             Now = Now(),
         };
@@ -126,16 +128,19 @@ public sealed partial class StateStore
     private const string RecordMirrorChangedSql = """
         DELETE FROM intents WHERE canonical_id = @CanonicalId AND system = @System AND action = @Action;
 
-        UPDATE snapshots SET content_hash = NULL, seen_at = @Now,
+        UPDATE snapshots SET content_hash = @Baseline, seen_at = @Now,
             redacted = CASE WHEN @Redacted = 1 THEN 1 ELSE redacted END,
             deleted = CASE WHEN @Deleted = 1 THEN 1 ELSE deleted END
-        WHERE system = @System AND canonical_id = @CanonicalId;
+        WHERE system = @System AND canonical_id = @CanonicalId AND external_id = @ExternalId;
         """;
 
-    public async Task RecordMirrorChangedAsync(Guid canonicalId, SystemId target, WriteAction action, CancellationToken cancellationToken = default)
+    public async Task RecordMirrorChangedAsync(
+        Guid canonicalId, SystemId target, string externalId, WriteAction action, string? baseline = null, CancellationToken cancellationToken = default)
     {
         var args = new
         {
+            ExternalId = externalId,
+            Baseline = baseline,
             CanonicalId = StateDb.Id(canonicalId),
             System = StateDb.System(target),
             Action = StateDb.Name(action),
@@ -145,6 +150,91 @@ public sealed partial class StateStore
         };
         await InTransactionAsync(
             (connection, transaction) => connection.ExecuteAsync(new CommandDefinition(RecordMirrorChangedSql, args, transaction, cancellationToken: cancellationToken)),
+            cancellationToken);
+    }
+
+    private sealed class CopyRow
+    {
+        public string ExternalId { get; set; } = "";
+        public long IsNote { get; set; }
+        public long Redacted { get; set; }
+        public long Deleted { get; set; }
+    }
+
+    private const string GetCopiesSql = """
+        SELECT s.external_id AS ExternalId, s.is_note AS IsNote, s.redacted AS Redacted, s.deleted AS Deleted
+        FROM snapshots s JOIN messages m ON m.canonical_id = s.canonical_id AND m.link_id = s.link_id
+        WHERE s.canonical_id = @CanonicalId AND s.system = @System
+        ORDER BY s.is_note, s.seen_at, s.external_id;
+        """;
+
+    public async Task<IReadOnlyList<CopyEntry>> GetCopiesAsync(Guid canonicalId, SystemId system, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<CopyRow>(new CommandDefinition(
+            GetCopiesSql, new { CanonicalId = StateDb.Id(canonicalId), System = StateDb.System(system) }, cancellationToken: cancellationToken));
+        return rows.Select(r => new CopyEntry(r.ExternalId, r.IsNote != 0, r.Redacted != 0, r.Deleted != 0)).ToList();
+    }
+
+    private sealed class NoteCopyRow
+    {
+        public string ChangeId { get; set; } = "";
+        public string System { get; set; } = "";
+        public string CanonicalId { get; set; } = "";
+        public string? ExternalId { get; set; }
+    }
+
+    private const string GetNoteCopySql = """
+        SELECT change_id AS ChangeId, system AS System, canonical_id AS CanonicalId, external_id AS ExternalId
+        FROM note_copies WHERE change_id = @ChangeId AND system = @System;
+        """;
+
+    public async Task<NoteCopy?> GetNoteCopyAsync(Guid changeId, SystemId target, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<NoteCopyRow>(new CommandDefinition(
+            GetNoteCopySql, new { ChangeId = StateDb.Id(changeId), System = StateDb.System(target) }, cancellationToken: cancellationToken));
+        return row is null ? null : new NoteCopy(Guid.Parse(row.ChangeId), StateDb.Parse<SystemId>(row.System), Guid.Parse(row.CanonicalId), row.ExternalId);
+    }
+
+    private const string RecordNoteIntentSql = """
+        INSERT INTO note_copies (change_id, system, canonical_id, external_id, created_at) VALUES (@ChangeId, @System, @CanonicalId, NULL, @Now)
+        ON CONFLICT (change_id, system) DO NOTHING;
+        """;
+
+    public async Task RecordNoteIntentAsync(Guid changeId, SystemId target, Guid canonicalId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            RecordNoteIntentSql,
+            new { ChangeId = StateDb.Id(changeId), System = StateDb.System(target), CanonicalId = StateDb.Id(canonicalId), Now = Now() },
+            cancellationToken: cancellationToken));
+    }
+
+    // The note's snapshot row first, as RecordMappingSql does for a mirror (a poll committing at the same time meets it).
+    private const string RecordNoteCopySql = """
+        INSERT INTO snapshots (link_id, system, external_id, canonical_id, content_hash, updated_stamp, deleted, redacted, is_note, seen_at)
+        SELECT link_id, @System, @ExternalId, canonical_id, @Baseline, NULL, 0, 0, 1, @Now FROM messages WHERE canonical_id = @CanonicalId
+        ON CONFLICT (link_id, system, external_id) DO UPDATE SET canonical_id = excluded.canonical_id, content_hash = excluded.content_hash, is_note = 1;
+
+        INSERT INTO note_copies (change_id, system, canonical_id, external_id, created_at) VALUES (@ChangeId, @System, @CanonicalId, @ExternalId, @Now)
+        ON CONFLICT (change_id, system) DO UPDATE SET external_id = excluded.external_id;
+        """;
+
+    public async Task RecordNoteCopyAsync(
+        Guid changeId, SystemId target, Guid canonicalId, string externalId, string? baseline, CancellationToken cancellationToken = default)
+    {
+        var args = new
+        {
+            ChangeId = StateDb.Id(changeId),
+            System = StateDb.System(target),
+            CanonicalId = StateDb.Id(canonicalId),
+            ExternalId = externalId,
+            Baseline = baseline,
+            Now = Now(),
+        };
+        await InTransactionAsync(
+            (connection, transaction) => connection.ExecuteAsync(new CommandDefinition(RecordNoteCopySql, args, transaction, cancellationToken: cancellationToken)),
             cancellationToken);
     }
 

@@ -9,8 +9,8 @@ namespace MessageSync.Core.State;
 public sealed partial class StateStore
 {
     private const string UpsertSnapshotSql = """
-        INSERT INTO snapshots (link_id, system, external_id, canonical_id, content_hash, updated_stamp, deleted, redacted, seen_at)
-        VALUES (@LinkId, @System, @ExternalId, @CanonicalId, @ContentHash, @UpdatedStamp, @Deleted, @Redacted, @SeenAt)
+        INSERT INTO snapshots (link_id, system, external_id, canonical_id, content_hash, updated_stamp, deleted, redacted, is_note, seen_at)
+        VALUES (@LinkId, @System, @ExternalId, @CanonicalId, @ContentHash, @UpdatedStamp, @Deleted, @Redacted, @IsNote, @SeenAt)
         ON CONFLICT (link_id, system, external_id) DO UPDATE SET
             content_hash = excluded.content_hash,
             updated_stamp = excluded.updated_stamp,
@@ -121,6 +121,7 @@ public sealed partial class StateStore
                             UpdatedStamp = StateDb.Time(entry.UpdatedStamp),
                             Deleted = entry.Deleted ? 1 : 0,
                             Redacted = entry.Redacted ? 1 : 0,
+                            IsNote = entry.IsNote ? 1 : 0,
                             SeenAt = now,
                         },
                         transaction,
@@ -242,7 +243,10 @@ public sealed partial class StateStore
     {
         var sequence = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             NextLinkSequenceSql, new { LinkId = linkId }, transaction, cancellationToken: cancellationToken));
-        var contract = new MessageChanged(Guid.CreateVersion7(_time.GetUtcNow()), linkId, sequence, kind, canonicalId, source, occurredAt, target);
+        var contract = new MessageChanged(Guid.CreateVersion7(_time.GetUtcNow()), linkId, sequence, kind, canonicalId, source, occurredAt, target)
+        {
+            TraceParent = Engine.SyncActivities.CurrentTraceParent(),
+        };
         await connection.ExecuteAsync(new CommandDefinition(
             InsertOutboxSql,
             new

@@ -69,16 +69,32 @@ public sealed partial class StateStore
             StateDb.ParseTimeOrNull(row.ResolvedAt))).ToList();
     }
 
+    // Acknowledging a held deletion keeps the copies: the message is taken as gone from the system it vanished from (its
+    // snapshot row marked deleted, so later scans stop holding it) and no deletion goes anywhere.
+    private const string AcceptVanishedSql = """
+        UPDATE snapshots SET deleted = 1, seen_at = @Now
+        WHERE is_note = 0 AND EXISTS (
+            SELECT 1 FROM outcomes o
+            WHERE o.id = @Id AND o.kind = 'held_deletion' AND o.acknowledged_at IS NULL AND o.resolved_at IS NULL
+              AND o.link_id = snapshots.link_id AND o.target = snapshots.system AND o.canonical_id = snapshots.canonical_id);
+        """;
+
     private const string AcknowledgeSql = "UPDATE outcomes SET acknowledged_at = @Now WHERE id = @Id AND acknowledged_at IS NULL;";
 
-    public async Task<bool> AcknowledgeOutcomeAsync(long id, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(AcknowledgeSql, new { Id = id, Now = Now() }, cancellationToken: cancellationToken)) > 0;
-    }
+    public async Task<bool> AcknowledgeOutcomeAsync(long id, CancellationToken cancellationToken = default) =>
+        await InTransactionAsync(
+            async (connection, transaction) =>
+            {
+                var args = new { Id = id, Now = Now() };
+                await connection.ExecuteAsync(new CommandDefinition(AcceptVanishedSql, args, transaction, cancellationToken: cancellationToken));
+                return await connection.ExecuteAsync(new CommandDefinition(AcknowledgeSql, args, transaction, cancellationToken: cancellationToken)) > 0;
+            },
+            cancellationToken);
 
+    // A held deletion is released by an operator only, never by a later write of the same message.
     private const string ResolveSql = """
-        UPDATE outcomes SET resolved_at = @Now WHERE canonical_id = @CanonicalId AND target = @Target AND resolved_at IS NULL;
+        UPDATE outcomes SET resolved_at = @Now
+        WHERE canonical_id = @CanonicalId AND target = @Target AND resolved_at IS NULL AND kind <> 'held_deletion';
         """;
 
     public async Task<int> ResolveOutcomesAsync(Guid canonicalId, SystemId target, CancellationToken cancellationToken = default)

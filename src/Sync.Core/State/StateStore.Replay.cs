@@ -70,10 +70,11 @@ public sealed partial class StateStore
         public string Target { get; set; } = "";
         public string? ChangeKind { get; set; }
         public string? Source { get; set; }
+        public string Kind { get; set; } = "";
     }
 
     private const string OutcomeSourceSql = """
-        SELECT o.link_id AS LinkId, o.canonical_id AS CanonicalId, o.target AS Target, o.change_kind AS ChangeKind,
+        SELECT o.link_id AS LinkId, o.canonical_id AS CanonicalId, o.target AS Target, o.change_kind AS ChangeKind, o.kind AS Kind,
                COALESCE(
                    (SELECT source_system FROM outbox WHERE canonical_id = o.canonical_id AND change_kind = o.change_kind ORDER BY sequence DESC LIMIT 1),
                    (SELECT origin_system FROM messages WHERE canonical_id = o.canonical_id)) AS Source
@@ -81,6 +82,14 @@ public sealed partial class StateStore
         """;
 
     private const string ResolveOutcomeSql = "UPDATE outcomes SET resolved_at = @Now WHERE id = @Id AND resolved_at IS NULL;";
+
+    // A held deletion, released: what a confirmed vanishing commits (the message's row in the system it vanished from marked
+    // deleted, the canonical copy deleted), then a deletion for every other system of the link.
+    private const string ReleaseHeldDeletionSql = """
+        UPDATE snapshots SET deleted = 1, seen_at = @Now
+        WHERE link_id = @LinkId AND system = @System AND canonical_id = @CanonicalId AND is_note = 0;
+        UPDATE messages SET deleted_at = @Now WHERE canonical_id = @CanonicalId AND deleted_at IS NULL;
+        """;
 
     public async Task<MessageChanged?> ReplayOutcomeAsync(long outcomeId, CancellationToken cancellationToken = default) =>
         await InTransactionAsync<MessageChanged?>(
@@ -93,9 +102,21 @@ public sealed partial class StateStore
                     return null;
                 }
 
-                var contract = await AppendOutboxAsync(
-                    connection, transaction, row.LinkId, StateDb.Parse<ChangeKind>(row.ChangeKind), Guid.Parse(row.CanonicalId),
-                    StateDb.Parse<SystemId>(row.Source), _time.GetUtcNow(), StateDb.Parse<SystemId>(row.Target), Now(), cancellationToken);
+                MessageChanged contract;
+                if (StateDb.Parse<OutcomeKind>(row.Kind) == OutcomeKind.HeldDeletion)
+                {
+                    await connection.ExecuteAsync(new CommandDefinition(
+                        ReleaseHeldDeletionSql, new { row.LinkId, System = row.Target, row.CanonicalId, Now = Now() }, transaction, cancellationToken: cancellationToken));
+                    contract = await AppendOutboxAsync(
+                        connection, transaction, row.LinkId, ChangeKind.Deleted, Guid.Parse(row.CanonicalId),
+                        StateDb.Parse<SystemId>(row.Target), _time.GetUtcNow(), target: null, Now(), cancellationToken);
+                }
+                else
+                {
+                    contract = await AppendOutboxAsync(
+                        connection, transaction, row.LinkId, StateDb.Parse<ChangeKind>(row.ChangeKind), Guid.Parse(row.CanonicalId),
+                        StateDb.Parse<SystemId>(row.Source), _time.GetUtcNow(), StateDb.Parse<SystemId>(row.Target), Now(), cancellationToken);
+                }
 
                 // The outcome is resolved by the replay; should it fail again, the consumer records a new outcome.
                 await connection.ExecuteAsync(new CommandDefinition(ResolveOutcomeSql, new { Id = outcomeId, Now = Now() }, transaction, cancellationToken: cancellationToken));

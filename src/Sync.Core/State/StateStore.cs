@@ -205,14 +205,46 @@ public sealed partial class StateStore : IStateStore, IDisposable
         public string? UpdatedStamp { get; set; }
         public long Deleted { get; set; }
         public long Redacted { get; set; }
+        public long IsNote { get; set; }
         public string SeenAt { get; set; } = "";
     }
 
     private const string GetSnapshotSql = """
         SELECT external_id AS ExternalId, canonical_id AS CanonicalId, content_hash AS ContentHash, updated_stamp AS UpdatedStamp,
-               deleted AS Deleted, redacted AS Redacted, seen_at AS SeenAt
+               deleted AS Deleted, redacted AS Redacted, is_note AS IsNote, seen_at AS SeenAt
         FROM snapshots WHERE link_id = @LinkId AND system = @System;
         """;
+
+    private sealed class OwnWriteRow
+    {
+        public string Marker { get; set; } = "";
+        public string CanonicalId { get; set; } = "";
+        public string? ExternalId { get; set; }
+        public long IsNote { get; set; }
+    }
+
+    // Mirrors (marker: the canonical id), creates in flight (an intent, no id yet) and edit notes (marker: the change id).
+    private const string GetOwnWritesSql = """
+        SELECT p.canonical_id AS Marker, p.canonical_id AS CanonicalId, p.external_id AS ExternalId, 0 AS IsNote
+        FROM mappings p JOIN messages m ON m.canonical_id = p.canonical_id
+        WHERE m.link_id = @LinkId AND p.system = @System
+        UNION ALL
+        SELECT i.canonical_id, i.canonical_id, NULL, 0
+        FROM intents i JOIN messages m ON m.canonical_id = i.canonical_id
+        WHERE m.link_id = @LinkId AND i.system = @System AND i.action = 'create'
+        UNION ALL
+        SELECT n.change_id, n.canonical_id, n.external_id, 1
+        FROM note_copies n JOIN messages m ON m.canonical_id = n.canonical_id
+        WHERE m.link_id = @LinkId AND n.system = @System;
+        """;
+
+    public async Task<IReadOnlyList<OwnWrite>> GetOwnWritesAsync(string linkId, SystemId system, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<OwnWriteRow>(new CommandDefinition(
+            GetOwnWritesSql, new { LinkId = linkId, System = StateDb.System(system) }, cancellationToken: cancellationToken));
+        return rows.Select(r => new OwnWrite(Guid.Parse(r.Marker), Guid.Parse(r.CanonicalId), r.ExternalId, r.IsNote != 0)).ToList();
+    }
 
     public async Task<IReadOnlyDictionary<string, SnapshotEntry>> GetSnapshotAsync(string linkId, SystemId system, CancellationToken cancellationToken = default)
     {
@@ -227,7 +259,8 @@ public sealed partial class StateStore : IStateStore, IDisposable
                 row.ContentHash,
                 StateDb.ParseTimeOrNull(row.UpdatedStamp),
                 row.Deleted != 0,
-                row.Redacted != 0)
+                row.Redacted != 0,
+                row.IsNote != 0)
             {
                 SeenAt = StateDb.ParseTime(row.SeenAt),
             },

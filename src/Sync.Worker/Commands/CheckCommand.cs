@@ -98,15 +98,27 @@ public static class CheckCommand
 
     private static async Task<(CheckStatus, string)> StateStoreAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
-        var path = Path.GetFullPath(services.GetRequiredService<IOptions<StateStoreOptions>>().Value.Path);
-        if (!File.Exists(path))
+        var options = services.GetRequiredService<IOptions<StateStoreOptions>>().Value;
+        string where;
+        if (options.Provider == StateProvider.Sqlite)
         {
-            // Opening it would create it; say so instead, and leave creating it to run.
-            return (CheckStatus.Warn, $"{path} does not exist yet: run creates it at first start (check the path if this worker has run before)");
+            where = Path.GetFullPath(options.Path);
+            if (!File.Exists(where))
+            {
+                // Opening it would create it; say so instead, and leave creating it to run.
+                return (CheckStatus.Warn, $"{where} does not exist yet: run creates it at first start (check the path if this worker has run before)");
+            }
+        }
+        else
+        {
+            // Never the connection string itself: it may hold a password.
+            where = string.IsNullOrWhiteSpace(options.ConnectionString)
+                ? $"PostgreSQL (connection string in {options.ConnectionStringFile})"
+                : new Npgsql.NpgsqlConnectionStringBuilder(options.ConnectionString) is var c ? $"PostgreSQL {c.Host}:{c.Port}/{c.Database} as {c.Username}" : "PostgreSQL";
         }
 
         var status = await services.GetRequiredService<IStateStore>().GetStatusAsync(cancellationToken);
-        return (CheckStatus.Pass, $"{path}: readable, {status.Links.Count} link(s) with state");
+        return (CheckStatus.Pass, $"{where}: readable, {status.Links.Count} link(s) with state");
     }
 
     private static async Task<(CheckStatus, string)> BrokerAsync(SyncOptions options, TimeSpan timeout, CancellationToken cancellationToken)

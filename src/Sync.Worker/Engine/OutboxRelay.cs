@@ -1,5 +1,6 @@
 using MassTransit;
 using MessageSync.Core.Engine;
+using MessageSync.Core.Model;
 using MessageSync.Core.State;
 using MessageSync.Worker.Options;
 using MessageSync.Worker.Transport;
@@ -12,7 +13,7 @@ namespace MessageSync.Worker.Engine;
 /// the one process that holds the relay lease (<see cref="Ownership.OwnershipService"/>), so rows are published in order once.
 /// </summary>
 public sealed partial class OutboxRelay(
-    IStateStore store, IBusControl bus, ApplyTopology topology, OutboxSignal signal, SyncSettings settings, SyncMetrics metrics, RelayHealth health,
+    IStateStore store, IBusControl bus, OutboxSignal signal, SyncSettings settings, SyncMetrics metrics, RelayHealth health,
     TimeProvider time, ILogger<OutboxRelay> logger)
 {
     private const int BatchSize = 200;
@@ -43,7 +44,6 @@ public sealed partial class OutboxRelay(
                 }
 
                 await WaitForBusAsync(stoppingToken);
-                await topology.EnsureAsync(stoppingToken);
 
                 var published = await PublishPendingAsync(stoppingToken);
                 health.Succeeded();
@@ -109,7 +109,16 @@ public sealed partial class OutboxRelay(
         {
             foreach (var entry in pending)
             {
-                await bus.Publish(entry.Message, cancellationToken);
+                // Under the span of the poll that detected the change, so MassTransit's send and consume continue its trace.
+                using var activity = SyncActivities.StartPublish(entry.Message);
+                // Sent to each apply queue by name rather than published: sending declares the queue, so a change is kept
+                // even before the owner of its target has connected that queue (a published message meeting no bound queue
+                // would be dropped). A replay goes to its one target.
+                foreach (var target in entry.Message.Target is { } only ? [only] : Enum.GetValues<SystemId>())
+                {
+                    var endpoint = await bus.GetSendEndpoint(ApplyQueues.Address(target, settings.Current.Transport));
+                    await endpoint.Send(entry.Message, cancellationToken);
+                }
                 done.Add(entry.Sequence);
             }
         }

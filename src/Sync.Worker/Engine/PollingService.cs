@@ -103,7 +103,7 @@ public sealed partial class PollingService(
         {
             var result = await poller.PollAsync(link, system, full, stoppingToken, fence);
             scheduler.Polled(link.Id, system, result.FullScan, result.Changes);
-            pause.Resume(system);
+            await pause.ResumeAsync(system, stoppingToken);
         }
         catch (AuthenticationException ex)
         {

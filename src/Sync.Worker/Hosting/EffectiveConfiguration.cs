@@ -96,6 +96,7 @@ public static class EffectiveConfiguration
 
     private static string Describe(IConfigurationProvider provider, string key) => provider switch
     {
+        SettingsFileProvider file => file.Path,
         FileConfigurationProvider file => file.Source.FileProvider?.GetFileInfo(file.Source.Path ?? "").PhysicalPath ?? file.Source.Path ?? "a file",
         EnvironmentVariablesConfigurationProvider => "environment " + key.Replace(":", "__", StringComparison.Ordinal),
         CommandLineConfigurationProvider => "command line",

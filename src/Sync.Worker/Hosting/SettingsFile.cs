@@ -15,7 +15,13 @@ public static class SettingsFile
     private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
     /// <summary>Null when the file can be loaded (or is optional and absent); otherwise the problem in one line.</summary>
-    public static string? Problem(string path, bool optional)
+    public static string? Problem(string path, bool optional) => Read(path, optional).Problem;
+
+    /// <summary>
+    /// Reads the file once and checks those bytes: either the content (null when optional and absent) or the problem.
+    /// One read, so what was checked is what gets loaded even while the file is being replaced.
+    /// </summary>
+    public static (byte[]? Content, string? Problem) Read(string path, bool optional)
     {
         byte[] bytes;
         try
@@ -24,19 +30,20 @@ public static class SettingsFile
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            return optional ? null : $"{path}: the settings file does not exist";
+            return (null, optional ? null : $"{path}: the settings file does not exist");
         }
         catch (UnauthorizedAccessException)
         {
-            return $"{path}: the settings file cannot be read (permission denied)";
+            return (null, $"{path}: the settings file cannot be read (permission denied, or not a file)");
         }
         catch (IOException ex)
         {
-            return $"{path}: the settings file cannot be read: {ex.Message}";
+            return (null, $"{path}: the settings file cannot be read: {ex.Message}");
         }
 
         // File.ReadAllText would drop a UTF-8 byte order mark; the reader does not.
-        return Parse(path, bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? bytes.AsSpan(3) : bytes);
+        var json = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? bytes.AsSpan(3) : bytes;
+        return Parse(path, json) is { } problem ? (null, problem) : (bytes, null);
     }
 
     /// <summary>Throws <see cref="SettingsFileException"/> when <see cref="Problem"/> finds one.</summary>

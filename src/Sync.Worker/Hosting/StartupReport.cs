@@ -69,6 +69,6 @@ public sealed partial class StartupReport(
     [LoggerMessage(Level = LogLevel.Warning, Message = "No link is configured, so there is nothing to sync yet; the worker keeps running and picks links up without a restart. Add one under Sync:Links in appsettings.json (example: config/appsettings.example.json), or run `Sync.Worker links add ID --pylon ISSUE --helpdesk TICKET --cord THREAD`; configure the systems under Sync:Pylon, Sync:Helpdesk and Sync:Cord")]
     private static partial void LogNoLinks(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Link {LinkId} delivers agent replies via Pylon (DeliverRepliesVia: Pylon): replies written in the helpdesk or Cord are posted as Pylon replies and reach the customer through Pylon. Agents must answer in the helpdesk with e-mail off")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Link {LinkId} delivers agent replies via Pylon (DeliverRepliesVia: Pylon): replies written in the helpdesk are posted as Pylon replies and reach the customer through Pylon (replies from Cord stay labelled notes). Agents must answer in the helpdesk with e-mail off")]
     private static partial void LogOptIn(ILogger logger, string linkId);
 }

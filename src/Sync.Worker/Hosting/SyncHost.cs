@@ -1,4 +1,5 @@
 using MessageSync.Worker.Options;
+using Microsoft.Extensions.Configuration.Json;
 
 namespace MessageSync.Worker.Hosting;
 
@@ -38,11 +39,23 @@ public static class SyncHost
             ContentRootPath = AppContext.BaseDirectory,
         });
 
+        // Every settings file through SettingsFileProvider, so a broken edit is refused while the last good values stay.
+        var watch = new SettingsFileWatch();
+        builder.Services.AddSingleton(watch);
+        var sources = builder.Configuration.Sources;
+        for (var i = 0; i < sources.Count; i++)
+        {
+            if (sources[i] is JsonConfigurationSource { Path: { } path } json)
+            {
+                sources[i] = new SettingsFileSource(Path.Combine(builder.Environment.ContentRootPath, path), json.Optional, json.ReloadOnChange, watch);
+            }
+        }
+
         var extra = ExtraSettingsFile();
         if (extra is not null)
         {
             // Later sources win: re-add environment and command line so they still override the mounted file.
-            builder.Configuration.AddJsonFile(extra, optional: false, reloadOnChange: true);
+            sources.Add(new SettingsFileSource(extra, optional: false, reloadOnChange: true, watch));
             builder.Configuration.AddEnvironmentVariables();
             builder.Configuration.AddCommandLine(configurationArgs);
         }

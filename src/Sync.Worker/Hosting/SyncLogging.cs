@@ -31,9 +31,12 @@ public static class SyncLogging
     public static IHostApplicationBuilder AddSyncLogging(this IHostApplicationBuilder builder, HostMode mode)
     {
         var options = builder.Configuration.GetSection($"{SyncOptions.Section}:{nameof(SyncOptions.Logging)}").Get<LoggingOptions>() ?? new LoggingOptions();
-        var level = Enum.TryParse<LogEventLevel>(options.MinimumLevel, ignoreCase: true, out var parsed) ? parsed : LogEventLevel.Information;
+        // One switch, moved by LogLevelFollower when Sync:Logging:MinimumLevel is reloaded.
+        var level = new LoggingLevelSwitch(ParseLevel(options.MinimumLevel));
+        builder.Services.AddSingleton(level);
+        builder.Services.AddHostedService<LogLevelFollower>();
         var configuration = new LoggerConfiguration()
-            .MinimumLevel.Is(level)
+            .MinimumLevel.ControlledBy(level)
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
             // The host's own "failed to start" stack trace would bury HostRunner's one-line reason.
@@ -54,10 +57,16 @@ public static class SyncLogging
         var logger = configuration.CreateLogger();
         Log.Logger = logger;
         builder.Logging.ClearProviders();
+        // Serilog's switch is the one filter: Microsoft.Extensions.Logging would otherwise drop Debug before Serilog sees it.
+        builder.Logging.SetMinimumLevel(LogLevel.Trace);
         // Not disposed with the host: a fatal start-up error is still written after the host is gone (HostRunner flushes).
         builder.Logging.AddSerilog(logger, dispose: false);
         return builder;
     }
+
+    /// <summary>A <c>Sync:Logging:MinimumLevel</c> value (validated: Verbose ... Fatal); Information when absent.</summary>
+    public static LogEventLevel ParseLevel(string? value) =>
+        Enum.TryParse<LogEventLevel>(value, ignoreCase: true, out var parsed) ? parsed : LogEventLevel.Information;
 
     private static LoggerConfiguration WriteToConsole(LoggerConfiguration configuration, bool json, bool standardError)
     {
@@ -91,4 +100,22 @@ public sealed class SecretMaskingEnricher : ILogEventEnricher
             }
         }
     }
+}
+
+/// <summary>Applies a reloaded <c>Sync:Logging:MinimumLevel</c> to the running logger, before the "reloaded" line is written.</summary>
+public sealed class LogLevelFollower(SyncSettings settings, LoggingLevelSwitch level) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        settings.Changed += Apply;
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        settings.Changed -= Apply;
+        return Task.CompletedTask;
+    }
+
+    private void Apply(SyncOptions options) => level.MinimumLevel = SyncLogging.ParseLevel(options.Logging.MinimumLevel);
 }

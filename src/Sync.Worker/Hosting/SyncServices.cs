@@ -9,6 +9,7 @@ using MessageSync.Worker.Http;
 using MessageSync.Worker.Options;
 using MessageSync.Worker.Ownership;
 using MessageSync.Worker.Transport;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace MessageSync.Worker.Hosting;
 
@@ -28,12 +29,14 @@ public static class SyncServices
         }
 
         builder.AddSyncAdapters();
+        services.AddSyncPeople();
         services.AddSingleton<ILinkProvider, ConfiguredLinkProvider>();
         services.AddSingleton<ITargetPolicies, ConfiguredTargetPolicies>();
+        services.AddSingleton<IDeletionGuardSettings, ConfiguredDeletionGuard>();
         services.AddSingleton<ChangeDetector>();
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<SystemPause>();
-        services.AddSingleton<SyncMetrics>();
+        services.TryAddSingleton<SyncMetrics>(); // the adapters register the same one home of metrics
         services.AddSingleton<ConversationPoller>();
         services.AddSingleton<ChangeApplier>();
         services.AddSingleton<PollScheduler>();
@@ -47,13 +50,14 @@ public static class SyncServices
         var identity = new ProcessIdentity();
         services.AddSingleton(identity);
         services.AddSingleton<ApplyEndpoints>();
-        services.AddSingleton<ApplyTopology>();
         services.AddSingleton<OwnedWork>();
         services.AddSingleton<OwnershipService>();
         services.AddSingleton<HintForwarder>();
         services.AddSingleton<BackfillRun>();
         builder.AddSyncTransport(identity);
 
+        // Telemetry first: its providers must listen before the engine measures or traces anything.
+        services.AddHostedService<OtlpTelemetry>();
         services.AddHostedService<StartupReport>();
         services.AddHostedService(sp => sp.GetRequiredService<OwnershipService>());
         return builder;
@@ -64,4 +68,10 @@ public static class SyncServices
 public sealed class ConfiguredTargetPolicies(SyncSettings settings) : ITargetPolicies
 {
     public TargetPolicy For(SystemId target) => settings.Current.Targets.For(target).ToPolicy();
+}
+
+/// <summary>The deletion guard from <c>Sync:Polling</c>, current after every valid reload.</summary>
+public sealed class ConfiguredDeletionGuard(SyncSettings settings) : IDeletionGuardSettings
+{
+    public DeletionGuard Current => settings.Current.Polling.ToDeletionGuard();
 }

@@ -101,23 +101,25 @@ public static partial class SyncEndpoints
             : Results.Text("not ready\n" + string.Join('\n', problems) + "\n", statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
-    private static async Task<IResult> MetricsAsync(PrometheusExporter exporter, IStateStore store, SystemPause pause, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> MetricsAsync(
+        PrometheusExporter exporter, SyncMetrics metrics, IStateStore store, SystemPause pause, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        var status = await store.GetStatusAsync(cancellationToken);
-        var now = time.GetUtcNow();
-        var gauges = new List<(string, string, IEnumerable<(string, double)>)>
+        try
         {
-            ("sync_outbox_pending", "Changes detected but not yet published to the bus, per link",
-                status.Links.Select(l => (PrometheusExporter.Labels(("link", l.LinkId)), (double)l.UnpublishedOutbox))),
-            ("sync_lag_seconds", "Age of the oldest unpublished change, per link",
-                status.Links.Select(l => (PrometheusExporter.Labels(("link", l.LinkId)), l.OldestUnpublishedAt is { } at ? (now - at).TotalSeconds : 0d))),
-            ("sync_open_outcomes", "Open outcomes (parked, unpropagated redaction, faulted, skipped), per link and kind",
-                status.Links.SelectMany(l => l.OpenOutcomes.Select(o => (PrometheusExporter.Labels(("kind", o.Key.ToString()), ("link", l.LinkId)), (double)o.Value)))),
-            ("sync_system_paused", "1 while a system is paused because it refused our credentials",
-                Enum.GetValues<SystemId>().Select(s => (PrometheusExporter.Labels(("system", s.ToString().ToLowerInvariant())), pause.Paused.ContainsKey(s) ? 1d : 0d))),
-        };
-        return Results.Text(exporter.Render(gauges), "text/plain; version=0.0.4");
+            // The state gauges (outbox, open outcomes) read the store now; paused systems are known in memory.
+            metrics.ObserveState(await store.GetStatusAsync(cancellationToken), pause.Paused);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A scrape still reports everything else; /readyz says the store is failing.
+            LogStateUnreadable(loggers.CreateLogger("MessageSync.Metrics"), ex.Message);
+        }
+
+        return Results.Text(exporter.Render(), PrometheusExporter.ContentType);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Metrics scrape: the state store could not be read, the state gauges keep their last values: {Reason}")]
+    private static partial void LogStateUnreadable(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Webhook from {System} for conversation {ConversationId}: {LinkCount} link(s) will be polled now")]
     private static partial void LogHint(ILogger logger, SystemId system, string conversationId, int linkCount);

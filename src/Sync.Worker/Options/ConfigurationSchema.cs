@@ -29,7 +29,8 @@ public static class ConfigurationSchema
         var last = key[(key.LastIndexOf(':') + 1)..];
         return !last.EndsWith("File", StringComparison.OrdinalIgnoreCase)
             && (last.Contains("Token", StringComparison.OrdinalIgnoreCase) || last.Contains("Secret", StringComparison.OrdinalIgnoreCase)
-                || last.Contains("Password", StringComparison.OrdinalIgnoreCase) || last.Equals("Headers", StringComparison.OrdinalIgnoreCase));
+                || last.Contains("Password", StringComparison.OrdinalIgnoreCase) || last.Equals("ConnectionString", StringComparison.OrdinalIgnoreCase)
+                || last.EndsWith("Headers", StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>True when <paramref name="key"/> names a section or a list (a JSON <c>{}</c> or <c>[]</c> gives it an empty value).</summary>

@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using MessageSync.Adapters.People;
+using MessageSync.Core.Engine;
 using MessageSync.Core.Model;
 using MessageSync.Core.Routing;
 
@@ -41,11 +43,54 @@ public sealed class SyncOptions
     /// <summary>Links from configuration; more can be added to the store with <c>links add</c>. Reloaded without a restart.</summary>
     public List<LinkOptions> Links { get; set; } = [];
 
+    /// <summary>
+    /// People across the systems (README, "People"): a mirror is posted as its real author where the API allows.
+    /// Replaces <c>Sync:Pylon:UserIdsByEmail</c>, <c>ContactIdsByEmail</c> and <c>Sync:Cord:UserIdsByEmail</c>. Reloaded
+    /// without a restart. Default none.
+    /// </summary>
+    public List<Person> People { get; set; } = [];
+
     /// <summary>Per-target policies for deletions and edits.</summary>
     public TargetPoliciesOptions Targets { get; set; } = new();
 
+    /// <summary>OpenTelemetry export (traces and metrics over OTLP); off until <see cref="TelemetryOptions.OtlpEndpoint"/> is set.</summary>
+    public TelemetryOptions Telemetry { get; set; } = new();
+
     /// <summary>How processes sharing one state hand work to each other (DESIGN.md, "Several processes").</summary>
     public OwnershipOptions Ownership { get; set; } = new();
+}
+
+public enum OtlpProtocol
+{
+    /// <summary>OTLP/HTTP with protobuf bodies, to ENDPOINT/v1/traces and ENDPOINT/v1/metrics (default; port 4318 on a collector).</summary>
+    HttpProtobuf,
+
+    /// <summary>OTLP/gRPC to ENDPOINT (port 4317 on a collector).</summary>
+    Grpc,
+}
+
+public sealed class TelemetryOptions
+{
+    /// <summary>Base address of an OTLP receiver (an OpenTelemetry Collector, a vendor's endpoint). Default none: nothing is exported.</summary>
+    public string? OtlpEndpoint { get; set; }
+
+    /// <summary>HttpProtobuf (default) or Grpc.</summary>
+    public OtlpProtocol OtlpProtocol { get; set; } = OtlpProtocol.HttpProtobuf;
+
+    /// <summary>Headers sent with every export, <c>key=value,key2=value2</c> (a vendor's API key: a secret, give it through the environment).</summary>
+    public string? OtlpHeaders { get; set; }
+
+    /// <summary>How often metrics are exported (and the state gauges read). Default 15 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan ExportInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The <c>service.name</c> of every span and metric. Default "messagesync".</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string ServiceName { get; set; } = "messagesync";
+
+    /// <summary>Share of traces recorded, 0 to 1 (a trace continued from a sampled parent is always recorded). Default 1.</summary>
+    [Range(0d, 1d)]
+    public double TraceSampleRatio { get; set; } = 1;
 }
 
 public sealed class OwnershipOptions
@@ -124,6 +169,19 @@ public sealed class PollingOptions
     /// <summary>Full re-read of each conversation, to find deletions no cursor shows. Default 15 min.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// Default 0.5: a full scan that no longer sees more than this share of a conversation's known messages deletes none of
+    /// them and holds the deletions for an operator (a read gap looks the same); see <see cref="MassDeletionMinimum"/>.
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double MassDeletionShare { get; set; } = 0.5;
+
+    /// <summary>Default 3: fewer vanished messages than this are never held.</summary>
+    [Range(1, 1_000_000)]
+    public int MassDeletionMinimum { get; set; } = 3;
+
+    public DeletionGuard ToDeletionGuard() => new() { MassShare = MassDeletionShare, MassMinimum = MassDeletionMinimum };
 
     /// <summary>Outbox relay idle poll. Default 1 s (it is also woken after every commit).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]

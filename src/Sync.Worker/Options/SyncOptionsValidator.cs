@@ -17,6 +17,13 @@ public sealed class SyncOptionsValidator(ConfiguredSystems? systems = null) : IV
         Check(options.Logging, "Sync:Logging", failures);
         Check(options.Http, "Sync:Http", failures);
         Check(options.Polling, "Sync:Polling", failures);
+        Check(options.Telemetry, "Sync:Telemetry", failures);
+        if (options.Telemetry.OtlpEndpoint is { Length: > 0 } otlp
+            && (!Uri.TryCreate(otlp, UriKind.Absolute, out var otlpUri) || (otlpUri.Scheme != Uri.UriSchemeHttp && otlpUri.Scheme != Uri.UriSchemeHttps)))
+        {
+            failures.Add($"Sync:Telemetry:OtlpEndpoint: '{otlp}' is not an absolute http(s) URL");
+        }
+
         Check(options.Ownership, "Sync:Ownership", failures);
         if (options.Ownership.RenewInterval * 3 > options.Ownership.LeaseTtl)
         {
@@ -51,6 +58,7 @@ public sealed class SyncOptionsValidator(ConfiguredSystems? systems = null) : IV
             }
         }
 
+        PeopleOptions.Validate(options.People, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -176,11 +176,12 @@ public sealed partial class OwnershipService(
         public DateTimeOffset Renewed { get; set; }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Took lease {Lease} (fencing token {Token}) as {Owner}")]
-    private static partial void LogAcquired(ILogger logger, string lease, long token, string owner);
+    // "Generation", not "token": the log's secret masking hides any property named like a token.
+    [LoggerMessage(Level = LogLevel.Information, Message = "Took lease {Lease} (generation {Generation}) as {Owner}")]
+    private static partial void LogAcquired(ILogger logger, string lease, long generation, string owner);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Gave up lease {Lease} (token {Token}): {Reason}")]
-    private static partial void LogReleased(ILogger logger, string lease, long token, string reason);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Gave up lease {Lease} (generation {Generation}): {Reason}")]
+    private static partial void LogReleased(ILogger logger, string lease, long generation, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew or take lease {Lease}: {Reason}")]
     private static partial void LogRenewFailed(ILogger logger, string lease, string reason);

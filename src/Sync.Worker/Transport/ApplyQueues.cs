@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using MassTransit;
-using MessageSync.Core.Contracts;
 using MessageSync.Core.Model;
 using MessageSync.Worker.Engine;
 using MessageSync.Worker.Options;
@@ -9,12 +8,19 @@ namespace MessageSync.Worker.Transport;
 
 /// <summary>
 /// The apply queues, one per target system (<c>sync-pylon</c>, <c>sync-helpdesk</c>, <c>sync-cord</c>), configured in one
-/// place for every way they are declared: connected at run time by the owner of the system, and deployed up front by the
-/// relay (RabbitMQ refuses a queue declared twice with different arguments).
+/// place for both ways they are declared: by the owner of the system connecting its consumer, and by the relay sending to
+/// it (RabbitMQ refuses a queue declared twice with different arguments).
 /// </summary>
 public static class ApplyQueues
 {
     public static string Name(SystemId system) => "sync-" + system.ToString().ToLowerInvariant();
+
+    /// <summary>
+    /// Where the relay sends a change for <paramref name="system"/>. On RabbitMQ the address carries the queue's arguments, so
+    /// a queue the send declares is the same queue its consumer declares (the broker refuses a second, different declaration).
+    /// </summary>
+    public static Uri Address(SystemId system, TransportKind transport) =>
+        new(transport == TransportKind.RabbitMQ ? $"queue:{Name(system)}?singleactiveconsumer=true" : $"queue:{Name(system)}");
 
     public static Type ConsumerOf(SystemId system) => system switch
     {
@@ -65,44 +71,5 @@ public sealed class ApplyEndpoints(IServiceProvider services, SyncSettings setti
             // Waits for the changes being applied: an unacknowledged one goes back to the queue for the next owner.
             await handle.StopAsync(CancellationToken.None);
         }
-    }
-}
-
-/// <summary>
-/// Makes sure every apply queue exists and is bound before the relay publishes: on RabbitMQ a message published to an
-/// exchange with no bound queue is gone, and the owner of a system may not have connected its queue yet. Deployed once
-/// per process with MassTransit's topology-only mode (nothing is consumed).
-/// </summary>
-public sealed class ApplyTopology(SyncSettings settings)
-{
-    private volatile bool _deployed;
-
-    public async Task EnsureAsync(CancellationToken cancellationToken)
-    {
-        if (_deployed || settings.Current.Transport == TransportKind.InMemory)
-        {
-            return;
-        }
-
-        var rabbit = settings.Current.RabbitMq;
-        var bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
-        {
-            cfg.Host(rabbit.Host, (ushort)rabbit.Port, rabbit.VirtualHost, h =>
-            {
-                h.Username(rabbit.Username);
-                h.Password(rabbit.Password);
-            });
-            cfg.DeployTopologyOnly = true;
-            foreach (var system in Enum.GetValues<SystemId>())
-            {
-                cfg.ReceiveEndpoint(ApplyQueues.Name(system), endpoint =>
-                {
-                    ApplyQueues.Configure(endpoint);
-                    endpoint.Handler<MessageChanged>(_ => Task.CompletedTask);
-                });
-            }
-        });
-        await bus.DeployAsync(cancellationToken);
-        _deployed = true;
     }
 }

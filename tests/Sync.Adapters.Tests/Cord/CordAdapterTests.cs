@@ -63,6 +63,22 @@ public class CordAdapterTests
         Assert.Equal("v1/threads/th_1/messages?sortDirection=ascending", stub.LastRequest!.RequestUri!.PathAndQuery.TrimStart('/'));
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("OK")]
+    [InlineData("""{"success":true}""")]
+    public async Task A_write_answered_with_any_success_body_succeeds_because_none_is_documented(string answer)
+    {
+        using var stub = new StubHandler(_ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(answer) });
+        using var http = new HttpClient(stub) { BaseAddress = new Uri("http://127.0.0.1/") };
+        var client = new CordClient(http, Options.Create(new CordOptions { ApplicationId = "a", Secret = "s" }));
+
+        await client.CreateAsync("th_1", new Cord.Models.CordCreateMessageRequest { Id = "m1", AuthorId = "u1", Content = [] }, default);
+        await client.UpdateAsync("th_1", "m1", new Cord.Models.CordUpdateMessageRequest { Deleted = true }, default);
+
+        Assert.Equal(2, stub.Calls);
+    }
+
     private static string CordJson(string id, string text) =>
         $$$"""{"id":"{{{id}}}","authorID":"u1","threadID":"th_1","type":"user_message","content":[{"type":"p","children":[{"text":"{{{text}}}"}]}],"createdTimestamp":"2025-01-01T00:00:00Z"}""";
 
@@ -110,8 +126,8 @@ public class CordAdapterTests
         var cord = h.System(SystemId.Cord);
         var message = Canon.Message(MessageKind.InternalNote, "<p>Hello <strong>Cord</strong></p>", attachments: [new Attachment("a.pdf", "https://files.example.com/a.pdf")]);
 
-        var id = await cord.CreateAsync(Canon.Write(Canon.Link(), message), default);
-        var again = await cord.CreateAsync(Canon.Write(Canon.Link(), message), default);
+        var id = (await cord.CreateAsync(Canon.Write(Canon.Link(), message), default)).ExternalId;
+        var again = (await cord.CreateAsync(Canon.Write(Canon.Link(), message), default)).ExternalId;
 
         Assert.Equal("ms-" + message.Id.ToString("N"), id);
         Assert.Equal(id, again);
@@ -134,9 +150,9 @@ public class CordAdapterTests
         var cord = h.System(SystemId.Cord);
         var link = Canon.Link();
         var m1 = Canon.Message(MessageKind.InternalNote, "<p>v1 card 4111</p>");
-        var id1 = await cord.CreateAsync(Canon.Write(link, m1), default);
-        var id2 = await cord.CreateAsync(Canon.Write(link, Canon.Message(MessageKind.InternalNote)), default);
-        var id3 = await cord.CreateAsync(Canon.Write(link, Canon.Message(MessageKind.InternalNote)), default);
+        var id1 = (await cord.CreateAsync(Canon.Write(link, m1), default)).ExternalId;
+        var id2 = (await cord.CreateAsync(Canon.Write(link, Canon.Message(MessageKind.InternalNote)), default)).ExternalId;
+        var id3 = (await cord.CreateAsync(Canon.Write(link, Canon.Message(MessageKind.InternalNote)), default)).ExternalId;
 
         await cord.EditAsync(Canon.Write(link, m1 with { BodyHtml = "<p>v2</p>" }), id1, default);
         Assert.Contains("v2", h.Host.Cord.GetMessages("th_1").Single(m => m.Id == id1).ContentJson, StringComparison.Ordinal);
@@ -174,7 +190,7 @@ public class CordAdapterTests
     public async Task The_first_write_creates_a_missing_thread_when_configured()
     {
         await using var h = await Harness.StartAsync(settings: new Dictionary<string, string?> { ["Sync:Cord:CreateThreadOrganizationId"] = "org_1" });
-        var id = await h.System(SystemId.Cord).CreateAsync(Canon.Write(Canon.Link(cord: "th_new"), Canon.Message(MessageKind.InternalNote)), default);
+        var id = (await h.System(SystemId.Cord).CreateAsync(Canon.Write(Canon.Link(cord: "th_new"), Canon.Message(MessageKind.InternalNote)), default)).ExternalId;
         var thread = Assert.Single(h.Host.Cord.GetState(), t => t.Id == "th_new");
         Assert.Equal("org_1", thread.GroupId);
         Assert.Equal(id, Assert.Single(thread.Messages).Id);
@@ -203,7 +219,7 @@ public class CordAdapterTests
         h.Host.Cord.CreateThread("th_1");
         h.Host.Cord.SetFault(CordSimulator.CreateKey, new FaultSpec { DropRate = 1, Count = 1 });
         var message = Canon.Message(MessageKind.InternalNote);
-        var id = await h.System(SystemId.Cord).CreateAsync(Canon.Write(Canon.Link(), message), default);
+        var id = (await h.System(SystemId.Cord).CreateAsync(Canon.Write(Canon.Link(), message), default)).ExternalId;
         Assert.Equal(id, Assert.Single(h.Host.Cord.GetMessages("th_1")).Id);
     }
 

@@ -37,7 +37,7 @@ public class HelpdeskAdapterTests
         h.Host.Helpdesk.CreateTicket("tkt_1");
         var message = Canon.Message(kind, origin: SystemId.Pylon, attachments: [new Attachment("shot.png", "https://files.example.com/shot.png")]);
 
-        var id = await h.System(SystemId.Helpdesk).CreateAsync(Canon.Write(Canon.Link(), message), default);
+        var id = (await h.System(SystemId.Helpdesk).CreateAsync(Canon.Write(Canon.Link(), message), default)).ExternalId;
 
         var written = Assert.Single(h.Host.Helpdesk.GetMessages("tkt_1"));
         Assert.Equal(id, written.Id);

@@ -1,4 +1,5 @@
 using MessageSync.Adapters.Http;
+using MessageSync.Core.Engine;
 using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
 using MessageSync.Simulators;
@@ -42,12 +43,12 @@ public class RateLimitTests
 
         // Replies land while the reads page through, so the read sees the 200 and whatever was appended meanwhile.
         Assert.Equal(200, read.Count(m => m.BodyText.Trim().StartsWith('m')));
-        Assert.Equal(30, ids.Distinct().Count());
+        Assert.Equal(30, ids.Select(w => w.ExternalId).Distinct().Count());
         Assert.Equal(0, h.Host.Pylon.GetStats(PylonSimulator.ListMessages).RateLimited);
         Assert.Equal(0, h.Host.Pylon.GetStats(PylonSimulator.Reply).RateLimited);
         Assert.InRange(h.Host.Pylon.GetStats(PylonSimulator.ListMessages).Requests, 10, 12);
         Assert.Equal(30, h.Host.Pylon.GetStats(PylonSimulator.Reply).Requests);
-        var counters = h.Get<IAdapterMetrics>().Snapshot(SystemId.Pylon);
+        var counters = h.Get<SyncMetrics>().Http(SystemId.Pylon);
         Assert.Equal(0, counters.RateLimited);
         Assert.True(counters.RateLimitWaits > 0, "the budget, not the server, did the waiting");
     }

@@ -1,5 +1,6 @@
 using MessageSync.Adapters.Http;
 using MessageSync.Core.Content;
+using MessageSync.Core.Engine;
 using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
 using MessageSync.Simulators;
@@ -34,8 +35,8 @@ public class PylonAdapterTests
         await using var h = await Harness.StartAsync();
         h.Host.Pylon.CreateIssue("iss_1");
         var pylon = h.System(SystemId.Pylon);
-        var first = await pylon.CreateAsync(Canon.Write(Canon.Link(), Canon.Message(MessageKind.InternalNote)), default);
-        var second = await pylon.CreateAsync(Canon.Write(Canon.Link(), Canon.Message(MessageKind.InternalNote)), default);
+        var first = (await pylon.CreateAsync(Canon.Write(Canon.Link(), Canon.Message(MessageKind.InternalNote)), default)).ExternalId;
+        var second = (await pylon.CreateAsync(Canon.Write(Canon.Link(), Canon.Message(MessageKind.InternalNote)), default)).ExternalId;
 
         var threads = h.Host.Pylon.GetThreads("iss_1");
         var thread = Assert.Single(threads);
@@ -67,7 +68,7 @@ public class PylonAdapterTests
         h.Host.Pylon.AddMessage("iss_1", SimMessageKind.InternalNote, "<p>internal</p>");
         var message = Canon.Message(MessageKind.CustomerMessage, attachments: [new Attachment("log.txt", "https://files.example.com/log.txt")]);
 
-        var id = await h.System(SystemId.Pylon).CreateAsync(Canon.Write(Canon.Link(), message), default);
+        var id = (await h.System(SystemId.Pylon).CreateAsync(Canon.Write(Canon.Link(), message), default)).ExternalId;
 
         var written = h.Host.Pylon.GetMessages("iss_1").Single(m => m.Id == id);
         Assert.Equal("contact_9", written.ContactId);
@@ -89,7 +90,7 @@ public class PylonAdapterTests
         var reply = Canon.Message(MessageKind.AgentReply);
 
         await Assert.ThrowsAsync<VisibilityViolationException>(() => pylon.CreateAsync(Canon.Write(Canon.Link(), reply), default));
-        var id = await pylon.CreateAsync(Canon.Write(Canon.Link(delivery: ReplyDelivery.Pylon), reply), default);
+        var id = (await pylon.CreateAsync(Canon.Write(Canon.Link(delivery: ReplyDelivery.Pylon), reply), default)).ExternalId;
 
         var written = h.Host.Pylon.GetMessages("iss_1").Single(m => m.Id == id);
         Assert.Equal("usr_ana", written.UserId);
@@ -101,8 +102,8 @@ public class PylonAdapterTests
     {
         await using var h = await Harness.StartAsync();
         h.Host.Pylon.CreateIssue("iss_1");
-        var id = await h.System(SystemId.Pylon).CreateAsync(
-            Canon.Write(Canon.Link(), Canon.Message(MessageKind.AgentReply), MessageKind.InternalNote, "Sent to the customer via helpdesk"), default);
+        var id = (await h.System(SystemId.Pylon).CreateAsync(
+            Canon.Write(Canon.Link(), Canon.Message(MessageKind.AgentReply), MessageKind.InternalNote, "Sent to the customer via helpdesk"), default)).ExternalId;
         var written = h.Host.Pylon.GetMessages("iss_1").Single(m => m.Id == id);
         Assert.True(written.IsPrivate);
         Assert.False(written.ReachedCustomer);
@@ -132,8 +133,8 @@ public class PylonAdapterTests
         h.Host.Pylon.CreateIssue("iss_1");
         var pylon = h.System(SystemId.Pylon);
         var link = Canon.Link();
-        var a = await pylon.CreateAsync(Canon.Write(link, Canon.Message(MessageKind.InternalNote, "<p>secret 4111</p>")), default);
-        var b = await pylon.CreateAsync(Canon.Write(link, Canon.Message(MessageKind.InternalNote)), default);
+        var a = (await pylon.CreateAsync(Canon.Write(link, Canon.Message(MessageKind.InternalNote, "<p>secret 4111</p>")), default)).ExternalId;
+        var b = (await pylon.CreateAsync(Canon.Write(link, Canon.Message(MessageKind.InternalNote)), default)).ExternalId;
 
         await pylon.RedactAsync(link, a, default);
         await pylon.DeleteAsync(link, b, DeleteMode.Hard, default);
@@ -155,8 +156,8 @@ public class PylonAdapterTests
         await using var h = await Harness.StartAsync();
         h.Host.Pylon.CreateIssue("iss_1");
         const string hostile = """<p onclick="steal()">hi<script>alert(1)</script><img src=x onerror="alert(2)"><a href="javascript:alert(3)">x</a></p>""";
-        var id = await h.System(SystemId.Pylon).CreateAsync(Canon.Write(Canon.Link(), Canon.Message(MessageKind.InternalNote, hostile,
-            attachments: [new Attachment("evil", "javascript:alert(4)")])), default);
+        var id = (await h.System(SystemId.Pylon).CreateAsync(Canon.Write(Canon.Link(), Canon.Message(MessageKind.InternalNote, hostile,
+            attachments: [new Attachment("evil", "javascript:alert(4)")])), default)).ExternalId;
         var written = h.Host.Pylon.GetMessages("iss_1").Single(m => m.Id == id);
         foreach (var bad in new[] { "<script", "onerror", "onclick", "javascript:" })
         {
@@ -177,14 +178,14 @@ public class PylonAdapterTests
 
         h.Host.Pylon.SetFault(PylonSimulator.ListMessages, new FaultSpec { DropRate = 1, Count = 2 });
         Assert.Single((await h.System(SystemId.Pylon).ReadPageAsync(Canon.Link(), null, default)).Messages);
-        Assert.True(h.Get<IAdapterMetrics>().Snapshot(SystemId.Pylon).Retries >= 4);
+        Assert.True(h.Get<SyncMetrics>().Http(SystemId.Pylon).Retries >= 4);
     }
 
     [Fact]
     public async Task A_dropped_connection_on_a_reply_is_not_sent_again()
     {
         await using var h = await Harness.StartAsync();
-        h.Host.Pylon.CreateIssue("iss_1");
+        h.Host.Pylon.CreateIssue("iss_1", "contact_9", "ana@example.com", "Ana Ruiz");
         h.Host.Pylon.AddMessage("iss_1", SimMessageKind.Customer, "<p>hi</p>");
         h.Host.Pylon.SetFault(PylonSimulator.Reply, new FaultSpec { DropRate = 1, Count = 1 });
         await Assert.ThrowsAsync<TransientApiException>(() =>
@@ -209,7 +210,7 @@ public class PylonAdapterTests
         h.Host.Pylon.CreateIssue("iss_1");
         h.Host.Pylon.SetFault(PylonSimulator.ListMessages, new FaultSpec { RateLimitRate = 1, Count = 1, RetryAfterSeconds = 1 });
         await h.System(SystemId.Pylon).ReadPageAsync(Canon.Link(), null, default);
-        var counters = h.Get<IAdapterMetrics>().Snapshot(SystemId.Pylon);
+        var counters = h.Get<SyncMetrics>().Http(SystemId.Pylon);
         Assert.Equal(1, counters.RateLimited);
         Assert.Equal(0, counters.Failures);
     }

@@ -66,4 +66,16 @@ public class CordWebhookVerifierTests
         var outcome = Cord().Verify(Headers([.. headers]), Encoding.UTF8.GetBytes(sent));
         Assert.Equal(expected, Assert.IsType<WebhookRejected>(outcome).Reason);
     }
+
+    [Fact]
+    public void The_same_cord_delivery_sent_again_is_refused_as_a_replay()
+    {
+        const string body = """{"type":"thread-message-added","event":{"threadID":"th_42"},"applicationID":"a"}""";
+        var ts = Now.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var headers = Headers(("X-Cord-Timestamp", ts), ("X-Cord-Signature", CordSignature(ts, body)));
+        var verifier = Cord();
+
+        Assert.IsType<WebhookAccepted>(verifier.Verify(headers, Encoding.UTF8.GetBytes(body)));
+        Assert.Equal(WebhookRejectionReason.Replayed, Assert.IsType<WebhookRejected>(verifier.Verify(headers, Encoding.UTF8.GetBytes(body))).Reason);
+    }
 }

@@ -21,8 +21,13 @@ public sealed class ChangeDetectorTests
     private static Dictionary<string, SnapshotEntry> SnapshotOf(params SnapshotEntry[] entries) =>
         entries.ToDictionary(e => e.ExternalId, StringComparer.Ordinal);
 
-    private DetectionResult Detect(IReadOnlyList<ObservedMessage> page, IReadOnlyDictionary<string, SnapshotEntry> snapshot, bool fullScan = false, IReadOnlyDictionary<string, Guid>? mirrors = null) =>
-        _detector.Detect(Link, SystemId.Pylon, page, snapshot, fullScan, mirrors);
+    private DetectionResult Detect(IReadOnlyList<ObservedMessage> page, IReadOnlyDictionary<string, SnapshotEntry> snapshot, bool fullScan = false) =>
+        _detector.Detect(Link, SystemId.Pylon, page, snapshot, fullScan);
+
+    private DetectionResult Detect(IReadOnlyList<ObservedMessage> page, IReadOnlyDictionary<string, SnapshotEntry> snapshot, IReadOnlyDictionary<Guid, OwnWrite> ownWrites) =>
+        _detector.Detect(Link, SystemId.Pylon, page, snapshot, fullScan: false, ownWrites);
+
+    private static Dictionary<Guid, OwnWrite> OwnWrites(params OwnWrite[] writes) => writes.ToDictionary(w => w.Marker);
 
     [Fact]
     public void An_unknown_message_is_created_with_a_time_ordered_canonical_id()
@@ -59,25 +64,53 @@ public sealed class ChangeDetectorTests
     }
 
     [Fact]
-    public void A_message_carrying_a_sync_id_is_an_echo_recorded_under_its_canonical_id()
+    public void A_message_carrying_our_own_marker_is_an_echo_recorded_under_its_canonical_id()
     {
         var canonical = Guid.CreateVersion7();
+        var own = OwnWrites(new OwnWrite(canonical, canonical, "msg_9", IsNote: false));
 
-        var result = Detect([Samples.Observed("msg_9") with { SyncId = canonical }], NoSnapshot);
+        var result = Detect([Samples.Observed("msg_9") with { SyncId = canonical }], NoSnapshot, own);
 
         Assert.Empty(result.Changes);
         Assert.Equal(canonical, Assert.Single(result.Snapshots).CanonicalId);
     }
 
     [Fact]
-    public void A_known_mirror_id_is_an_echo_even_without_a_marker()
+    public void A_write_still_in_flight_is_recognised_by_its_marker_before_its_id_is_known()
     {
         var canonical = Guid.CreateVersion7();
 
-        var result = Detect([Samples.Observed("msg_9")], NoSnapshot, mirrors: new Dictionary<string, Guid> { ["msg_9"] = canonical });
+        var result = Detect([Samples.Observed("msg_9") with { SyncId = canonical }], NoSnapshot, OwnWrites(new OwnWrite(canonical, canonical, null, IsNote: false)));
 
         Assert.Empty(result.Changes);
         Assert.Equal(canonical, Assert.Single(result.Snapshots).CanonicalId);
+    }
+
+    [Fact]
+    public void An_edit_notes_marker_records_its_row_as_a_note_of_the_message()
+    {
+        Guid canonical = Guid.CreateVersion7(), change = Guid.CreateVersion7();
+
+        var result = Detect([Samples.Observed("note_1") with { SyncId = change }], NoSnapshot, OwnWrites(new OwnWrite(change, canonical, "note_1", IsNote: true)));
+
+        var row = Assert.Single(result.Snapshots);
+        Assert.Equal((canonical, true), (row.CanonicalId, row.IsNote));
+        Assert.Empty(result.Changes);
+    }
+
+    [Theory]
+    [InlineData("unknown marker")]
+    [InlineData("marker of a mirror with another id")]
+    public void A_marker_the_store_did_not_write_there_is_a_new_message(string why)
+    {
+        var canonical = Guid.CreateVersion7();
+        var own = why == "unknown marker" ? OwnWrites() : OwnWrites(new OwnWrite(canonical, canonical, "msg_1", IsNote: false));
+
+        var result = Detect([Samples.Observed("msg_9", "quoting the mirror") with { SyncId = canonical }], NoSnapshot, own);
+
+        var change = Assert.Single(result.Changes);
+        Assert.Equal(ChangeKind.Created, change.Kind);
+        Assert.NotEqual(canonical, change.CanonicalId);
     }
 
     [Theory]
@@ -239,20 +272,27 @@ public sealed class ChangeDetectorTests
     }
 
     [Fact]
-    public void A_full_scan_reports_vanished_messages_as_deleted_and_an_incremental_page_does_not()
+    public void A_full_scan_reports_vanished_messages_and_only_confirmed_ones_become_deletions()
     {
         var kept = Samples.Observed("keep");
         var gone = new SnapshotEntry("gone", Guid.CreateVersion7(), "h");
+        var gap = new SnapshotEntry("gap", Guid.CreateVersion7(), "h");
         var goneBefore = new SnapshotEntry("gone-before", Guid.CreateVersion7(), "h", Deleted: true);
-        var snapshot = SnapshotOf(new SnapshotEntry("keep", Guid.CreateVersion7(), Hash(kept)), gone, goneBefore);
+        var snapshot = SnapshotOf(new SnapshotEntry("keep", Guid.CreateVersion7(), Hash(kept)), gone, gap, goneBefore);
 
         var incremental = Detect([kept], snapshot);
         var full = Detect([kept], snapshot, fullScan: true);
 
-        Assert.Empty(incremental.Changes);
-        var change = Assert.Single(full.Changes);
+        Assert.Empty(incremental.Vanished);
+        Assert.Empty(full.Changes);
+        Assert.Equal(["gap", "gone"], full.Vanished.Select(e => e.ExternalId));
+
+        var confirmed = _detector.Confirm(full, [gone]);
+
+        var change = Assert.Single(confirmed.Changes);
         Assert.Equal((ChangeKind.Deleted, gone.CanonicalId, "gone", _clock.GetUtcNow()), (change.Kind, change.CanonicalId, change.ExternalId, change.OccurredAt));
-        Assert.True(Assert.Single(full.Snapshots).Deleted);
+        Assert.True(Assert.Single(confirmed.Snapshots).Deleted);
+        Assert.Empty(confirmed.Vanished);
     }
 
     [Fact]

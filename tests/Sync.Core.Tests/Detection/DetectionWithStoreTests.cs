@@ -24,7 +24,7 @@ public sealed class DetectionWithStoreTests : IDisposable
         var canonicalId = Assert.Single((await store.CommitObservationAsync(created.ToCommit(link.Id, SystemId.Pylon, "p1"))).Written).CanonicalId;
 
         // The consumer copies it into Cord; the copy reads back with Cord's own rendering and no marker.
-        await store.RecordMappingAsync(canonicalId, SystemId.Cord, "cm_1", MessageKind.CustomerMessage);
+        await store.RecordMappingAsync(canonicalId, SystemId.Cord, "cm_1", MessageKind.CustomerMessage, null);
         var readBack = detector.Detect(link, SystemId.Cord, [Samples.Observed("cm_1", "My printer is on fire (via Pylon)")], await store.GetSnapshotAsync(link.Id, SystemId.Cord), false);
         var echo = await store.CommitObservationAsync(readBack.ToCommit(link.Id, SystemId.Cord, "t1"));
         Assert.Empty(echo.Written);

@@ -162,6 +162,59 @@ public sealed class ChangeApplierTests : IDisposable
     }
 
     [Fact]
+    public async Task An_unexpected_failure_on_the_last_attempt_is_recorded_too()
+    {
+        var change = await CustomerWritesInPylonAsync();
+        _rig.Cord.Faults.Add(new Fault("create", new InvalidOperationException("a bug")));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _rig.ApplyAsync(change, SystemId.Cord, lastAttempt: true));
+
+        var outcome = Assert.Single(await _rig.OpenOutcomesAsync());
+        Assert.Equal(OutcomeKind.Faulted, outcome.Kind);
+        Assert.Contains("a bug", outcome.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Credentials_refused_before_the_last_attempt_keep_the_change_queued()
+    {
+        var change = await CustomerWritesInPylonAsync();
+        _rig.Cord.Faults.Add(new Fault("create", new AuthenticationException(SystemId.Cord, "401 Unauthorized")));
+
+        await Assert.ThrowsAsync<AuthenticationException>(() => _rig.ApplyAsync(change, SystemId.Cord));
+
+        Assert.True(_rig.Pause.IsPaused(SystemId.Cord, out _));
+        Assert.Empty(await _rig.OpenOutcomesAsync());
+        Assert.False(await _rig.Store.IsChangeAppliedAsync(change.ChangeId, SystemId.Cord));
+    }
+
+    [Fact]
+    public async Task Credentials_refused_past_the_retries_park_the_change_and_it_is_replayed_once_the_system_accepts_them()
+    {
+        var change = await CustomerWritesInPylonAsync("first");
+        _rig.Cord.Faults.Add(new Fault("create", new AuthenticationException(SystemId.Cord, "401 Unauthorized")));
+
+        // The transport's last attempt: the change must not vanish into an error queue that status cannot see.
+        await _rig.ApplyAsync(change, SystemId.Cord, lastAttempt: true);
+
+        var parked = Assert.Single(await _rig.OpenOutcomesAsync());
+        Assert.Equal((OutcomeKind.Parked, SystemId.Cord, change.CanonicalId), (parked.Kind, parked.Target, parked.CanonicalId));
+        Assert.Contains("credentials", parked.Reason, StringComparison.Ordinal);
+        Assert.Empty(_rig.Cord.Writes);
+
+        // The credentials are fixed: the next change to Cord succeeds, the system resumes and the parked change goes out again.
+        _rig.Clock.Advance(SystemPause.MaxDelay);
+        var next = await CustomerWritesInPylonAsync("second");
+        await _rig.ApplyAsync(next, SystemId.Cord);
+        var replayed = Assert.Single(await _rig.PublishAsync());
+        await _rig.ApplyAsync(replayed, SystemId.Cord);
+
+        Assert.Equal((change.CanonicalId, SystemId.Cord), (replayed.CanonicalId, replayed.Target));
+        Assert.Equal(2, _rig.Cord.Messages("th_4").Count);
+        Assert.Empty(await _rig.OpenOutcomesAsync());
+        Assert.Single(_rig.PauseLog.Lines, l => l.Message.Contains("accepts our credentials again", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_later_success_resolves_the_outcome_a_replay_was_for()
     {
         var change = await CustomerWritesInPylonAsync();
@@ -244,5 +297,93 @@ public sealed class ChangeApplierTests : IDisposable
 
         Assert.True(Assert.Single(_rig.Cord.Messages("th_4")).Deleted);
         Assert.Equal(OutcomeKind.Skipped, Assert.Single(await _rig.OpenOutcomesAsync()).Kind); // the helpdesk cannot delete
+    }
+
+    /// <summary>A customer message in Cord copied to Pylon (which cannot edit, like the real one) and the helpdesk, then edited in Cord.</summary>
+    private async Task<(MessageChanged Created, string PylonMirror, string PylonNote, string CordOriginal)> EditedInCordAsync(string secret = "hunter2")
+    {
+        _rig.Pylon.Capabilities = FakeMessageSystem.AllCapabilities with { CanEdit = false, CanSoftDelete = false };
+        var original = _rig.Cord.Add("th_4", "My password is x");
+        var created = Assert.Single(await _rig.PollAsync(SystemId.Cord));
+        await _rig.ApplyEverywhereAsync([created]);
+        var mirror = Assert.Single(_rig.Pylon.Messages("iss_1")).Id;
+
+        _rig.Cord.PersonEdits("th_4", original, $"<p>My password is {secret}</p>");
+        await _rig.ApplyEverywhereAsync(await _rig.PollAsync(SystemId.Cord));
+        var note = _rig.Pylon.Messages("iss_1").Single(m => m.Id != mirror).Id;
+        return (created, mirror, note, original);
+    }
+
+    [Fact]
+    public async Task A_redaction_reaches_every_edit_note_and_the_unpropagated_outcome_counts_every_copy()
+    {
+        var (created, mirror, note, original) = await EditedInCordAsync();
+        Assert.Contains("hunter2", _rig.Pylon.Message("iss_1", note).Html, StringComparison.Ordinal);
+
+        _rig.Cord.PersonRedacts("th_4", original);
+        await _rig.ApplyEverywhereAsync(await _rig.PollAsync(SystemId.Cord));
+
+        Assert.All(_rig.Pylon.Messages("iss_1"), m => Assert.True(m.Redacted, $"{m.Id} still shows: {m.Html}"));
+        var outcome = Assert.Single(await _rig.OpenOutcomesAsync());
+        Assert.Equal((OutcomeKind.UnpropagatedRedaction, SystemId.Helpdesk, created.CanonicalId), (outcome.Kind, outcome.Target, outcome.CanonicalId));
+        Assert.Contains("2 copies", outcome.Reason, StringComparison.Ordinal);
+        Assert.Equal(2, _rig.Helpdesk.Messages("tkt_9").Count);
+        Assert.NotEqual(mirror, note);
+    }
+
+    [Fact]
+    public async Task A_deletion_reaches_every_edit_note_too()
+    {
+        var (_, _, _, original) = await EditedInCordAsync();
+
+        _rig.Cord.PersonDeletes("th_4", original);
+        await _rig.ApplyEverywhereAsync(await _rig.PollAsync(SystemId.Cord));
+
+        Assert.Empty(_rig.Pylon.Messages("iss_1"));
+    }
+
+    [Fact]
+    public async Task An_edit_note_whose_response_was_lost_is_found_by_its_change_and_not_written_twice()
+    {
+        _rig.Pylon.Capabilities = FakeMessageSystem.AllCapabilities with { CanEdit = false };
+        var original = _rig.Cord.Add("th_4", "Printer on fire");
+        await _rig.ApplyEverywhereAsync(await _rig.PollAsync(SystemId.Cord));
+        _rig.Cord.PersonEdits("th_4", original, "<p>Printer was on fire</p>");
+        var edited = Assert.Single(await _rig.PollAsync(SystemId.Cord));
+        _rig.Pylon.Faults.Add(new Fault("create", new TransientApiException(SystemId.Pylon, "connection reset"), AfterEffect: true));
+
+        await Assert.ThrowsAsync<TransientApiException>(() => _rig.ApplyAsync(edited, SystemId.Pylon));
+        _rig.Restart();
+        await _rig.ApplyAsync(edited, SystemId.Pylon);
+
+        Assert.Equal(2, _rig.Pylon.Messages("iss_1").Count); // the mirror and one note
+        Assert.Empty(await _rig.PollAsync(SystemId.Pylon)); // and the note reads back as ours
+    }
+
+    [Fact]
+    public async Task Deleting_an_edit_note_is_not_a_deletion_of_the_message()
+    {
+        var (_, _, note, _) = await EditedInCordAsync();
+        await _rig.PollAsync(SystemId.Pylon);
+
+        _rig.Pylon.PersonDeletes("iss_1", note);
+        Assert.Empty(await _rig.PollAsync(SystemId.Pylon));
+
+        _rig.Pylon.Remove("iss_1", note);
+        Assert.Empty(await _rig.PollAsync(SystemId.Pylon, fullScan: true));
+    }
+
+    [Fact]
+    public async Task A_person_redacting_an_edit_note_redacts_the_message_everywhere()
+    {
+        var (created, _, note, original) = await EditedInCordAsync();
+        await _rig.PollAsync(SystemId.Pylon);
+
+        _rig.Pylon.PersonRedacts("iss_1", note);
+        var redacted = Assert.Single(await _rig.PollAsync(SystemId.Pylon));
+        await _rig.ApplyEverywhereAsync([redacted]);
+
+        Assert.Equal((ChangeKind.Redacted, created.CanonicalId), (redacted.Change, redacted.CanonicalId));
+        Assert.True(_rig.Cord.Message("th_4", original).Redacted);
     }
 }

@@ -44,6 +44,7 @@ internal sealed class EngineRig : IDisposable
     public SystemPause Pause { get; private set; } = null!;
     public ListLogger<ChangeApplier> ApplierLog { get; private set; } = null!;
     public ListLogger<ConversationPoller> PollerLog { get; private set; } = null!;
+    public ListLogger<SystemPause> PauseLog { get; private set; } = null!;
     public Dictionary<SystemId, TargetPolicy> Policies { get; } = [];
 
     public FakeMessageSystem System(SystemId id) => id switch
@@ -62,21 +63,29 @@ internal sealed class EngineRig : IDisposable
         Store = crashBefore is null ? RealStore : CrashingStore.Wrap(RealStore, crashBefore);
         var systems = new IMessageSystem[] { Pylon, Helpdesk, Cord };
         var metrics = new SyncMetrics();
-        Pause = new SystemPause(Clock);
+        var signal = new OutboxSignal();
+        PauseLog = new ListLogger<SystemPause>();
+        Pause = new SystemPause(Clock, Store, signal, PauseLog);
         ApplierLog = new ListLogger<ChangeApplier>();
         PollerLog = new ListLogger<ConversationPoller>();
         Applier = new ChangeApplier(Store, systems, new Links(this), new PolicyTable(this), Pause, metrics, ApplierLog);
-        Poller = new ConversationPoller(Store, systems, new ChangeDetector(Clock), new OutboxSignal(), metrics, PollerLog);
+        Poller = new ConversationPoller(Store, systems, new ChangeDetector(Clock), signal, metrics, PollerLog);
     }
 
     /// <summary>Polls <paramref name="system"/> and returns the changes it committed to the outbox.</summary>
     public async Task<IReadOnlyList<MessageChanged>> PollAsync(SystemId system, bool fullScan = false)
     {
-        var before = (await RealStore.GetUnpublishedAsync(10_000)).Select(e => e.Sequence).ToHashSet();
+        await PublishAsync();
         await Poller.PollAsync(Link, system, fullScan, CancellationToken.None);
-        var after = await RealStore.GetUnpublishedAsync(10_000);
-        await RealStore.MarkPublishedAsync(after.Select(e => e.Sequence));
-        return after.Where(e => !before.Contains(e.Sequence)).Select(e => e.Message).ToList();
+        return await PublishAsync();
+    }
+
+    /// <summary>What the relay would publish now (the outbox rows not yet published), marked published.</summary>
+    public async Task<IReadOnlyList<MessageChanged>> PublishAsync()
+    {
+        var pending = await RealStore.GetUnpublishedAsync(10_000);
+        await RealStore.MarkPublishedAsync(pending.Select(e => e.Sequence));
+        return pending.Select(e => e.Message).ToList();
     }
 
     public Task ApplyAsync(MessageChanged change, SystemId target, bool lastAttempt = false) =>

@@ -54,13 +54,26 @@ internal sealed class FakeMessageSystem(SystemId system, SystemCapabilities? cap
 
     public int Reads { get; private set; }
 
+    /// <summary>Messages every list leaves out although they are there (a read gap; a direct read still finds them).</summary>
+    public HashSet<string> MissingFromLists { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Messages the next read from the start leaves out, once.</summary>
+    public HashSet<string> MissingFromNextRead { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>False for a system with no documented single-message read (Pylon): <see cref="ProbeAsync"/> cannot tell.</summary>
+    public bool CanProbe { get; set; } = true;
+
+    public int Probes { get; private set; }
+
+    private HashSet<string> _missingThisRead = new(StringComparer.Ordinal);
+
     /// <summary>A person writes a message in this system.</summary>
     public string Add(string conversationId, string text, MessageKind kind = MessageKind.CustomerMessage, Author? author = null, string? html = null)
     {
         lock (_gate)
         {
             var id = NextId();
-            Conversation(conversationId).Add(new FakeMessage(id, kind, author ?? new Author("Ada", "ada@example.com", "c_1", kind == MessageKind.CustomerMessage), html ?? $"<p>{text}</p>", Created: Now(id)));
+            Conversation(conversationId).Add(new FakeMessage(id, kind, author ?? new Author("Ada", "ada@example.com", "c_1", kind == MessageKind.CustomerMessage), html ?? $"<p>{text}</p>", Created: Now()));
             return id;
         }
     }
@@ -98,7 +111,13 @@ internal sealed class FakeMessageSystem(SystemId system, SystemCapabilities? cap
         lock (_gate)
         {
             Reads++;
-            var all = Conversation(ConversationOf(link));
+            if (cursor is null)
+            {
+                _missingThisRead = [.. MissingFromNextRead];
+                MissingFromNextRead.Clear();
+            }
+
+            var all = Conversation(ConversationOf(link)).Where(m => !MissingFromLists.Contains(m.Id) && !_missingThisRead.Contains(m.Id)).ToList();
             var start = cursor is null ? 0 : int.Parse(cursor, CultureInfo.InvariantCulture);
             var page = all.Skip(start).Take(PageSize).Select(Observe).ToList();
             var end = start + page.Count;
@@ -108,34 +127,35 @@ internal sealed class FakeMessageSystem(SystemId system, SystemCapabilities? cap
         }
     }
 
-    public Task<string> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
+    public Task<WrittenMessage> CreateAsync(WriteRequest request, CancellationToken cancellationToken)
     {
         var fault = Raise("create", before: true);
-        string id;
+        FakeMessage written;
         lock (_gate)
         {
-            id = NextId();
-            var html = SyncMarker.Append(request.Message.BodyHtml, request.Message.Id);
-            Conversation(ConversationOf(request.Link)).Add(new FakeMessage(id, request.TargetKind, new Author("MessageSync"), html, Created: Now(id)));
-            Writes.Add("create:" + id);
+            var html = SyncMarker.Append(request.Message.BodyHtml, request.Marker);
+            written = new FakeMessage(NextId(), request.TargetKind, new Author("MessageSync"), html, Created: Now());
+            Conversation(ConversationOf(request.Link)).Add(written);
+            Writes.Add("create:" + written.Id);
             Created.Add(request);
         }
 
         RaiseAfter(fault);
-        return Task.FromResult(id);
+        return Task.FromResult(new WrittenMessage(written.Id, Observe(written)));
     }
 
-    public Task EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken)
+    public Task<ObservedMessage> EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken)
     {
         var fault = Raise("edit", before: true);
-        Update(ConversationOf(request.Link), externalId, m => m with { Html = SyncMarker.Append(request.Message.BodyHtml, request.Message.Id), Updated = m.Created.AddMinutes(1) });
+        var conversation = ConversationOf(request.Link);
+        Update(conversation, externalId, m => m with { Html = SyncMarker.Append(request.Message.BodyHtml, request.Marker), Updated = m.Created.AddMinutes(1) });
         lock (_gate)
         {
             Writes.Add("edit:" + externalId);
         }
 
         RaiseAfter(fault);
-        return Task.CompletedTask;
+        return Task.FromResult(Observe(Message(conversation, externalId)));
     }
 
     public Task RedactAsync(ConversationLink link, string externalId, CancellationToken cancellationToken)
@@ -172,12 +192,27 @@ internal sealed class FakeMessageSystem(SystemId system, SystemCapabilities? cap
         return Task.CompletedTask;
     }
 
-    public Task<string?> FindMirrorAsync(ConversationLink link, Guid canonicalId, string contentHash, CancellationToken cancellationToken)
+    public Task<MessagePresence> ProbeAsync(ConversationLink link, string externalId, CancellationToken cancellationToken)
+    {
+        if (!CanProbe)
+        {
+            return Task.FromResult(MessagePresence.Unknown);
+        }
+
+        lock (_gate)
+        {
+            Probes++;
+            var found = Conversation(ConversationOf(link)).FirstOrDefault(m => m.Id == externalId);
+            return Task.FromResult(found is null || found.Deleted ? MessagePresence.Gone : MessagePresence.Present);
+        }
+    }
+
+    public Task<string?> FindMirrorAsync(ConversationLink link, Guid marker, string contentHash, CancellationToken cancellationToken)
     {
         Raise("find", before: true);
         lock (_gate)
         {
-            return Task.FromResult(Conversation(ConversationOf(link)).FirstOrDefault(m => SyncMarker.Find(m.Html) == canonicalId)?.Id);
+            return Task.FromResult(Conversation(ConversationOf(link)).FirstOrDefault(m => SyncMarker.Find(m.Html) == marker)?.Id);
         }
     }
 
@@ -254,7 +289,7 @@ internal sealed class FakeMessageSystem(SystemId system, SystemCapabilities? cap
 
     private string NextId() => $"{system.ToString().ToLowerInvariant()}_{++_nextId}";
 
-    private DateTimeOffset Now(string id) => new DateTimeOffset(2025, 3, 1, 8, 0, 0, TimeSpan.Zero).AddSeconds(_nextId);
+    private DateTimeOffset Now() => new DateTimeOffset(2025, 3, 1, 8, 0, 0, TimeSpan.Zero).AddSeconds(_nextId);
 }
 
 /// <summary>One message as the fake system stores it.</summary>

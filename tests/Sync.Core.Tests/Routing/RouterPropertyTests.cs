@@ -93,7 +93,7 @@ public sealed class RouterPropertyTests
             var decision = Router.Decide(change, message, source, target, link, caps, policy, mapped);
             string Context() => $"{change} {kind} {source}->{target} mapped={mapped} live={message.RedactedAt is null && message.DeletedAt is null} {link} {policy} {Describe(caps)} => {decision}";
             Check(decision, change, message, source, target, link, caps, policy, mapped, Context);
-            if (decision.IsAction && message.Kind == MessageKind.InternalNote)
+            if (decision is RouteDecision.Create or RouteDecision.Edit or RouteDecision.AppendNote && message.Kind == MessageKind.InternalNote)
             {
                 internalNoteWrites++;
             }
@@ -122,9 +122,9 @@ public sealed class RouterPropertyTests
 
         var live = message.RedactedAt is null && message.DeletedAt is null;
 
-        if (target == source)
+        if (target == source && change is ChangeKind.Created or ChangeKind.Edited)
         {
-            That(decision is RouteDecision.Skip, "the source is never written back");
+            That(decision is RouteDecision.Skip, "a new message or version is never written back to its source");
         }
 
         if (link.ConversationId(target) is null)
@@ -138,20 +138,19 @@ public sealed class RouterPropertyTests
                 That(change == ChangeKind.Created && !mapped && live, "only a live, uncopied message is created");
                 That(!(target == SystemId.Pylon && create.TargetKind == MessageKind.CustomerMessage) || caps.CanPostAsAuthor, "a customer's message becomes a Pylon reply only posted as the contact");
                 That(caps.CreatableKinds.Contains(create.TargetKind), "only a kind the target can create");
-                That(!create.SendEmail, "a mirror never e-mails the customer");
                 That(VisibilityGuard.Violation(target, create.TargetKind, message, link, sendsEmail: false) is null, "the adapter's guard accepts every create the router makes");
-                CheckWrittenKind(message.Kind, create.TargetKind, target, link, That);
+                CheckWrittenKind(message, create.TargetKind, target, link, That);
                 break;
 
             case RouteDecision.Edit edit:
                 That(change == ChangeKind.Edited && mapped && live && caps.CanEdit, "an edit only where the target can edit a copy");
                 That(VisibilityGuard.Violation(target, edit.TargetKind, message, link, sendsEmail: false) is null, "the adapter's guard accepts every edit");
-                CheckWrittenKind(message.Kind, edit.TargetKind, target, link, That);
+                CheckWrittenKind(message, edit.TargetKind, target, link, That);
                 break;
 
             case RouteDecision.AppendNote note:
                 That(change == ChangeKind.Edited && mapped && live && !caps.CanEdit && policy.Edits == EditPolicy.AppendNote, "a note only for an edit the target cannot make, by policy");
-                That(caps.CreatableKinds.Contains(MessageKind.InternalNote) && !note.SendEmail, "the note is an internal note the target can take, never e-mailed");
+                That(caps.CreatableKinds.Contains(MessageKind.InternalNote) && note.TargetKind == MessageKind.InternalNote, "the note is an internal note the target can take");
                 That(!VisibilityGuard.IsCustomerVisible(target, note.TargetKind, link), "an edit note is never customer-visible");
                 break;
 
@@ -180,7 +179,7 @@ public sealed class RouterPropertyTests
         }
 
         // Redaction anywhere is redaction everywhere: never a silent skip where a copy exists.
-        if (change == ChangeKind.Redacted && mapped && target != source && link.ConversationId(target) is not null)
+        if (change == ChangeKind.Redacted && mapped && link.ConversationId(target) is not null)
         {
             That(
                 decision is RouteDecision.Redact || decision is RouteDecision.Outcome { Kind: OutcomeKind.UnpropagatedRedaction },
@@ -189,11 +188,12 @@ public sealed class RouterPropertyTests
 
         // An action the target cannot take (or may not, for visibility) is recorded, not dropped: only rule-based and
         // policy-chosen skips are unrecorded.
-        if (decision is RouteDecision.Skip && target != source && link.ConversationId(target) is not null)
+        if (decision is RouteDecision.Skip && !(target == source && change is ChangeKind.Created or ChangeKind.Edited) && link.ConversationId(target) is not null)
         {
             var explainedByRule = !mapped && change != ChangeKind.Created
                 || mapped && change == ChangeKind.Created
                 || !live
+                || message.Kind == MessageKind.AgentReply && target == SystemId.Cord && link.CordThreadCustomerVisible
                 || change == ChangeKind.Edited && policy.Edits == EditPolicy.Ignore && !caps.CanEdit
                 || change == ChangeKind.Deleted && policy.Deletion == DeletionPolicy.Ignore;
             That(explainedByRule, "a skip is a no-op by rule or by the configured policy, never a dropped capability gap");
@@ -201,8 +201,22 @@ public sealed class RouterPropertyTests
     }
 
     /// <summary>The kinds a copy may take, per target: the visibility invariant and the delivery rule.</summary>
-    private static void CheckWrittenKind(MessageKind kind, MessageKind written, SystemId target, ConversationLink link, Action<bool, string> that)
+    private static void CheckWrittenKind(CanonicalMessage message, MessageKind written, SystemId target, ConversationLink link, Action<bool, string> that)
     {
+        var kind = message.Kind;
+
+        // The delivery rule: a reply reaches the customer once, from the system the agent wrote it in. A copy that would reach
+        // the customer again (a Pylon reply, anything in a customer-visible Cord thread) is never an agent's reply, except a
+        // helpdesk reply into Pylon where the link says its customer is reached only through Pylon.
+        var reachesCustomer = (target == SystemId.Pylon && written is MessageKind.CustomerMessage or MessageKind.AgentReply)
+            || (target == SystemId.Cord && link.CordThreadCustomerVisible);
+        if (reachesCustomer && (kind == MessageKind.AgentReply || written == MessageKind.AgentReply))
+        {
+            that(
+                target == SystemId.Pylon && written == MessageKind.AgentReply && link.DeliverRepliesVia == ReplyDelivery.Pylon && message.Origin.System == SystemId.Helpdesk,
+                "a reply reaches the customer once: only a helpdesk reply, into Pylon, on the link's opt-in");
+        }
+
         if (kind == MessageKind.InternalNote)
         {
             that(written == MessageKind.InternalNote, "an internal note stays an internal note");

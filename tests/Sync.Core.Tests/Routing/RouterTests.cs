@@ -40,12 +40,11 @@ public sealed class RouterTests
     [InlineData(MessageKind.AgentReply, MessageKind.AgentReply)]
     [InlineData(MessageKind.InternalNote, MessageKind.InternalNote)]
     [InlineData(MessageKind.SystemEvent, MessageKind.InternalNote)]
-    public void The_helpdesk_takes_request_response_and_note_and_a_mirror_never_emails(MessageKind kind, MessageKind expected)
+    public void The_helpdesk_takes_request_response_and_note(MessageKind kind, MessageKind expected)
     {
         var decision = Assert.IsType<RouteDecision.Create>(Decide(ChangeKind.Created, kind, SystemId.Pylon, SystemId.Helpdesk));
 
         Assert.Equal(expected, decision.TargetKind);
-        Assert.False(decision.SendEmail);
     }
 
     [Fact]
@@ -75,21 +74,58 @@ public sealed class RouterTests
     }
 
     [Fact]
-    public void Other_kinds_still_reach_a_customer_visible_Cord_thread()
+    public void A_customers_message_still_reaches_a_customer_visible_Cord_thread()
     {
-        var decision = Decide(ChangeKind.Created, MessageKind.AgentReply, SystemId.Helpdesk, SystemId.Cord, Link with { CordThreadCustomerVisible = true });
+        var decision = Decide(ChangeKind.Created, MessageKind.CustomerMessage, SystemId.Helpdesk, SystemId.Cord, Link with { CordThreadCustomerVisible = true });
+
+        Assert.Equal(new RouteDecision.Create(MessageKind.CustomerMessage, null), decision);
+    }
+
+    [Theory]
+    [InlineData(SystemId.Helpdesk)]
+    [InlineData(SystemId.Pylon)]
+    public void An_agent_reply_already_delivered_elsewhere_is_not_copied_into_a_customer_visible_Cord_thread(SystemId origin)
+    {
+        var decision = Decide(ChangeKind.Created, MessageKind.AgentReply, origin, SystemId.Cord, Link with { CordThreadCustomerVisible = true, DeliverRepliesVia = ReplyDelivery.Pylon });
+
+        Assert.Contains("second time", Assert.IsType<RouteDecision.Skip>(decision).Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_agent_reply_reaches_an_internal_Cord_thread()
+    {
+        var decision = Decide(ChangeKind.Created, MessageKind.AgentReply, SystemId.Helpdesk, SystemId.Cord);
 
         Assert.Equal(new RouteDecision.Create(MessageKind.AgentReply, null), decision);
+    }
+
+    [Fact]
+    public void Delivery_via_Pylon_posts_only_helpdesk_replies_as_Pylon_replies()
+    {
+        var link = Link with { CordThreadCustomerVisible = true, DeliverRepliesVia = ReplyDelivery.Pylon };
+
+        Assert.Equal(new RouteDecision.Create(MessageKind.AgentReply, null), Decide(ChangeKind.Created, MessageKind.AgentReply, SystemId.Helpdesk, SystemId.Pylon, link));
+        Assert.Equal(
+            new RouteDecision.Create(MessageKind.InternalNote, "Sent to the customer via Cord"),
+            Decide(ChangeKind.Created, MessageKind.AgentReply, SystemId.Cord, SystemId.Pylon, link));
     }
 
     [Theory]
     [InlineData(ChangeKind.Created)]
     [InlineData(ChangeKind.Edited)]
-    [InlineData(ChangeKind.Redacted)]
-    [InlineData(ChangeKind.Deleted)]
-    public void The_source_system_is_never_written_back(ChangeKind change)
+    public void A_new_message_or_version_is_never_written_back_to_its_source(ChangeKind change)
     {
         Assert.IsType<RouteDecision.Skip>(Decide(change, MessageKind.CustomerMessage, SystemId.Cord, SystemId.Cord, mapped: true));
+    }
+
+    [Theory]
+    [InlineData(ChangeKind.Redacted)]
+    [InlineData(ChangeKind.Deleted)]
+    public void A_redaction_or_deletion_reaches_the_other_copies_in_its_source_system_too(ChangeKind change)
+    {
+        var decision = Decide(change, MessageKind.CustomerMessage, SystemId.Pylon, SystemId.Pylon, mapped: true);
+
+        Assert.True(decision is RouteDecision.Redact or RouteDecision.Delete, decision.ToString());
     }
 
     [Fact]
@@ -140,7 +176,7 @@ public sealed class RouterTests
         var decision = Decide(ChangeKind.Edited, MessageKind.CustomerMessage, SystemId.Cord, SystemId.Pylon, mapped: true);
 
         var note = Assert.IsType<RouteDecision.AppendNote>(decision);
-        Assert.Equal(("Edited in Cord", MessageKind.InternalNote, false), (note.Label, note.TargetKind, note.SendEmail));
+        Assert.Equal(("Edited in Cord", MessageKind.InternalNote), (note.Label, note.TargetKind));
     }
 
     [Fact]
@@ -239,10 +275,8 @@ public sealed class RouterTests
 
         var request = decision.ToWriteRequest(Link, message, "msg_parent");
 
-        Assert.True(decision.IsAction);
         Assert.NotNull(request);
         Assert.Equal((MessageKind.InternalNote, "Sent to the customer via helpdesk", "msg_parent", message), (request.TargetKind, request.Label, request.ParentExternalId, request.Message));
         Assert.Null(new RouteDecision.Redact().ToWriteRequest(Link, message));
-        Assert.False(new RouteDecision.Skip("x").IsAction);
     }
 }

@@ -36,6 +36,6 @@ public sealed class SqliteStateStoreTests : StateStoreContractTests
 
         // More opens than the pool has physical connections: the PRAGMAs run once per physical connection, not per open.
         await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() =>
-            Assert.ThrowsAnyAsync<Exception>(() => store.RecordMappingAsync(Guid.CreateVersion7(), Model.SystemId.Cord, $"cm_{i}", Model.MessageKind.CustomerMessage)))));
+            Assert.ThrowsAnyAsync<Exception>(() => store.RecordMappingAsync(Guid.CreateVersion7(), Model.SystemId.Cord, $"cm_{i}", Model.MessageKind.CustomerMessage, null)))));
     }
 }

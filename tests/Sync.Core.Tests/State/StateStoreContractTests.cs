@@ -248,7 +248,7 @@ public abstract class StateStoreContractTests : IDisposable
         await store.RecordIntentAsync(id, SystemId.Cord, WriteAction.Create, "sync-" + id);
         Assert.NotNull(await store.GetIntentAsync(id, SystemId.Cord, WriteAction.Create));
 
-        await store.RecordMappingAsync(id, SystemId.Cord, "cm_1", MessageKind.CustomerMessage);
+        await store.RecordMappingAsync(id, SystemId.Cord, "cm_1", MessageKind.CustomerMessage, null);
 
         Assert.Null(await store.GetIntentAsync(id, SystemId.Cord, WriteAction.Create));
         var mapping = await store.GetMappingAsync(id, SystemId.Cord);
@@ -265,7 +265,7 @@ public abstract class StateStoreContractTests : IDisposable
         using var store = _db.Open();
         var id = Guid.CreateVersion7();
         await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Pylon, "msg_1", id));
-        await store.RecordMappingAsync(id, SystemId.Cord, "cm_1", MessageKind.CustomerMessage);
+        await store.RecordMappingAsync(id, SystemId.Cord, "cm_1", MessageKind.CustomerMessage, null);
 
         var echo = await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Cord, "cm_1"));
 
@@ -342,7 +342,7 @@ public abstract class StateStoreContractTests : IDisposable
         using var store = _db.Open();
         var id = Guid.CreateVersion7();
         await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Pylon, "msg_1", id));
-        await store.RecordMappingAsync(id, SystemId.Cord, "cm_1", MessageKind.CustomerMessage);
+        await store.RecordMappingAsync(id, SystemId.Cord, "cm_1", MessageKind.CustomerMessage, null);
         await store.CommitObservationAsync(new ObservationCommit
         {
             LinkId = "link-1",
@@ -351,7 +351,7 @@ public abstract class StateStoreContractTests : IDisposable
         });
         await store.RecordIntentAsync(id, SystemId.Cord, WriteAction.Redact, "m");
 
-        await store.RecordMirrorChangedAsync(id, SystemId.Cord, WriteAction.Redact);
+        await store.RecordMirrorChangedAsync(id, SystemId.Cord, "cm_1", WriteAction.Redact);
 
         var mirror = (await store.GetSnapshotAsync("link-1", SystemId.Cord))["cm_1"];
         Assert.Null(mirror.ContentHash);
@@ -367,7 +367,7 @@ public abstract class StateStoreContractTests : IDisposable
 
         var unknown = Guid.CreateVersion7();
 
-        await Assert.ThrowsAnyAsync<Exception>(() => store.RecordMappingAsync(unknown, SystemId.Cord, "cm_1", MessageKind.CustomerMessage));
+        await Assert.ThrowsAnyAsync<Exception>(() => store.RecordMappingAsync(unknown, SystemId.Cord, "cm_1", MessageKind.CustomerMessage, null));
         Assert.Null(await store.GetMappingAsync(unknown, SystemId.Cord));
     }
 
@@ -406,7 +406,7 @@ public abstract class StateStoreContractTests : IDisposable
         await store.UpsertLinkAsync(Samples.Link("link-quiet"));
         await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Pylon, "msg_1", id));
         await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Pylon, "msg_2"));
-        await store.RecordMappingAsync(id, SystemId.Cord, "cm_1", MessageKind.CustomerMessage);
+        await store.RecordMappingAsync(id, SystemId.Cord, "cm_1", MessageKind.CustomerMessage, null);
         await store.MarkPublishedAsync([1]);
 
         var status = await store.GetStatusAsync();
@@ -502,5 +502,71 @@ public abstract class StateStoreContractTests : IDisposable
 
         Assert.Equal("cord", await _db.ScalarAsync<string>("SELECT target FROM outbox;"));
         await Assert.ThrowsAnyAsync<Exception>(() => _db.ScalarAsync<string>("SELECT content_hash FROM mappings;"));
+    }
+
+    [Fact]
+    public async Task Migration_4_keeps_every_outcome_and_its_id_and_takes_the_new_kinds()
+    {
+        using (var v3 = _db.Open([.. Migrations.All.Where(m => m.Version <= 3)]))
+        {
+            await v3.InitializeAsync();
+        }
+
+        // Rows as a build at schema 3 wrote them (this build's store speaks the newest schema only).
+        await _db.ExecuteAsync("""
+            INSERT INTO outcomes (link_id, target, kind, reason, created_at) VALUES ('link-1', 'cord', 'faulted', 'first', '2025-03-01T00:00:00.0000000+00:00');
+            INSERT INTO outcomes (link_id, target, kind, reason, created_at, acknowledged_at)
+            VALUES ('link-1', 'pylon', 'parked', 'second', '2025-03-01T00:00:00.0000000+00:00', '2025-03-01T00:00:00.0000000+00:00');
+            """);
+
+        using var store = _db.Open();
+        await store.InitializeAsync();
+        var held = await store.RecordOutcomeAsync(new NewOutcome("link-1", null, SystemId.Cord, OutcomeKind.HeldDeletion, "held"));
+        var possibly = await store.RecordOutcomeAsync(new NewOutcome("link-1", null, SystemId.Cord, OutcomeKind.PossiblyWritten, "maybe"));
+
+        var all = await store.ListOutcomesAsync(includeResolved: true);
+        Assert.Equal(
+            [(1L, "first", true), (2L, "second", false), (3L, "held", true), (4L, "maybe", true)],
+            all.Select(o => (o.Id, o.Reason, o.IsOpen)));
+        Assert.Equal((3L, 4L), (held, possibly));
+        Assert.Equal(0, await _db.ScalarAsync<int>("SELECT COUNT(*) FROM note_copies;"));
+        Assert.Equal(0, await _db.ScalarAsync<int>("SELECT COUNT(*) FROM snapshots WHERE is_note = 1;"));
+    }
+
+    [Fact]
+    public async Task A_mirror_keeps_the_baseline_it_was_written_with_and_an_edit_of_it_the_new_one()
+    {
+        using var store = _db.Open();
+        var id = Guid.CreateVersion7();
+        await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Pylon, "msg_1", id));
+
+        await store.RecordMappingAsync(id, SystemId.Cord, "cm_1", MessageKind.CustomerMessage, "words:first");
+        Assert.Equal("words:first", (await store.GetSnapshotAsync("link-1", SystemId.Cord))["cm_1"].ContentHash);
+
+        await store.RecordMirrorChangedAsync(id, SystemId.Cord, "cm_1", WriteAction.Edit, "words:second");
+        Assert.Equal("words:second", (await store.GetSnapshotAsync("link-1", SystemId.Cord))["cm_1"].ContentHash);
+    }
+
+    [Fact]
+    public async Task A_held_deletion_is_released_by_replay_and_accepted_by_acknowledgement_never_by_a_later_write()
+    {
+        using var store = _db.Open();
+        Guid released = Guid.CreateVersion7(), kept = Guid.CreateVersion7();
+        await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Cord, "cm_1", released));
+        await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Cord, "cm_2", kept));
+        var replayId = await store.RecordOutcomeAsync(new NewOutcome("link-1", released, SystemId.Cord, OutcomeKind.HeldDeletion, "held", ChangeKind.Deleted));
+        var ackId = await store.RecordOutcomeAsync(new NewOutcome("link-1", kept, SystemId.Cord, OutcomeKind.HeldDeletion, "held", ChangeKind.Deleted));
+
+        Assert.Equal(0, await store.ResolveOutcomesAsync(released, SystemId.Cord));
+        var replay = await store.ReplayOutcomeAsync(replayId);
+        Assert.True(await store.AcknowledgeOutcomeAsync(ackId));
+
+        Assert.Equal((ChangeKind.Deleted, released, SystemId.Cord, (SystemId?)null), (replay!.Change, replay.CanonicalId, replay.Source, replay.Target));
+        Assert.NotNull((await store.GetMessageAsync(released))!.DeletedAt);
+        Assert.Null((await store.GetMessageAsync(kept))!.DeletedAt);
+        var snapshot = await store.GetSnapshotAsync("link-1", SystemId.Cord);
+        Assert.True(snapshot["cm_1"].Deleted);
+        Assert.True(snapshot["cm_2"].Deleted);
+        Assert.Empty(await store.ListOutcomesAsync(includeResolved: false));
     }
 }

@@ -65,5 +65,17 @@ public sealed record ChaosLink(int Index, bool CordCustomerVisible, bool Deliver
         {
             yield return $"{prefix}DeliverRepliesVia=Pylon";
         }
+
+        // The link's customer across the systems (Sync:People): their helpdesk and Cord messages are Pylon replies as the
+        // issue's contact, as the same person; without this they would be labelled notes (issue 9.3).
+        var person = $"Sync:People:{position}:";
+        yield return $"{person}Name={ContactName}";
+        yield return $"{person}Email={ContactEmail}";
+        yield return $"{person}PylonContactId={ContactId}";
+        yield return $"{person}HelpdeskAuthorId={HelpdeskCustomer}";
+        yield return $"{person}CordUserId={CordCustomer}";
     }
+
+    /// <summary>The helpdesk <c>authorId</c> of the customer's messages.</summary>
+    public string HelpdeskCustomer => $"customer_{Index:D2}";
 }

@@ -179,7 +179,7 @@ public sealed class Workload : IDisposable
                 // Agents on a link that delivers replies via Pylon answer with e-mail off (DESIGN.md, the delivery rule).
                 var email = kind == SimMessageKind.Agent && !link.DeliverRepliesViaPylon;
                 var files = attach ? new[] { new HelpdeskAttachment($"upl_{token}", $"{token}-{word}.pdf", 2048) } : null;
-                var author = kind == SimMessageKind.Customer ? $"customer_{link.Index:D2}" : $"agent_{link.Index:D2}";
+                var author = kind == SimMessageKind.Customer ? link.HelpdeskCustomer : $"agent_{link.Index:D2}";
                 var m = _sims.Helpdesk.AddMessage(link.Ticket, kind, html, author, sendEmail: email, attachments: files);
                 var mapped = kind switch { SimMessageKind.Customer => MessageKind.CustomerMessage, SimMessageKind.Agent => MessageKind.AgentReply, _ => MessageKind.InternalNote };
                 return _ledger.Add(id, link, origin, m.Id, mapped, reachedCustomer: email, attach);

@@ -176,15 +176,3 @@ public sealed record CordAttachmentRef
     public required string Id { get; init; }
 }
 
-/// <summary>Cord's answer to a write: <c>{"success":true,"message":"..."}</c> (and <c>messageID</c> after a create).</summary>
-public sealed record CordWriteResponse
-{
-    [JsonPropertyName("success")]
-    public bool? Success { get; init; }
-
-    [JsonPropertyName("message")]
-    public string? Message { get; init; }
-
-    [JsonPropertyName("messageID")]
-    public string? MessageId { get; init; }
-}
