@@ -88,6 +88,16 @@ public static class Verifier
                 findings.Add(new(FindingKind.Duplicate, message.ToString(), $"{primaries.Count} copies in {system}: {string.Join("; ", primaries)}"));
             }
 
+            if (presence == Presence.Forbidden && message.Kind != MessageKind.InternalNote && !message.ReachedCustomerAtOrigin)
+            {
+                // An internal note in a forbidden place is a leak, and a reply the customer got at its origin a double
+                // delivery, both reported below; anything else is the delivery rule broken once.
+                foreach (var copy in primaries)
+                {
+                    findings.Add(new(FindingKind.DoubleDelivery, message.ToString(), $"copied into {copy}, which {why}"));
+                }
+            }
+
             if (presence == Presence.Required && !primaries.Any(c => c.Live))
             {
                 var outcomes = worker.OutcomesOf(message, system).Select(o => $"{o.Kind} {o.Change}: {o.Reason}").ToList();
