@@ -70,6 +70,12 @@ public sealed class HelpdeskAdapter(HelpdeskClient client, IPeopleSource people,
     public Task DeleteAsync(ConversationLink link, string externalId, DeleteMode mode, CancellationToken cancellationToken) =>
         throw Unsupported("delete");
 
+    /// <summary>
+    /// Null: only the helpdesk's answer says how it stored the body; the helpdesk has no edit (api-docs 002), so a person
+    /// cannot change the copy's words and adopting the first read loses nothing.
+    /// </summary>
+    public ObservedMessage? AsCreated(WriteRequest request, string externalId) => null;
+
     public async Task<string?> FindMirrorAsync(ConversationLink link, Guid canonicalId, string contentHash, CancellationToken cancellationToken)
     {
         string? byHash = null;

@@ -223,6 +223,12 @@ public sealed partial class PylonAdapter(
         }
     }
 
+    /// <summary>
+    /// Null: which body a create wrote (a reply as the contact, or a labelled note instead) depends on what the issue held
+    /// then; Pylon has no edit (api-docs 000), so a person cannot change the copy's words and adopting the first read loses nothing.
+    /// </summary>
+    public ObservedMessage? AsCreated(WriteRequest request, string externalId) => null;
+
     public async Task<string?> FindMirrorAsync(ConversationLink link, Guid canonicalId, string contentHash, CancellationToken cancellationToken)
     {
         string? byHash = null;

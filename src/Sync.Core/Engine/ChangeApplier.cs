@@ -201,7 +201,10 @@ public sealed partial class ChangeApplier(
             if (existing is not null)
             {
                 LogRecovered(logger, message.Id, target, existing);
-                await store.RecordMappingAsync(message.Id, target, existing, create.TargetKind, baseline: null, cancellationToken);
+                // The baseline is the copy as we wrote it, not as found: a person may have edited it while we were down.
+                var asCreated = adapter.AsCreated(create.ToWriteRequest(link, message)!, existing);
+                await store.RecordMappingAsync(
+                    message.Id, target, existing, create.TargetKind, asCreated is null ? null : MessageHash.BaselineOf(asCreated), cancellationToken);
                 return;
             }
         }

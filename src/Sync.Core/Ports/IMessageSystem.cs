@@ -116,6 +116,17 @@ public interface IMessageSystem
     /// <paramref name="canonicalId"/> already in the target (marker, deterministic id, content hash as last resort).
     /// </summary>
     Task<string?> FindMirrorAsync(ConversationLink link, Guid canonicalId, string contentHash, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The copy a create of <paramref name="request"/> reads back as, known without the target's answer: the baseline of a
+    /// mirror found by recovery (<see cref="FindMirrorAsync"/>), whose answer was lost. Null where only the answer tells how
+    /// the target stores it; the first read is then adopted as the baseline.
+    /// </summary>
+    /// <remarks>
+    /// What is found on recovery may already carry a person's edit made while the worker was down; taking it as the
+    /// baseline would lose that edit (issue 9.11 on the recovery path).
+    /// </remarks>
+    ObservedMessage? AsCreated(WriteRequest request, string externalId);
 }
 
 public static class MessageSystemExtensions
