@@ -117,7 +117,7 @@ public sealed class ContractTests
         var stored = h.Host.Helpdesk.GetMessages("tkt_1")[0].Id;
         Assert.NotNull(await h.Get<HelpdeskClient>().GetAsync(stored, default));
         Assert.Null(await h.Get<HelpdeskClient>().GetAsync("hmsg_missing", default));
-        await helpdesk.FindMirrorAsync(link, Guid.NewGuid(), "", default);
+        await helpdesk.FindMirrorAsync(link, Guid.NewGuid(), [], default);
 
         // Cord: a first write creates the thread, then as a mapped author; a read; an edit; a redaction (GET + PUT); soft
         // and hard deletion; a recovery lookup that finds nothing (404).
@@ -130,7 +130,7 @@ public sealed class ContractTests
         await cord.RedactAsync(link, id1, default);
         await cord.DeleteAsync(link, id2, DeleteMode.Soft, default);
         await cord.DeleteAsync(link, id3, DeleteMode.Hard, default);
-        Assert.Null(await cord.FindMirrorAsync(link, Guid.NewGuid(), "", default));
+        Assert.True((await cord.FindMirrorAsync(link, Guid.NewGuid(), [], default)).IsAbsent);
     }
 
     private static (SystemId System, string Template) Classify(Exchange exchange)

@@ -73,6 +73,13 @@ public sealed record SimulatorOptions
     /// <summary>The helpdesk list answer's envelope. Default <see cref="Simulators.HelpdeskListEnvelope.Full"/>.</summary>
     public HelpdeskListEnvelope HelpdeskListEnvelope { get; init; } = HelpdeskListEnvelope.Full;
 
+    /// <summary>
+    /// Pylon and the helpdesk store message HTML as a real product's editor may: unknown attributes and empty elements
+    /// removed (MessageSync's <c>data-sync-id</c> marker with them). Cord takes structured content and ids chosen by the
+    /// caller, so it is not concerned. Default false: stored as sent.
+    /// </summary>
+    public bool StripUnknownHtml { get; init; }
+
     /// <summary>Clock for timestamps, token expiry and rate-limit windows (faked in tests).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }

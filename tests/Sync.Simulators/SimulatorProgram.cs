@@ -8,7 +8,7 @@ public static class SimulatorProgram
 {
     /// <summary>
     /// Parses <c>--pylon-url --helpdesk-url --cord-url [--seed demo] [--rate-limits documented|off|scaled:N] [--cord-webhook-url URL]
-    /// [--paging honoured|ignored-whole-list|ignored-first-page] [--helpdesk-list-envelope full|data-only]</c>,
+    /// [--paging honoured|ignored-whole-list|ignored-first-page] [--helpdesk-list-envelope full|data-only] [--strip-unknown-html]</c>,
     /// starts the simulators, writes a credentials line, a urls line and then <c>ready</c>, and serves until <paramref name="stop"/> fires.
     /// Returns the exit code.
     /// </summary>
@@ -33,6 +33,7 @@ public static class SimulatorProgram
                     options = options with { HelpdeskListEnvelope = envelope };
                     i++;
                     break;
+                case "--strip-unknown-html": options = options with { StripUnknownHtml = true }; break;
                 case "--rate-limits" when value is not null:
                     if (!TryParseRateLimits(value, options, out options))
                     {

@@ -5,6 +5,7 @@ using MessageSync.Core.Content;
 using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
 using MessageSync.Core.Routing;
+using MessageSync.Core.State;
 using Microsoft.Extensions.Options;
 
 namespace MessageSync.Adapters.Cord;
@@ -160,12 +161,15 @@ public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options
         }
     }
 
-    /// <summary>The mirror of a canonical message has a known id: one GET answers.</summary>
-    public async Task<string?> FindMirrorAsync(ConversationLink link, Guid canonicalId, string contentHash, CancellationToken cancellationToken)
+    /// <summary>
+    /// A copy of ours has the id derived from its marker (Cord takes caller-chosen ids, api-docs 003): one GET answers exactly,
+    /// whatever Cord does to the content.
+    /// </summary>
+    public async Task<MirrorSearch> FindMirrorAsync(ConversationLink link, Guid marker, IReadOnlyCollection<OwnWrite> ownWrites, CancellationToken cancellationToken)
     {
-        var id = CordMapper.MessageIdFor(canonicalId, _options.MessageIdPrefix);
+        var id = CordMapper.MessageIdFor(marker, _options.MessageIdPrefix);
         var found = await client.GetAsync(ThreadOf(link), id, cancellationToken);
-        return found is null ? null : found.Id;
+        return found is null ? MirrorSearch.Absent : MirrorSearch.Found(found.Id);
     }
 
     private System.Text.Json.Nodes.JsonArray ContentFor(WriteRequest request, bool attribute) =>

@@ -4,6 +4,7 @@ using MessageSync.Core.Content;
 using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
 using MessageSync.Core.Routing;
+using MessageSync.Core.State;
 
 namespace MessageSync.Adapters.Helpdesk;
 
@@ -76,21 +77,20 @@ public sealed class HelpdeskAdapter(HelpdeskClient client, IPeopleSource people,
     /// </summary>
     public ObservedMessage? AsCreated(WriteRequest request, string externalId) => null;
 
-    public async Task<string?> FindMirrorAsync(ConversationLink link, Guid canonicalId, string contentHash, CancellationToken cancellationToken)
+    /// <summary>
+    /// Our marker in the ticket's messages, verified against our own writes (issue 9.6); the helpdesk takes no caller-chosen
+    /// id and documents nothing about keeping the HTML it is given (api-docs 002), so where the marker may be gone the
+    /// answer is "unknown", never a match by content.
+    /// </summary>
+    public async Task<MirrorSearch> FindMirrorAsync(ConversationLink link, Guid marker, IReadOnlyCollection<OwnWrite> ownWrites, CancellationToken cancellationToken)
     {
-        string? byHash = null;
+        var listed = new List<(string Id, string? Html)>();
         await foreach (var m in client.ListAsync(TicketOf(link), cancellationToken))
         {
-            var content = m.Content ?? "";
-            if (SyncMarker.Find(content) == canonicalId)
-            {
-                return m.Id;
-            }
-
-            byHash ??= !string.IsNullOrEmpty(contentHash) && ContentHash.Of(SyncMarker.Strip(content), []) == contentHash ? m.Id : null;
+            listed.Add((m.Id, m.Content));
         }
 
-        return byHash;
+        return MirrorSearch.ByMarker(marker, listed, ownWrites, "helpdesk");
     }
 
     private LocalRefusalException Unsupported(string what) =>

@@ -6,6 +6,7 @@ using MessageSync.Core.Content;
 using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
 using MessageSync.Core.Routing;
+using MessageSync.Core.State;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -229,21 +230,20 @@ public sealed partial class PylonAdapter(
     /// </summary>
     public ObservedMessage? AsCreated(WriteRequest request, string externalId) => null;
 
-    public async Task<string?> FindMirrorAsync(ConversationLink link, Guid canonicalId, string contentHash, CancellationToken cancellationToken)
+    /// <summary>
+    /// Our marker in the issue's messages, verified against our own writes (issue 9.6); Pylon takes no caller-chosen id and
+    /// documents nothing about keeping the HTML it is given (api-docs 001), so where the marker may be gone the answer is
+    /// "unknown", never a match by content.
+    /// </summary>
+    public async Task<MirrorSearch> FindMirrorAsync(ConversationLink link, Guid marker, IReadOnlyCollection<OwnWrite> ownWrites, CancellationToken cancellationToken)
     {
-        string? byHash = null;
+        var listed = new List<(string Id, string? Html)>();
         await foreach (var m in client.ListMessagesAsync(IssueOf(link), cancellationToken))
         {
-            var html = m.MessageHtml ?? "";
-            if (SyncMarker.Find(html) == canonicalId)
-            {
-                return m.Id;
-            }
-
-            byHash ??= !string.IsNullOrEmpty(contentHash) && ContentHash.Of(SyncMarker.Strip(html), m.FileUrls ?? []) == contentHash ? m.Id : null;
+            listed.Add((m.Id, m.MessageHtml));
         }
 
-        return byHash;
+        return MirrorSearch.ByMarker(marker, listed, ownWrites, "Pylon");
     }
 
     /// <summary>

@@ -21,8 +21,9 @@ public sealed class ChangeFaultedException(string message, Exception? inner = nu
 /// <summary>
 /// Applies one change to one target with exactly-once effect (DESIGN.md, "Idempotent apply"): the router decides, an intent
 /// is recorded before the remote write and the mapping after it; when an intent is found on entry, a previous attempt may
-/// have written already, so the target is searched for the mirror (deterministic id, marker, content hash) before writing
-/// again. Whatever cannot be done becomes a recorded outcome, never a silent drop.
+/// have written already, so the target is searched for the copy by an exact key (deterministic id, or our own marker) before
+/// anything is routed; where the target cannot tell, the change becomes a possibly_written outcome. Whatever cannot be done
+/// becomes a recorded outcome, never a silent drop.
 /// </summary>
 public sealed partial class ChangeApplier(
     IStateStore store, IEnumerable<IMessageSystem> systems, ILinkProvider links, ITargetPolicies policies, SystemPause pause,
@@ -68,9 +69,20 @@ public sealed partial class ChangeApplier(
 
         await pause.WaitWhilePausedAsync(target, cancellationToken);
         var mapping = await store.GetMappingAsync(message.Id, target, cancellationToken);
-        var decision = Router.Decide(change.Change, message, change.Source, target, link, adapter.Capabilities, policies.For(target), mapping is not null);
         try
         {
+            if (mapping is null && await RecoverCreateAsync(adapter, link, message, change, cancellationToken) is { } recovered)
+            {
+                if (recovered.UnknownReason is { } unknown)
+                {
+                    await RecordAsync(change, target, PossiblyWritten(change, target, link, unknown), cancellationToken);
+                    return;
+                }
+
+                mapping = recovered.ExternalId is null ? null : await store.GetMappingAsync(message.Id, target, cancellationToken);
+            }
+
+            var decision = Router.Decide(change.Change, message, change.Source, target, link, adapter.Capabilities, policies.For(target), mapping is not null);
             await ExecuteAsync(adapter, link, message, change, decision, mapping, started, cancellationToken);
             await pause.ResumeAsync(target, cancellationToken);
         }
@@ -146,7 +158,12 @@ public sealed partial class ChangeApplier(
                 break;
 
             case RouteDecision.AppendNote note:
-                await AppendNoteAsync(adapter, link, message, change, note, cancellationToken);
+                if (await AppendNoteAsync(adapter, link, message, change, note, cancellationToken) is { } unknown)
+                {
+                    await RecordAsync(change, target, PossiblyWritten(change, target, link, unknown), cancellationToken);
+                    return;
+                }
+
                 break;
 
             case RouteDecision.Edit edit:
@@ -190,30 +207,79 @@ public sealed partial class ChangeApplier(
         LogApplied(logger, change.Change, message.Id, link.Id, target, decision.GetType().Name);
     }
 
+    /// <summary>
+    /// A create intent left by an earlier attempt (a crash or a lost answer between the remote write and its record) is
+    /// settled before anything is routed (issue 9.6, and the orphaned copy: a redaction or deletion arriving first must reach
+    /// a copy the killed attempt wrote). The target is searched by an exact key for the intent's marker: found, the mapping
+    /// is recorded as if the answer had come; certainly absent, the intent goes; unknown (the target may have dropped the
+    /// marker), the caller records a possibly_written outcome for an operator, never a guess.
+    /// </summary>
+    /// <returns>Null when there is no intent to settle (or an edit, which a create's own recovery reports).</returns>
+    private async Task<MirrorSearch?> RecoverCreateAsync(
+        IMessageSystem adapter, ConversationLink link, CanonicalMessage message, MessageChanged change, CancellationToken cancellationToken)
+    {
+        var target = adapter.System;
+        if (await store.GetIntentAsync(message.Id, target, WriteAction.Create, cancellationToken) is not { } intent)
+        {
+            return null;
+        }
+
+        // The marker as recorded before the write: what the earlier attempt put into the target.
+        var marker = Guid.TryParse(intent.Marker, out var recorded) ? recorded : message.Id;
+        var search = await adapter.FindMirrorAsync(link, marker, await store.GetOwnWritesAsync(link.Id, target, cancellationToken), cancellationToken);
+        if (search.ExternalId is { } existing)
+        {
+            LogRecovered(logger, message.Id, target, existing);
+            var (targetKind, label) = KindMapping.ForTarget(message.Kind, message.Origin.System, target, link, adapter.Capabilities);
+            await store.RecordMappingAsync(message.Id, target, existing, targetKind, RecoveredBaseline(adapter, link, message, targetKind, label, existing), cancellationToken);
+        }
+        else if (search.IsAbsent)
+        {
+            await store.DropIntentAsync(message.Id, target, WriteAction.Create, cancellationToken);
+        }
+        else if (change.Change == ChangeKind.Edited)
+        {
+            return null; // no copy known: the edit is skipped, and the create's own delivery reports the unknown write
+        }
+
+        return search;
+    }
+
+    /// <summary>
+    /// The baseline of a copy found by recovery: the copy as its create wrote it, not as found, for a person may have edited
+    /// it while we were down (issue 9.11 on the recovery path). Null (adopt the first read) where the target cannot say, or
+    /// where the message was redacted or deleted since: its text must never come back as an edit; the change on its way
+    /// removes the copy.
+    /// </summary>
+    private static string? RecoveredBaseline(
+        IMessageSystem adapter, ConversationLink link, CanonicalMessage message, MessageKind targetKind, string? label, string externalId)
+    {
+        if (message.RedactedAt is not null || message.DeletedAt is not null)
+        {
+            return null;
+        }
+
+        var asCreated = adapter.AsCreated(new WriteRequest { Link = link, Message = message, TargetKind = targetKind, Label = label }, externalId);
+        return asCreated is null ? null : MessageHash.BaselineOf(asCreated);
+    }
+
     private async Task CreateAsync(IMessageSystem adapter, ConversationLink link, CanonicalMessage message, RouteDecision.Create create, CancellationToken cancellationToken)
     {
         var target = adapter.System;
-        var hash = ContentHash.Of(message.BodyHtml, message.Attachments.Select(a => a.Url));
-        if (await store.GetIntentAsync(message.Id, target, WriteAction.Create, cancellationToken) is not null)
+        await store.RecordIntentAsync(message.Id, target, WriteAction.Create, message.Id.ToString(), cancellationToken);
+        WrittenMessage written;
+        try
         {
-            // A previous attempt got as far as the remote call: it may have written. Look before writing again.
-            var existing = await adapter.FindMirrorAsync(link, message.Id, hash, cancellationToken);
-            if (existing is not null)
-            {
-                LogRecovered(logger, message.Id, target, existing);
-                // The baseline is the copy as we wrote it, not as found: a person may have edited it while we were down.
-                var asCreated = adapter.AsCreated(create.ToWriteRequest(link, message)!, existing);
-                await store.RecordMappingAsync(
-                    message.Id, target, existing, create.TargetKind, asCreated is null ? null : MessageHash.BaselineOf(asCreated), cancellationToken);
-                return;
-            }
+            written = await adapter.CreateAsync(create.ToWriteRequest(link, message)!, cancellationToken);
         }
-        else
+        catch (SyncException ex) when (ex is not TransientApiException)
         {
-            await store.RecordIntentAsync(message.Id, target, WriteAction.Create, message.Id.ToString(), cancellationToken);
+            // An answer that refused the write (a 4xx, a local refusal): nothing was written, so there is nothing to look for
+            // on the next attempt. Only a failure without an answer (5xx, timeout, reset, malformed answer) leaves the doubt.
+            await store.DropIntentAsync(message.Id, target, WriteAction.Create, cancellationToken);
+            throw;
         }
 
-        var written = await adapter.CreateAsync(create.ToWriteRequest(link, message)!, cancellationToken);
         await store.RecordMappingAsync(message.Id, target, written.ExternalId, create.TargetKind, MessageHash.BaselineOf(written.AsWritten), cancellationToken);
     }
 
@@ -222,25 +288,31 @@ public sealed partial class ChangeApplier(
     /// its marker, gets a note row and a snapshot row once written, and after a lost answer is looked for by its marker
     /// before it is written again, as a create is. A later redaction or deletion of the message reaches it.
     /// </summary>
-    private async Task AppendNoteAsync(
+    /// <returns>Why the search could not tell whether an earlier attempt wrote the note; null when it is written now.</returns>
+    private async Task<string?> AppendNoteAsync(
         IMessageSystem adapter, ConversationLink link, CanonicalMessage message, MessageChanged change, RouteDecision.AppendNote note, CancellationToken cancellationToken)
     {
         var target = adapter.System;
         var copy = await store.GetNoteCopyAsync(change.ChangeId, target, cancellationToken);
         if (copy?.ExternalId is not null)
         {
-            return; // written and recorded; only the applied mark was missing
+            return null; // written and recorded; only the applied mark was missing
         }
 
         if (copy is not null)
         {
             // A previous attempt got as far as the remote call: the note may be there. Look before writing again.
-            var existing = await adapter.FindMirrorAsync(link, change.ChangeId, "", cancellationToken);
-            if (existing is not null)
+            var search = await adapter.FindMirrorAsync(link, change.ChangeId, await store.GetOwnWritesAsync(link.Id, target, cancellationToken), cancellationToken);
+            if (search.ExternalId is { } existing)
             {
                 LogRecovered(logger, message.Id, target, existing);
                 await store.RecordNoteCopyAsync(change.ChangeId, target, message.Id, existing, baseline: null, cancellationToken);
-                return;
+                return null;
+            }
+
+            if (search.UnknownReason is { } unknown)
+            {
+                return unknown;
             }
         }
         else
@@ -250,6 +322,24 @@ public sealed partial class ChangeApplier(
 
         var written = await adapter.CreateAsync(note.ToWriteRequest(link, message)! with { Marker = change.ChangeId }, cancellationToken);
         await store.RecordNoteCopyAsync(change.ChangeId, target, message.Id, written.ExternalId, MessageHash.BaselineOf(written.AsWritten), cancellationToken);
+        return null;
+    }
+
+    /// <summary>
+    /// A write of unknown result: the copy (or edit note) may be in the target, and the target cannot say. An operator looks;
+    /// replaying writes it, acknowledging keeps what is there. For a redaction or deletion, the copy that may exist was not
+    /// reached: it must be removed by hand.
+    /// </summary>
+    private static RouteDecision.Outcome PossiblyWritten(MessageChanged change, SystemId target, ConversationLink link, string unknown)
+    {
+        var where = $"{KindMapping.DisplayName(target)} conversation {link.ConversationId(target)}";
+        var what = change.Change switch
+        {
+            ChangeKind.Created => $"a copy may have been written before a crash or a lost answer ({unknown}): look for it in {where}; replay writes it, acknowledge if it is there",
+            ChangeKind.Edited => $"an edit note may have been written before a crash or a lost answer ({unknown}): look for it in {where}; replay writes it, acknowledge if it is there",
+            _ => $"a copy may have been written before a crash or a lost answer and was not {(change.Change == ChangeKind.Redacted ? "redacted" : "deleted")} ({unknown}): look for it in {where} and remove it by hand",
+        };
+        return new RouteDecision.Outcome(OutcomeKind.PossiblyWritten, what);
     }
 
     /// <summary>The copies of a message in the target still to redact (or delete): the mapped copy first, then its edit notes.</summary>

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using MessageSync.Core.Model;
+using MessageSync.Core.State;
 
 namespace MessageSync.Core.Ports;
 
@@ -112,10 +113,15 @@ public interface IMessageSystem
     Task DeleteAsync(ConversationLink link, string externalId, DeleteMode mode, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Recovery after a crash between the remote write and the mapping: finds a mirror of
-    /// <paramref name="canonicalId"/> already in the target (marker, deterministic id, content hash as last resort).
+    /// Recovery after a crash (or a lost answer) between the remote write and its record: looks for the copy written for
+    /// <paramref name="marker"/> (a canonical id for a mirror, a change id for an edit note) by an exact key only: the id
+    /// derived from the marker where the target takes caller-chosen ids, else our marker on a message of the link's
+    /// conversation that is no other copy of ours. Where the target may have dropped the marker the answer is
+    /// <see cref="MirrorSearch.Unknown"/>, never a match by content.
     /// </summary>
-    Task<string?> FindMirrorAsync(ConversationLink link, Guid canonicalId, string contentHash, CancellationToken cancellationToken);
+    /// <param name="ownWrites">Every write of ours recorded in the link's conversation in this system: other copies are not it,
+    /// and they show whether the system keeps markers.</param>
+    Task<MirrorSearch> FindMirrorAsync(ConversationLink link, Guid marker, IReadOnlyCollection<OwnWrite> ownWrites, CancellationToken cancellationToken);
 
     /// <summary>
     /// The copy a create of <paramref name="request"/> reads back as, known without the target's answer: the baseline of a

@@ -55,6 +55,12 @@ public interface IStateStore
     Task<IntentEntry?> GetIntentAsync(Guid canonicalId, SystemId target, WriteAction action, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Removes an intent whose write is known not to have taken effect (recovery found no copy where the target keeps our
+    /// marker), so nothing counts it as a write in flight any more.
+    /// </summary>
+    Task DropIntentAsync(Guid canonicalId, SystemId target, WriteAction action, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// After a successful create: the mapping, the removal of the create intent and a snapshot row for the mirror, in one
     /// transaction, so the next poll of <paramref name="target"/> reads the mirror as already known (echo suppression).
     /// </summary>

@@ -83,6 +83,19 @@ public sealed partial class StateStore
         return row is null ? null : ToIntent(row);
     }
 
+    private const string DropIntentSql = """
+        DELETE FROM intents WHERE canonical_id = @CanonicalId AND system = @System AND action = @Action;
+        """;
+
+    public async Task DropIntentAsync(Guid canonicalId, SystemId target, WriteAction action, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            DropIntentSql,
+            new { CanonicalId = StateDb.Id(canonicalId), System = StateDb.System(target), Action = StateDb.Name(action) },
+            cancellationToken: cancellationToken));
+    }
+
     private static IntentEntry ToIntent(IntentRow row) => new(
         Guid.Parse(row.CanonicalId),
         StateDb.Parse<SystemId>(row.System),

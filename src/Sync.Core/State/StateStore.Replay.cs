@@ -91,6 +91,13 @@ public sealed partial class StateStore
         UPDATE messages SET deleted_at = @Now WHERE canonical_id = @CanonicalId AND deleted_at IS NULL;
         """;
 
+    // A write of unknown result, replayed: the operator looked and found no copy, so the intents that made recovery look
+    // (a create's, an edit note's row without an id) go, and the replayed change writes instead of asking again.
+    private const string ForgetPossibleWriteSql = """
+        DELETE FROM intents WHERE canonical_id = @CanonicalId AND system = @System AND action = 'create';
+        DELETE FROM note_copies WHERE canonical_id = @CanonicalId AND system = @System AND external_id IS NULL;
+        """;
+
     public async Task<MessageChanged?> ReplayOutcomeAsync(long outcomeId, CancellationToken cancellationToken = default) =>
         await InTransactionAsync<MessageChanged?>(
             async (connection, transaction) =>
@@ -103,6 +110,12 @@ public sealed partial class StateStore
                 }
 
                 MessageChanged contract;
+                if (StateDb.Parse<OutcomeKind>(row.Kind) == OutcomeKind.PossiblyWritten)
+                {
+                    await connection.ExecuteAsync(new CommandDefinition(
+                        ForgetPossibleWriteSql, new { row.CanonicalId, System = row.Target }, transaction, cancellationToken: cancellationToken));
+                }
+
                 if (StateDb.Parse<OutcomeKind>(row.Kind) == OutcomeKind.HeldDeletion)
                 {
                     await connection.ExecuteAsync(new CommandDefinition(

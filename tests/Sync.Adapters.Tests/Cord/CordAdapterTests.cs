@@ -136,8 +136,8 @@ public class CordAdapterTests
         Assert.Equal("InternalNote", written.Metadata[CordMapper.KindKey].ToString());
         Assert.Equal("user_message", written.Type);
         Assert.Contains("https://files.example.com/a.pdf", written.ContentJson, StringComparison.Ordinal);
-        Assert.Equal(id, await cord.FindMirrorAsync(Canon.Link(), message.Id, "", default));
-        Assert.Null(await cord.FindMirrorAsync(Canon.Link(), Guid.NewGuid(), "", default));
+        Assert.Equal(id, (await cord.FindMirrorAsync(Canon.Link(), message.Id, [], default)).ExternalId);
+        Assert.True((await cord.FindMirrorAsync(Canon.Link(), Guid.NewGuid(), [], default)).IsAbsent);
         var read = Assert.Single(await cord.ReadAllAsync(Canon.Link()).ToListAsync());
         Assert.Equal(message.Id, read.SyncId);
     }

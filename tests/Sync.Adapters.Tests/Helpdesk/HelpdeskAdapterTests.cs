@@ -47,7 +47,7 @@ public class HelpdeskAdapterTests
         Assert.Equal(message.Id, SyncMarker.Find(written.Content));
         Assert.Contains("https://files.example.com/shot.png", written.Content, StringComparison.Ordinal);
         Assert.Contains("Ana Ruiz via Pylon", written.Content, StringComparison.Ordinal);
-        Assert.Equal(id, await h.System(SystemId.Helpdesk).FindMirrorAsync(Canon.Link(), message.Id, "", default));
+        Assert.Equal(id, (await h.System(SystemId.Helpdesk).FindMirrorAsync(Canon.Link(), message.Id, [], default)).ExternalId);
     }
 
     [Theory]

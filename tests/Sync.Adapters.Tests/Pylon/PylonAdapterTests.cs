@@ -76,7 +76,7 @@ public class PylonAdapterTests
         Assert.Equal(latest.Id, written.ReplyToMessageId);
         Assert.Equal(message.Id, SyncMarker.Find(written.MessageHtml));
         Assert.Equal(["https://files.example.com/log.txt"], written.FileUrls);
-        Assert.Equal(id, await h.System(SystemId.Pylon).FindMirrorAsync(Canon.Link(), message.Id, "", default));
+        Assert.Equal(id, (await h.System(SystemId.Pylon).FindMirrorAsync(Canon.Link(), message.Id, [], default)).ExternalId);
     }
 
     [Fact]

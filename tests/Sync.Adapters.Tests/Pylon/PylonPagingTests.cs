@@ -68,9 +68,9 @@ public class PylonPagingTests
             h.Host.Pylon.AddMessage("iss_1", SimMessageKind.Customer, $"<p>m{i}</p>");
         }
 
-        var found = await h.System(SystemId.Pylon).FindMirrorAsync(Canon.Link(), Guid.NewGuid(), "", default).WaitAsync(TimeSpan.FromSeconds(30));
+        var found = await h.System(SystemId.Pylon).FindMirrorAsync(Canon.Link(), Guid.NewGuid(), [], default).WaitAsync(TimeSpan.FromSeconds(30));
 
-        Assert.Null(found);
+        Assert.Null(found.ExternalId);
         Assert.Equal(2, h.Host.Pylon.GetStats(PylonSimulator.ListMessages).Requests);
     }
 

@@ -1,3 +1,4 @@
+using MessageSync.Core.Content;
 using MessageSync.Core.Contracts;
 using MessageSync.Core.Engine;
 using MessageSync.Core.Model;
@@ -385,5 +386,157 @@ public sealed class ChangeApplierTests : IDisposable
 
         Assert.Equal((ChangeKind.Redacted, created.CanonicalId), (redacted.Change, redacted.CanonicalId));
         Assert.True(_rig.Cord.Message("th_4", original).Redacted);
+    }
+
+    /// <summary>
+    /// The orphaned copy (found by the chaos scenario RemovedWhileDown): a copy written just before a crash, not yet recorded,
+    /// whose original is redacted or deleted before the worker is back. The removal must reach that copy, found by its marker
+    /// through the create intent the killed attempt left, whichever change is delivered first.
+    /// </summary>
+    [Theory]
+    [InlineData(ChangeKind.Redacted, true)]
+    [InlineData(ChangeKind.Redacted, false)]
+    [InlineData(ChangeKind.Deleted, true)]
+    [InlineData(ChangeKind.Deleted, false)]
+    public async Task A_copy_written_just_before_a_crash_is_removed_when_its_original_is_removed_while_the_worker_is_down(ChangeKind removal, bool createRetriedFirst)
+    {
+        var created = await CustomerWritesInPylonAsync("My password is hunter2");
+        _rig.Restart(crashBefore: nameof(IStateStore.RecordMappingAsync));
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => _rig.ApplyAsync(created, SystemId.Cord));
+        var copy = Assert.Single(_rig.Cord.Messages("th_4")).Id;
+
+        var original = Assert.Single(_rig.Pylon.Messages("iss_1")).Id;
+        if (removal == ChangeKind.Redacted)
+        {
+            _rig.Pylon.PersonRedacts("iss_1", original);
+        }
+        else
+        {
+            _rig.Pylon.PersonDeletes("iss_1", original);
+        }
+
+        _rig.Restart();
+        var removed = Assert.Single(await _rig.PollAsync(SystemId.Pylon));
+        Assert.Equal(removal, removed.Change);
+        foreach (var change in createRetriedFirst ? new[] { created, removed } : [removed, created])
+        {
+            await _rig.ApplyAsync(change, SystemId.Cord);
+        }
+
+        var left = _rig.Cord.Messages("th_4");
+        if (removal == ChangeKind.Redacted)
+        {
+            Assert.True(Assert.Single(left).Redacted, "the copy written before the crash still shows the redacted text");
+        }
+        else
+        {
+            Assert.True(left.All(m => m.Id != copy || m.Deleted), "the copy written before the crash is still there");
+        }
+
+        Assert.Single(_rig.Cord.Writes, w => w.StartsWith("create:", StringComparison.Ordinal));
+        Assert.Null(await _rig.Store.GetIntentAsync(created.CanonicalId, SystemId.Cord, WriteAction.Create));
+        Assert.Empty(await _rig.OpenOutcomesAsync());
+    }
+
+    private async Task<MessageChanged> CordMessageAsync(string text)
+    {
+        _rig.Cord.Add("th_4", text, MessageKind.AgentReply, new Author("Agent Smith"));
+        return Assert.Single(await _rig.PollAsync(SystemId.Cord));
+    }
+
+    /// <summary>
+    /// Pylon (storing bodies without our marker when <paramref name="strips"/>) holds one copy of ours; the next Cord message's
+    /// create in Pylon fails without an answer, after taking effect (a lost answer) or before.
+    /// </summary>
+    private async Task<MessageChanged> SecondCopyFailsAsync(bool strips, bool afterEffect, string text = "Thanks!", Action? meanwhile = null)
+    {
+        _rig.Pylon.StripsMarkers = strips;
+        await _rig.ApplyAsync(await CordMessageAsync("Hello, we are on it"), SystemId.Pylon);
+        meanwhile?.Invoke();
+        var change = await CordMessageAsync(text);
+        _rig.Pylon.Faults.Add(new Fault("create", new TransientApiException(SystemId.Pylon, "connection reset"), afterEffect));
+        await Assert.ThrowsAsync<TransientApiException>(() => _rig.ApplyAsync(change, SystemId.Pylon));
+        return change;
+    }
+
+    [Fact]
+    public async Task Where_the_target_drops_our_marker_a_lost_answer_is_a_possibly_written_outcome_not_a_second_copy()
+    {
+        var change = await SecondCopyFailsAsync(strips: true, afterEffect: true);
+
+        _rig.Restart();
+        await _rig.ApplyAsync(change, SystemId.Pylon);
+
+        Assert.Equal(2, _rig.Pylon.Messages("iss_1").Count); // no second copy: nothing can tell whether the first was written
+        var outcome = Assert.Single(await _rig.OpenOutcomesAsync());
+        Assert.Equal((OutcomeKind.PossiblyWritten, SystemId.Pylon, change.CanonicalId, ChangeKind.Created), (outcome.Kind, outcome.Target, outcome.CanonicalId, outcome.Change));
+        Assert.Contains("without their data-sync-id marker", outcome.Reason, StringComparison.Ordinal);
+        Assert.Contains("iss_1", outcome.Reason, StringComparison.Ordinal);
+        Assert.True(await _rig.Store.IsChangeAppliedAsync(change.ChangeId, SystemId.Pylon));
+        var status = Assert.Single((await _rig.Store.GetStatusAsync()).Links);
+        Assert.Equal(1, status.OpenOutcomes[OutcomeKind.PossiblyWritten]);
+    }
+
+    [Fact]
+    public async Task A_possibly_written_copy_replayed_by_an_operator_is_written()
+    {
+        var change = await SecondCopyFailsAsync(strips: true, afterEffect: false);
+        await _rig.ApplyAsync(change, SystemId.Pylon);
+        var outcome = Assert.Single(await _rig.OpenOutcomesAsync());
+        Assert.Single(_rig.Pylon.Messages("iss_1")); // the write had not taken effect: the operator sees none and replays
+
+        var replay = await _rig.Store.ReplayOutcomeAsync(outcome.Id);
+        await _rig.ApplyAsync(replay!, SystemId.Pylon);
+
+        Assert.Equal(2, _rig.Pylon.Messages("iss_1").Count);
+        Assert.NotNull(await _rig.Store.GetMappingAsync(change.CanonicalId, SystemId.Pylon));
+        Assert.Empty(await _rig.OpenOutcomesAsync());
+    }
+
+    [Fact]
+    public async Task Where_the_target_keeps_our_marker_a_write_that_did_not_take_effect_is_made_once()
+    {
+        // The customer's own words in Pylon, the same as the next copy's.
+        var change = await SecondCopyFailsAsync(strips: false, afterEffect: false, meanwhile: () => _rig.Pylon.Add("iss_1", "Thanks!"));
+
+        await _rig.ApplyAsync(change, SystemId.Pylon);
+
+        var mapping = await _rig.Store.GetMappingAsync(change.CanonicalId, SystemId.Pylon);
+        Assert.Equal(3, _rig.Pylon.Messages("iss_1").Count);
+        Assert.Equal(change.CanonicalId, SyncMarker.Find(_rig.Pylon.Message("iss_1", mapping!.ExternalId).Html));
+        Assert.Empty(await _rig.OpenOutcomesAsync());
+    }
+
+    [Fact]
+    public async Task A_redaction_that_meets_a_copy_of_unknown_fate_is_reported_for_removal_by_hand()
+    {
+        await SecondCopyFailsAsync(strips: true, afterEffect: true, "My password is hunter2");
+
+        _rig.Cord.PersonRedacts("th_4", _rig.Cord.Messages("th_4")[^1].Id);
+        var redacted = Assert.Single(await _rig.PollAsync(SystemId.Cord));
+        await _rig.ApplyAsync(redacted, SystemId.Pylon);
+
+        var outcome = Assert.Single(await _rig.OpenOutcomesAsync());
+        Assert.Equal((OutcomeKind.PossiblyWritten, ChangeKind.Redacted), (outcome.Kind, outcome.Change));
+        Assert.Contains("remove it by hand", outcome.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_edit_note_whose_answer_was_lost_where_the_target_drops_markers_is_possibly_written()
+    {
+        _rig.Pylon.Capabilities = FakeMessageSystem.AllCapabilities with { CanEdit = false };
+        _rig.Pylon.StripsMarkers = true;
+        var original = _rig.Cord.Add("th_4", "Printer on fire");
+        await _rig.ApplyEverywhereAsync(await _rig.PollAsync(SystemId.Cord));
+        _rig.Cord.PersonEdits("th_4", original, "<p>Printer was on fire</p>");
+        var edited = Assert.Single(await _rig.PollAsync(SystemId.Cord));
+        _rig.Pylon.Faults.Add(new Fault("create", new TransientApiException(SystemId.Pylon, "connection reset"), AfterEffect: true));
+
+        await Assert.ThrowsAsync<TransientApiException>(() => _rig.ApplyAsync(edited, SystemId.Pylon));
+        await _rig.ApplyAsync(edited, SystemId.Pylon);
+
+        Assert.Equal(2, _rig.Pylon.Messages("iss_1").Count);
+        var outcome = Assert.Single(await _rig.OpenOutcomesAsync());
+        Assert.Equal((OutcomeKind.PossiblyWritten, ChangeKind.Edited), (outcome.Kind, outcome.Change));
     }
 }

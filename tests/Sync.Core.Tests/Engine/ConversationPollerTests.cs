@@ -122,6 +122,25 @@ public sealed class ConversationPollerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_copy_found_by_recovery_of_a_message_redacted_since_brings_no_text_back_as_an_edit()
+    {
+        var id = _rig.Pylon.Add("iss_1", "my password is hunter2");
+        var created = Assert.Single(await _rig.PollAsync(SystemId.Pylon));
+        _rig.Cord.Faults.Add(new Fault("create", new TransientApiException(SystemId.Cord, "connection reset"), AfterEffect: true));
+        await Assert.ThrowsAsync<TransientApiException>(() => _rig.ApplyAsync(created, SystemId.Cord));
+
+        // While the worker is down the original is redacted; the restarted worker first retries the create and finds the copy.
+        _rig.Pylon.PersonRedacts("iss_1", id);
+        var redacted = Assert.Single(await _rig.PollAsync(SystemId.Pylon));
+        _rig.Restart();
+        await _rig.ApplyAsync(created, SystemId.Cord);
+
+        Assert.Empty(await _rig.PollAsync(SystemId.Cord));
+        await _rig.ApplyAsync(redacted, SystemId.Cord);
+        Assert.True(Assert.Single(_rig.Cord.Messages("th_4")).Redacted);
+    }
+
+    [Fact]
     public async Task A_fresh_mirror_that_the_target_reformats_is_no_edit()
     {
         _rig.Pylon.Add("iss_1", "Printer on fire");

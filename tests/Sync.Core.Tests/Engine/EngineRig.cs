@@ -25,7 +25,7 @@ internal sealed class EngineRig : IDisposable
         Link = link ?? Samples.Link();
         Pylon = new FakeMessageSystem(SystemId.Pylon);
         Helpdesk = new FakeMessageSystem(SystemId.Helpdesk, FakeMessageSystem.CreateOnly);
-        Cord = new FakeMessageSystem(SystemId.Cord);
+        Cord = new FakeMessageSystem(SystemId.Cord) { CallerChosenIds = true };
         Restart();
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using MessageSync.Core.Content;
 using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
+using MessageSync.Core.State;
 
 namespace MessageSync.Core.Tests.Engine;
 
@@ -64,6 +65,12 @@ internal sealed class FakeMessageSystem(SystemId system, SystemCapabilities? cap
     public bool CanProbe { get; set; } = true;
 
     public int Probes { get; private set; }
+
+    /// <summary>Ids chosen by the caller, derived from the marker (like Cord): recovery reads the copy by id.</summary>
+    public bool CallerChosenIds { get; set; }
+
+    /// <summary>Stores bodies without our marker (a product that strips unknown attributes and empty elements).</summary>
+    public bool StripsMarkers { get; set; }
 
     private HashSet<string> _missingThisRead = new(StringComparer.Ordinal);
 
@@ -133,8 +140,9 @@ internal sealed class FakeMessageSystem(SystemId system, SystemCapabilities? cap
         FakeMessage written;
         lock (_gate)
         {
-            var html = SyncMarker.Append(request.Message.BodyHtml, request.Marker);
-            written = new FakeMessage(NextId(), request.TargetKind, new Author("MessageSync"), html, Created: Now());
+            var html = Stored(SyncMarker.Append(request.Message.BodyHtml, request.Marker));
+            var id = NextId();
+            written = new FakeMessage(CallerChosenIds ? IdFor(request.Marker) : id, request.TargetKind, new Author("MessageSync"), html, Created: Now());
             Conversation(ConversationOf(request.Link)).Add(written);
             Writes.Add("create:" + written.Id);
             Created.Add(request);
@@ -151,7 +159,7 @@ internal sealed class FakeMessageSystem(SystemId system, SystemCapabilities? cap
     {
         var fault = Raise("edit", before: true);
         var conversation = ConversationOf(request.Link);
-        Update(conversation, externalId, m => m with { Html = SyncMarker.Append(request.Message.BodyHtml, request.Marker), Updated = m.Created.AddMinutes(1) });
+        Update(conversation, externalId, m => m with { Html = Stored(SyncMarker.Append(request.Message.BodyHtml, request.Marker)), Updated = m.Created.AddMinutes(1) });
         lock (_gate)
         {
             Writes.Add("edit:" + externalId);
@@ -210,14 +218,24 @@ internal sealed class FakeMessageSystem(SystemId system, SystemCapabilities? cap
         }
     }
 
-    public Task<string?> FindMirrorAsync(ConversationLink link, Guid marker, string contentHash, CancellationToken cancellationToken)
+    public Task<MirrorSearch> FindMirrorAsync(ConversationLink link, Guid marker, IReadOnlyCollection<OwnWrite> ownWrites, CancellationToken cancellationToken)
     {
         Raise("find", before: true);
         lock (_gate)
         {
-            return Task.FromResult(Conversation(ConversationOf(link)).FirstOrDefault(m => SyncMarker.Find(m.Html) == marker)?.Id);
+            var conversation = Conversation(ConversationOf(link));
+            if (CallerChosenIds)
+            {
+                return Task.FromResult(conversation.Any(m => m.Id == IdFor(marker)) ? MirrorSearch.Found(IdFor(marker)) : MirrorSearch.Absent);
+            }
+
+            return Task.FromResult(MirrorSearch.ByMarker(marker, conversation.Select(m => (m.Id, (string?)m.Html)), ownWrites, system.ToString()));
         }
     }
+
+    private string IdFor(Guid marker) => $"{system.ToString().ToLowerInvariant()}_{marker:N}";
+
+    private string Stored(string html) => StripsMarkers ? SyncMarker.Strip(html) : html;
 
     private ObservedMessage Observe(FakeMessage m) => new()
     {

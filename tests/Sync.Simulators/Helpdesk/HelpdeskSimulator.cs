@@ -320,6 +320,7 @@ public sealed class HelpdeskSimulator : SimulatorBase
     {
         var now = Now;
         var emailed = type == "response" && sendEmail;
+        content = StoredHtml.Stored(Options, content);
         var m = new HelpdeskMessageState(NewId("hmsg_"), ticket.Id, type, content, text, authorId, attachments, ccs, sendEmail, isForward, emailed, now, now);
         ticket.Messages.Add(m);
         _messages[m.Id] = m;

@@ -90,7 +90,7 @@ public sealed class PylonSimulator : SimulatorBase
         lock (_gate)
         {
             var issue = GetIssue(issueId);
-            var m = new Message(NewId("msg_"), issue.Id, kind, html, Now)
+            var m = new Message(NewId("msg_"), issue.Id, kind, StoredHtml.Stored(Options, html), Now)
             {
                 FileUrls = fileUrls?.ToList() ?? [],
                 Source = kind == SimMessageKind.Customer ? "email" : "app",
@@ -312,7 +312,7 @@ public sealed class PylonSimulator : SimulatorBase
                 return unknownUser;
             }
 
-            var m = new Message(NewId("msg_"), issue.Id, contactId is null ? SimMessageKind.Agent : SimMessageKind.Customer, html, Now)
+            var m = new Message(NewId("msg_"), issue.Id, contactId is null ? SimMessageKind.Agent : SimMessageKind.Customer, StoredHtml.Stored(Options, html), Now)
             {
                 FileUrls = files ?? [],
                 Source = "api",
@@ -386,7 +386,7 @@ public sealed class PylonSimulator : SimulatorBase
                 target = parent.ThreadId;
             }
 
-            var m = new Message(NewId("msg_"), issue.Id, SimMessageKind.InternalNote, html, Now)
+            var m = new Message(NewId("msg_"), issue.Id, SimMessageKind.InternalNote, StoredHtml.Stored(Options, html), Now)
             {
                 FileUrls = files ?? [],
                 Source = "api",
