@@ -245,7 +245,7 @@ public sealed class ChaosSession : IAsyncDisposable
 
         var verdict = Verifier.Verify(Ledger, state, view);
         var report = new VerificationReport([.. verdict.Findings, .. Findings], verdict.ReportedUnpropagatedRedactions, verdict.ReportedUnpropagatedCopies,
-            verdict.ReportedUndeletableCopies, verdict.OpenOutcomes);
+            verdict.ReportedUndeletableCopies, verdict.OpenOutcomes) { ReportedHeldDeletions = verdict.ReportedHeldDeletions };
         FillFigures(state);
         report.Figures = Figures;
         return Save(report);
