@@ -21,7 +21,9 @@ public sealed class BrokerOutageScenarioTests(ChaosBroker broker, ITestOutputHel
             RabbitMq = true,
             Kills = 10,
             BrokerOutage = TimeSpan.FromSeconds(30),
-            OutageAfter = TimeSpan.FromSeconds(5),
+            // Late enough for some messages to have synced everywhere: people edit those while the broker is away (an edit
+            // waits for a message's copies; with the broker gone from the start, no run had edits).
+            OutageAfter = TimeSpan.FromSeconds(20),
             // The outage holds every change back for a while: people get longer to edit, redact and delete what has synced.
             Workload = new WorkloadOptions { Messages = 1000, Duration = TimeSpan.FromSeconds(40), ActionTail = TimeSpan.FromSeconds(90) },
         }.FromEnvironment();
