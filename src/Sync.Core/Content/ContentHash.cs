@@ -5,8 +5,8 @@ using System.Text.RegularExpressions;
 namespace MessageSync.Core.Content;
 
 /// <summary>
-/// A stable fingerprint of a message body for change detection and the last-resort duplicate match
-/// (DESIGN.md, "Detection by diff", "Idempotent apply").
+/// A stable fingerprint of a message body for change detection (DESIGN.md, "Detection by diff"). Recovery after a lost
+/// answer never matches by content (issue 9.6): it looks for our marker or our id only.
 /// </summary>
 public static partial class ContentHash
 {
@@ -26,7 +26,16 @@ public static partial class ContentHash
         html = Whitespace().Replace(html, " ");
         html = SpaceAroundBlockTag().Replace(html, "$1");
 
-        var sb = new StringBuilder(html);
+        return Fingerprint(html, attachmentUrls);
+    }
+
+    /// <summary>
+    /// SHA-256 (lowercase hex) of <paramref name="canonicalText"/> followed by the attachment URLs, sorted, one a line: the
+    /// one fingerprint behind both the body hash above and the detector's baseline of words (<c>MessageHash</c>).
+    /// </summary>
+    public static string Fingerprint(string canonicalText, IEnumerable<string>? attachmentUrls)
+    {
+        var sb = new StringBuilder(canonicalText);
         if (attachmentUrls is not null)
         {
             foreach (var url in attachmentUrls.Where(u => !string.IsNullOrWhiteSpace(u)).Select(u => u.Trim()).Order(StringComparer.Ordinal))

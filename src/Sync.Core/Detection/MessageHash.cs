@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using MessageSync.Core.Content;
 using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
@@ -36,17 +34,10 @@ internal static class MessageHash
     /// <summary>True when <paramref name="observed"/> shows the same words and attachments as the copy written with <paramref name="baseline"/>.</summary>
     public static bool MatchesBaseline(string baseline, ObservedMessage observed) => baseline == BaselineOf(observed);
 
-    private static string WordsHash(ObservedMessage message)
-    {
-        var words = string.Join(' ', message.BodyText.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-        var text = new StringBuilder(words);
-        foreach (var url in message.Attachments.Select(a => StripQuery(a.Url)).Order(StringComparer.Ordinal))
-        {
-            text.Append('\n').Append(url);
-        }
-
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
-    }
+    private static string WordsHash(ObservedMessage message) =>
+        ContentHash.Fingerprint(
+            string.Join(' ', message.BodyText.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)),
+            message.Attachments.Select(a => StripQuery(a.Url)));
 
     private static string StripQuery(string url)
     {

@@ -39,21 +39,30 @@ public sealed record Attachment(string Name, string Url, string? MimeType = null
 public sealed record MessageOrigin(SystemId System, string ExternalId);
 
 /// <summary>
-/// One message of a linked conversation, as the engine carries it between systems.
-/// <see cref="BodyHtml"/> is always sanitised HTML (see <c>Content.HtmlSanitizer</c>).
+/// What every message has, wherever it is seen: what kind it is, who wrote it, its body (sanitised HTML and its plain text),
+/// its attachments and when it was written and deleted. <see cref="CanonicalMessage"/> (the engine's) and
+/// <c>Ports.ObservedMessage</c> (an adapter's read) add what each needs.
 /// </summary>
-public sealed record CanonicalMessage
+public abstract record MessageContent
 {
-    public required Guid Id { get; init; }
-    public required string LinkId { get; init; }
-    public required MessageOrigin Origin { get; init; }
-    public required Author Author { get; init; }
     public required MessageKind Kind { get; init; }
+    public required Author Author { get; init; }
     public required string BodyHtml { get; init; }
     public required string BodyText { get; init; }
     public IReadOnlyList<Attachment> Attachments { get; init; } = [];
     public required DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? DeletedAt { get; init; }
+}
+
+/// <summary>
+/// One message of a linked conversation, as the engine carries it between systems.
+/// <see cref="MessageContent.BodyHtml"/> is always sanitised HTML (see <c>Content.HtmlSanitizer</c>).
+/// </summary>
+public sealed record CanonicalMessage : MessageContent
+{
+    public required Guid Id { get; init; }
+    public required string LinkId { get; init; }
+    public required MessageOrigin Origin { get; init; }
     public DateTimeOffset? EditedAt { get; init; }
     public DateTimeOffset? RedactedAt { get; init; }
-    public DateTimeOffset? DeletedAt { get; init; }
 }

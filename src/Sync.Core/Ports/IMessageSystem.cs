@@ -9,18 +9,11 @@ namespace MessageSync.Core.Ports;
 /// <see cref="SyncId"/> is the canonical id when the message is a mirror MessageSync wrote
 /// (the <c>data-sync-id</c> marker in Pylon and helpdesk bodies, Cord <c>metadata</c>).
 /// </summary>
-public sealed record ObservedMessage
+public sealed record ObservedMessage : MessageContent
 {
     public required string ExternalId { get; init; }
-    public required MessageKind Kind { get; init; }
-    public required Author Author { get; init; }
-    public required string BodyHtml { get; init; }
-    public required string BodyText { get; init; }
-    public IReadOnlyList<Attachment> Attachments { get; init; } = [];
-    public required DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? UpdatedAt { get; init; }
     public bool IsDeleted { get; init; }
-    public DateTimeOffset? DeletedAt { get; init; }
     public bool IsRedacted { get; init; }
     public Guid? SyncId { get; init; }
 }

@@ -101,6 +101,26 @@ public sealed class ConversationPollerTests : IDisposable
         Assert.Equal("Printer was on fire", (await _rig.Store.GetMessageAsync(created.CanonicalId))!.BodyText);
     }
 
+    /// <summary>
+    /// Item 11 covers redactions as well as edits: a person emptying the worker's fresh copy (Cord has no redaction; a person
+    /// replaces the content) before its first read-back redacts the message everywhere, not the copy's baseline.
+    /// </summary>
+    [Fact]
+    public async Task A_persons_redaction_of_a_fresh_mirror_before_its_first_read_back_is_not_lost()
+    {
+        _rig.Pylon.Add("iss_1", "My password is hunter2");
+        var created = Assert.Single(await _rig.PollAsync(SystemId.Pylon));
+        await _rig.ApplyAsync(created, SystemId.Cord);
+        var mirror = Assert.Single(_rig.Cord.Messages("th_4"));
+
+        _rig.Cord.PersonEdits("th_4", mirror.Id, "");
+        var redacted = Assert.Single(await _rig.PollAsync(SystemId.Cord));
+        await _rig.ApplyAsync(redacted, SystemId.Pylon);
+
+        Assert.Equal((ChangeKind.Redacted, created.CanonicalId), (redacted.Change, redacted.CanonicalId));
+        Assert.True(Assert.Single(_rig.Pylon.Messages("iss_1")).Redacted);
+    }
+
     [Fact]
     public async Task A_persons_edit_of_a_mirror_found_by_recovery_before_its_first_read_back_is_not_lost()
     {

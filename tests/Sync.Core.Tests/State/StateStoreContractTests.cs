@@ -534,6 +534,31 @@ public abstract class StateStoreContractTests : IDisposable
     }
 
     [Fact]
+    public async Task An_intent_known_not_to_have_been_written_is_dropped_and_a_possibly_written_replay_forgets_the_write_in_doubt()
+    {
+        using var store = _db.Open();
+        var id = Guid.CreateVersion7();
+        var note = Guid.CreateVersion7();
+        await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Cord, "cm_1", id));
+        await store.RecordIntentAsync(id, SystemId.Pylon, WriteAction.Create, id.ToString());
+        await store.RecordIntentAsync(id, SystemId.Helpdesk, WriteAction.Create, id.ToString());
+
+        await store.DropIntentAsync(id, SystemId.Pylon, WriteAction.Create);
+        Assert.Null(await store.GetIntentAsync(id, SystemId.Pylon, WriteAction.Create));
+        Assert.NotNull(await store.GetIntentAsync(id, SystemId.Helpdesk, WriteAction.Create));
+
+        // The helpdesk cannot tell whether the create (and an edit note) took effect; the operator replays: write them.
+        await store.RecordNoteIntentAsync(note, SystemId.Helpdesk, id);
+        var outcome = await store.RecordOutcomeAsync(new NewOutcome("link-1", id, SystemId.Helpdesk, OutcomeKind.PossiblyWritten, "maybe", ChangeKind.Created));
+        var replay = await store.ReplayOutcomeAsync(outcome);
+
+        Assert.Equal((ChangeKind.Created, SystemId.Helpdesk), (replay!.Change, replay.Target));
+        Assert.Null(await store.GetIntentAsync(id, SystemId.Helpdesk, WriteAction.Create));
+        Assert.Null(await store.GetNoteCopyAsync(note, SystemId.Helpdesk));
+        Assert.DoesNotContain(await store.GetOwnWritesAsync("link-1", SystemId.Helpdesk), w => w.CanonicalId == id);
+    }
+
+    [Fact]
     public async Task A_mirror_keeps_the_baseline_it_was_written_with_and_an_edit_of_it_the_new_one()
     {
         using var store = _db.Open();
