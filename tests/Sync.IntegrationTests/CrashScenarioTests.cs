@@ -8,6 +8,11 @@ namespace MessageSync.IntegrationTests;
 /// three systems and several links. Afterwards: no duplicate (edit notes included), nothing missing, no leak, no redacted
 /// text left in any copy that can be redacted, and nothing the worker could not do left unreported.
 /// See docs/RELIABILITY.md for the figures and for the soak (<c>SYNC_CHAOS_SCALE</c>).
+/// <para>
+/// FAILS TODAY (issue 9.6, branch engine): a write cut by a kill or a lost answer in a conversation where no copy of ours yet
+/// shows that the target keeps markers becomes a possibly_written outcome, and the message is missing there. See
+/// docs/RELIABILITY.md, "What still fails"; the lead decides whether to merge this scenario before that is settled.
+/// </para>
 /// </summary>
 [Collection(ChaosCollection.Name)]
 public sealed class CrashScenarioTests(ChaosBroker broker, ITestOutputHelper output)
