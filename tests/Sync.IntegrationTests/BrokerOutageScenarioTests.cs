@@ -8,8 +8,9 @@ namespace MessageSync.IntegrationTests;
 /// stopped and started again with scripts/rabbitmq.sh on its own folder; the suite's shared broker stays up). While it is
 /// down the worker keeps detecting into its outbox; afterwards nothing is lost, doubled or leaked.
 /// <para>
-/// FAILS TODAY (issue 9.6, branch engine): a write cut by a kill or a lost answer in a conversation where no copy of ours yet
-/// shows that the target keeps markers becomes a possibly_written outcome, and the message is missing there. See
+/// FAILS WHEN A KILL CUTS THE FIRST COPY INTO A CONVERSATION (issue 9.6, branch engine; clean in one of its two runs since):
+/// such a write, where no copy of ours yet shows that the target keeps markers, becomes a possibly_written outcome, and the
+/// message is missing there. See
 /// docs/RELIABILITY.md, "What still fails"; the lead decides whether to merge this scenario before that is settled.
 /// </para>
 /// </summary>

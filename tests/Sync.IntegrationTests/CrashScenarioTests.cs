@@ -9,8 +9,9 @@ namespace MessageSync.IntegrationTests;
 /// text left in any copy that can be redacted, and nothing the worker could not do left unreported.
 /// See docs/RELIABILITY.md for the figures and for the soak (<c>SYNC_CHAOS_SCALE</c>).
 /// <para>
-/// FAILS TODAY (issue 9.6, branch engine): a write cut by a kill or a lost answer in a conversation where no copy of ours yet
-/// shows that the target keeps markers becomes a possibly_written outcome, and the message is missing there. See
+/// FAILS WHEN A KILL CUTS THE FIRST COPY INTO A CONVERSATION (issue 9.6, branch engine; clean in its last run): such a write,
+/// where no copy of ours yet shows that the target keeps markers, becomes a possibly_written outcome, and the message is
+/// missing there. See
 /// docs/RELIABILITY.md, "What still fails"; the lead decides whether to merge this scenario before that is settled.
 /// </para>
 /// </summary>
