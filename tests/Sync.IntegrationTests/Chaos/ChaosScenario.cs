@@ -40,6 +40,9 @@ public sealed record ChaosScenario
 
     public TimeSpan OutageAfter { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Pylon and the helpdesk store HTML without unknown attributes and empty elements (our marker among them).</summary>
+    public bool StripUnknownHtml { get; init; }
+
     /// <summary>Faults injected on every endpoint of the three APIs while the workload runs; cleared before settling.</summary>
     public FaultSpec? ApiFaults { get; init; }
 

@@ -55,7 +55,10 @@ public sealed class ChaosSession : IAsyncDisposable
     public static async Task<ChaosSession> StartAsync(ChaosScenario scenario, ChaosBroker? broker, ITestOutputHelper? output)
     {
         var folder = Path.Combine(RepoPaths.ChaosResults, $"{scenario.Name}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
-        var sims = await SimulatorHost.StartAsync(new SimulatorOptions { RateLimits = RateLimitMode.Scaled, RateLimitScale = scenario.RateLimitScale });
+        var sims = await SimulatorHost.StartAsync(new SimulatorOptions
+        {
+            RateLimits = RateLimitMode.Scaled, RateLimitScale = scenario.RateLimitScale, StripUnknownHtml = scenario.StripUnknownHtml,
+        });
         var links = ChaosLink.Mix(scenario.Links);
         foreach (var link in links)
         {
