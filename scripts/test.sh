@@ -13,13 +13,23 @@ broker_dir=$(mktemp -d /tmp/messagesync-rabbit.XXXXXX)
 postgres_dir=$(mktemp -d /tmp/messagesync-postgres.XXXXXX)
 mkdir -p "$results"
 
+chaos_broker_dir=$(mktemp -d /tmp/messagesync-chaos-rabbit.XXXXXX)
+
 cleanup() {
   # A worker a test started and could not stop (its test host crashed or timed out) must not outlive the run: it would
   # keep polling and writing beside the next test. Only workers built from this checkout are matched.
   pkill -KILL -f "$root/.*Sync\.Worker\.dll" 2>/dev/null || true
   scripts/rabbitmq.sh stop "$broker_dir" || true
+  scripts/rabbitmq.sh stop "$chaos_broker_dir" || true
   scripts/postgres.sh stop "$postgres_dir" || true
-  rm -rf "$broker_dir" "$postgres_dir"
+  # Workers the chaos scenarios started and left behind if the test process itself died (listed by pid; a live one names
+  # its state file under this run's results on its command line).
+  if [ -f "$results/chaos/worker.pids" ]; then
+    while read -r pid; do
+      if tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF "$results/chaos/"; then kill -9 "$pid" 2>/dev/null || true; fi
+    done < "$results/chaos/worker.pids"
+  fi
+  rm -rf "$broker_dir" "$chaos_broker_dir" "$postgres_dir"
 }
 trap cleanup EXIT INT TERM
 
@@ -36,7 +46,7 @@ if ! url=$(start_private RabbitMQ scripts/rabbitmq.sh "$broker_dir") || ! pg=$(s
 fi
 export SYNC_TEST_RABBITMQ="$url" SYNC_TEST_POSTGRES="$pg"
 # The chaos scenarios' reports (and the worker's state and log of a failed one) go beside this run's results.
-export SYNC_CHAOS_RESULTS="$results/chaos"
+export SYNC_CHAOS_RESULTS="$results/chaos" SYNC_CHAOS_BROKER_DIR="$chaos_broker_dir"
 
 # promtool (Debian's prometheus package): the tests parse /metrics with it and run the alert rules' unit tests
 # (config/monitoring/alerts.test.yml) through `promtool test rules`.

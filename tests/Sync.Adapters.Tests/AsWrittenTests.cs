@@ -44,6 +44,23 @@ public sealed class AsWrittenTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_Cord_copy_found_by_recovery_has_the_baseline_its_create_announced()
+    {
+        _h.Host.Cord.CreateThread("th_1");
+        var cord = _h.System(SystemId.Cord);
+        var request = Canon.Write(Canon.Link(), Canon.Message(MessageKind.InternalNote, "<p>Hello <b>there</b></p>", SystemId.Pylon,
+            attachments: [new Attachment("a.png", "https://files.example.com/a.png?sig=1")]));
+        var written = await cord.CreateAsync(request, default);
+
+        var asCreated = cord.AsCreated(request, written.ExternalId);
+
+        Assert.NotNull(asCreated);
+        Assert.Equal(Words(written.AsWritten.BodyText), Words(asCreated.BodyText));
+        Assert.Equal(Words((await ReadAsync(cord, written.ExternalId)).BodyText), Words(asCreated.BodyText));
+        Assert.Equal(written.AsWritten.Attachments.Select(a => a.Url), asCreated.Attachments.Select(a => a.Url));
+    }
+
+    [Fact]
     public async Task An_edited_Cord_copy_reads_back_as_the_edit_announced()
     {
         _h.Host.Cord.CreateThread("th_1");

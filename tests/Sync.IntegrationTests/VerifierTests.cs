@@ -81,6 +81,18 @@ public sealed class VerifierTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_reply_withheld_from_a_customer_visible_thread_is_clean()
+    {
+        // ARCHITECTURE.md, the delivery rule: a customer-visible Cord thread takes no agent reply written elsewhere.
+        var reply = _workload.Write(_visible, SystemId.Pylon, SimMessageKind.Agent);
+        _sims.Helpdesk.AddMessage(_visible.Ticket, SimMessageKind.InternalNote, $"<p>{reply.LatestToken}</p>", "agent_sync", sendEmail: false);
+
+        var report = await VerifyAsync();
+
+        Assert.True(report.Clean, report.ToText());
+    }
+
+    [Fact]
     public async Task A_redacted_text_left_in_an_edit_note_is_a_leftover_and_an_unreported_helpdesk_copy_is_unreported()
     {
         var m = _workload.Write(_plain, SystemId.Cord, SimMessageKind.InternalNote);

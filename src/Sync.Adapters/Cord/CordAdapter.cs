@@ -100,6 +100,13 @@ public sealed class CordAdapter(CordClient client, IOptions<CordOptions> options
         return new WrittenMessage(id, AsWritten(id, body.AuthorId, body.Content, request.Link));
     }
 
+    /// <summary>Cord stores the content it is given (api-docs 003): the copy a create of this request made is known from the request.</summary>
+    public ObservedMessage AsCreated(WriteRequest request, string externalId)
+    {
+        (request, var authorId) = AsAuthor(request);
+        return AsWritten(externalId, authorId ?? _options.BotUserId, ContentFor(request, attribute: authorId is null), request.Link);
+    }
+
     public async Task<ObservedMessage> EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken)
     {
         VisibilityGuard.EnsureAllowed(System, request, sendsEmail: false);

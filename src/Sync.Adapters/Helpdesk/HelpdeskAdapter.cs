@@ -72,6 +72,12 @@ public sealed class HelpdeskAdapter(HelpdeskClient client, IPeopleSource people,
         throw Unsupported("delete");
 
     /// <summary>
+    /// Null: only the helpdesk's answer says how it stored the body; the helpdesk has no edit (api-docs 002), so a person
+    /// cannot change the copy's words and adopting the first read loses nothing.
+    /// </summary>
+    public ObservedMessage? AsCreated(WriteRequest request, string externalId) => null;
+
+    /// <summary>
     /// Our marker in the ticket's messages, verified against our own writes (issue 9.6); the helpdesk takes no caller-chosen
     /// id and documents nothing about keeping the HTML it is given (api-docs 002), so where the marker may be gone the
     /// answer is "unknown", never a match by content.

@@ -241,6 +241,12 @@ public sealed partial class PylonAdapter(
     }
 
     /// <summary>
+    /// Null: which body a create wrote (a reply as the contact, or a labelled note instead) depends on what the issue held
+    /// then; Pylon has no edit (api-docs 000), so a person cannot change the copy's words and adopting the first read loses nothing.
+    /// </summary>
+    public ObservedMessage? AsCreated(WriteRequest request, string externalId) => null;
+
+    /// <summary>
     /// Our marker in the issue's messages, verified against our own writes (issue 9.6); Pylon takes no caller-chosen id and
     /// documents nothing about keeping the HTML it is given (api-docs 001), so where the marker may be gone the answer is
     /// "unknown", never a match by content.

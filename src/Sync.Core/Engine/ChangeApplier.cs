@@ -230,8 +230,8 @@ public sealed partial class ChangeApplier(
         if (search.ExternalId is { } existing)
         {
             LogRecovered(logger, message.Id, target, existing);
-            var (targetKind, _) = KindMapping.ForTarget(message.Kind, message.Origin.System, target, link, adapter.Capabilities);
-            await store.RecordMappingAsync(message.Id, target, existing, targetKind, baseline: null, cancellationToken);
+            var (targetKind, label) = KindMapping.ForTarget(message.Kind, message.Origin.System, target, link, adapter.Capabilities);
+            await store.RecordMappingAsync(message.Id, target, existing, targetKind, RecoveredBaseline(adapter, link, message, targetKind, label, existing), cancellationToken);
         }
         else if (search.IsAbsent)
         {
@@ -243,6 +243,24 @@ public sealed partial class ChangeApplier(
         }
 
         return search;
+    }
+
+    /// <summary>
+    /// The baseline of a copy found by recovery: the copy as its create wrote it, not as found, for a person may have edited
+    /// it while we were down (issue 9.11 on the recovery path). Null (adopt the first read) where the target cannot say, or
+    /// where the message was redacted or deleted since: its text must never come back as an edit; the change on its way
+    /// removes the copy.
+    /// </summary>
+    private static string? RecoveredBaseline(
+        IMessageSystem adapter, ConversationLink link, CanonicalMessage message, MessageKind targetKind, string? label, string externalId)
+    {
+        if (message.RedactedAt is not null || message.DeletedAt is not null)
+        {
+            return null;
+        }
+
+        var asCreated = adapter.AsCreated(new WriteRequest { Link = link, Message = message, TargetKind = targetKind, Label = label }, externalId);
+        return asCreated is null ? null : MessageHash.BaselineOf(asCreated);
     }
 
     private async Task CreateAsync(IMessageSystem adapter, ConversationLink link, CanonicalMessage message, RouteDecision.Create create, CancellationToken cancellationToken)

@@ -112,6 +112,17 @@ public interface IMessageSystem
     /// <param name="ownWrites">Every write of ours recorded in the link's conversation in this system: other copies are not it,
     /// and they show whether the system keeps markers.</param>
     Task<MirrorSearch> FindMirrorAsync(ConversationLink link, Guid marker, IReadOnlyCollection<OwnWrite> ownWrites, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The copy a create of <paramref name="request"/> reads back as, known without the target's answer: the baseline of a
+    /// mirror found by recovery (<see cref="FindMirrorAsync"/>), whose answer was lost. Null where only the answer tells how
+    /// the target stores it; the first read is then adopted as the baseline.
+    /// </summary>
+    /// <remarks>
+    /// What is found on recovery may already carry a person's edit made while the worker was down; taking it as the
+    /// baseline would lose that edit (issue 9.11 on the recovery path).
+    /// </remarks>
+    ObservedMessage? AsCreated(WriteRequest request, string externalId);
 }
 
 public static class MessageSystemExtensions

@@ -122,6 +122,45 @@ public sealed class ConversationPollerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_persons_edit_of_a_mirror_found_by_recovery_before_its_first_read_back_is_not_lost()
+    {
+        _rig.Pylon.Add("iss_1", "Printer on fire");
+        var created = Assert.Single(await _rig.PollAsync(SystemId.Pylon));
+        _rig.Cord.Faults.Add(new Fault("create", new TransientApiException(SystemId.Cord, "connection reset"), AfterEffect: true));
+        await Assert.ThrowsAsync<TransientApiException>(() => _rig.ApplyAsync(created, SystemId.Cord));
+        var mirror = Assert.Single(_rig.Cord.Messages("th_4"));
+
+        // While the worker is down, a person corrects the copy whose answer it lost; the restarted worker finds the copy.
+        _rig.Cord.PersonEdits("th_4", mirror.Id, mirror.Html.Replace("Printer on fire", "Printer was on fire", StringComparison.Ordinal));
+        _rig.Restart();
+        await _rig.ApplyAsync(created, SystemId.Cord);
+        var edited = Assert.Single(await _rig.PollAsync(SystemId.Cord));
+
+        Assert.Single(_rig.Cord.Writes);
+        Assert.Equal((ChangeKind.Edited, created.CanonicalId, SystemId.Cord), (edited.Change, edited.CanonicalId, edited.Source));
+        Assert.Equal("Printer was on fire", (await _rig.Store.GetMessageAsync(created.CanonicalId))!.BodyText);
+    }
+
+    [Fact]
+    public async Task A_copy_found_by_recovery_of_a_message_redacted_since_brings_no_text_back_as_an_edit()
+    {
+        var id = _rig.Pylon.Add("iss_1", "my password is hunter2");
+        var created = Assert.Single(await _rig.PollAsync(SystemId.Pylon));
+        _rig.Cord.Faults.Add(new Fault("create", new TransientApiException(SystemId.Cord, "connection reset"), AfterEffect: true));
+        await Assert.ThrowsAsync<TransientApiException>(() => _rig.ApplyAsync(created, SystemId.Cord));
+
+        // While the worker is down the original is redacted; the restarted worker first retries the create and finds the copy.
+        _rig.Pylon.PersonRedacts("iss_1", id);
+        var redacted = Assert.Single(await _rig.PollAsync(SystemId.Pylon));
+        _rig.Restart();
+        await _rig.ApplyAsync(created, SystemId.Cord);
+
+        Assert.Empty(await _rig.PollAsync(SystemId.Cord));
+        await _rig.ApplyAsync(redacted, SystemId.Cord);
+        Assert.True(Assert.Single(_rig.Cord.Messages("th_4")).Redacted);
+    }
+
+    [Fact]
     public async Task A_fresh_mirror_that_the_target_reformats_is_no_edit()
     {
         _rig.Pylon.Add("iss_1", "Printer on fire");

@@ -152,6 +152,9 @@ internal sealed class FakeMessageSystem(SystemId system, SystemCapabilities? cap
         return Task.FromResult(new WrittenMessage(written.Id, Observe(written)));
     }
 
+    public ObservedMessage AsCreated(WriteRequest request, string externalId) =>
+        Observe(new FakeMessage(externalId, request.TargetKind, new Author("MessageSync"), SyncMarker.Append(request.Message.BodyHtml, request.Marker), Created: Now()));
+
     public Task<ObservedMessage> EditAsync(WriteRequest request, string externalId, CancellationToken cancellationToken)
     {
         var fault = Raise("edit", before: true);

@@ -11,7 +11,12 @@ namespace MessageSync.IntegrationTests.Chaos;
 public sealed class ChaosBroker : IAsyncLifetime, IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "messagesync-chaos-broker-" + Guid.NewGuid().ToString("N")[..8]);
+    /// <summary>The broker's folder when set (scripts/test.sh sets it, and stops that broker on exit even after a crash of the tests).</summary>
+    public const string FolderVariable = "SYNC_CHAOS_BROKER_DIR";
+
+    private readonly string _folder = Environment.GetEnvironmentVariable(FolderVariable) is { Length: > 0 } configured
+        ? configured
+        : Path.Combine(Path.GetTempPath(), "messagesync-chaos-broker-" + Guid.NewGuid().ToString("N")[..8]);
     private Uri? _url;
     private bool _running;
 

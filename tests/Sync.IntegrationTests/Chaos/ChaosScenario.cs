@@ -58,7 +58,11 @@ public sealed record ChaosScenario
     /// <summary>How long the systems and the worker's outbox must stay unchanged to call the run settled (two reconciliations and some).</summary>
     public TimeSpan QuietPeriod => ReconcileInterval * 2 + TimeSpan.FromSeconds(2);
 
-    public TimeSpan SettleTimeout { get; init; } = TimeSpan.FromMinutes(3);
+    /// <summary>Settling fails when neither the systems nor the worker's backlog moved for this long (the worker is stuck).</summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Settling fails after this long however much progress is made (a worker writing for ever is stuck too).</summary>
+    public TimeSpan SettleLimit { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>The scenario with <see cref="ScaleVariable"/> and <see cref="SeedVariable"/> applied.</summary>
     public ChaosScenario FromEnvironment()
@@ -76,7 +80,7 @@ public sealed record ChaosScenario
                     Duration = Workload.Duration * scale,
                     ActionTail = Workload.ActionTail * Math.Max(1, scale / 2),
                 },
-                SettleTimeout = SettleTimeout * Math.Max(1, scale / 2),
+                SettleLimit = SettleLimit * Math.Max(1, scale / 2),
             };
         }
 

@@ -84,6 +84,9 @@ public sealed class ChaosSession : IAsyncDisposable
     /// Waits until the three systems have not changed and every detected change has been applied (or recorded) for
     /// <see cref="ChaosScenario.QuietPeriod"/>: the worker has read everything since the last person's action at least
     /// twice over, so whatever is still wrong will stay wrong. A worker that died on its own is restarted (and reported).
+    /// A worker still working through its backlog (a system changed, or fewer changes wait than ever before) is given
+    /// time, however slow the machine; one that makes no progress for <see cref="ChaosScenario.StallTimeout"/>, or has
+    /// not settled after <see cref="ChaosScenario.SettleLimit"/>, is stuck.
     /// </summary>
     public async Task SettleAsync()
     {
@@ -91,12 +94,20 @@ public sealed class ChaosSession : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         string? fingerprint = null;
         var quietSince = TimeSpan.Zero;
+        var progressAt = TimeSpan.Zero;
         var unapplied = 0;
-        while (clock.Elapsed < Scenario.SettleTimeout)
+        var fewest = int.MaxValue;
+        while (clock.Elapsed < Scenario.SettleLimit && clock.Elapsed - progressAt < Scenario.StallTimeout)
         {
             Worker.EnsureRunning();
             var state = await ReadStateAsync();
             unapplied = (await store.ListUnappliedChangesAsync()).Count;
+            if (state.Fingerprint != fingerprint || unapplied < fewest)
+            {
+                progressAt = clock.Elapsed;
+                fewest = Math.Min(fewest, unapplied);
+            }
+
             if (state.Fingerprint != fingerprint || unapplied > 0)
             {
                 fingerprint = state.Fingerprint;
@@ -110,7 +121,10 @@ public sealed class ChaosSession : IAsyncDisposable
             await Task.Delay(500);
         }
 
-        Findings.Add(new(FindingKind.Stuck, "the run", $"did not settle within {Scenario.SettleTimeout.TotalSeconds:0} s ({unapplied} change(s) not yet applied everywhere)"));
+        var why = clock.Elapsed >= Scenario.SettleLimit
+            ? $"did not settle within {Scenario.SettleLimit.TotalSeconds:0} s"
+            : $"made no progress for {Scenario.StallTimeout.TotalSeconds:0} s ({clock.Elapsed.TotalSeconds:0} s into settling)";
+        Findings.Add(new(FindingKind.Stuck, "the run", $"{why} ({unapplied} change(s) not yet applied everywhere)"));
     }
 
     /// <summary>
@@ -234,7 +248,7 @@ public sealed class ChaosSession : IAsyncDisposable
 
         var verdict = Verifier.Verify(Ledger, state, view);
         var report = new VerificationReport([.. verdict.Findings, .. Findings], verdict.ReportedUnpropagatedRedactions, verdict.ReportedUnpropagatedCopies,
-            verdict.ReportedUndeletableCopies, verdict.OpenOutcomes);
+            verdict.ReportedUndeletableCopies, verdict.OpenOutcomes) { ReportedHeldDeletions = verdict.ReportedHeldDeletions };
         FillFigures(state);
         report.Figures = Figures;
         return Save(report);

@@ -55,6 +55,7 @@ public sealed class ChaosWorker : IDisposable
         _current?.Dispose();
         _current = WorkerProcess.Start(_settings, _folder, Log, StatePath);
         Starts++;
+        RecordPid(_current.Pid);
         return _current;
     }
 
@@ -109,6 +110,16 @@ public sealed class ChaosWorker : IDisposable
             ConnectionString = Setting("ConnectionString"),
         };
         return new StateStore(StateStoreServiceCollectionExtensions.CreateDialect(options));
+    }
+
+    /// <summary>
+    /// Every worker started is listed in <c>worker.pids</c> of the results folder: if the test process itself dies, nothing
+    /// kills its children, and scripts/test.sh kills the listed ones still alive (by pid, checking they are workers).
+    /// </summary>
+    private static void RecordPid(int pid)
+    {
+        Directory.CreateDirectory(RepoPaths.ChaosResults);
+        File.AppendAllText(Path.Combine(RepoPaths.ChaosResults, "worker.pids"), pid.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n");
     }
 
     private void NoticeUnexpectedExit()

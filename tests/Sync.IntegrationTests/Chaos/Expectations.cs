@@ -41,15 +41,16 @@ public static class Expectations
             return (Presence.Forbidden, "an internal note is never written into a Cord thread the customer can see (DESIGN.md, the visibility invariant)");
         }
 
+        if (visibleCord && message.Kind == MessageKind.AgentReply)
+        {
+            // Cord has no private message in such a thread, so there is no labelled-note fallback: the customer got the reply
+            // by e-mail or through Pylon, or its agent answered with e-mail off on purpose; either way it is not Cord's to deliver.
+            return (Presence.Forbidden, "a customer-visible Cord thread takes no agent reply written elsewhere (ARCHITECTURE.md, the delivery rule)");
+        }
+
         if (message.Removal != Removal.None)
         {
             return (Presence.Optional, $"{message.Removal.ToString().ToLowerInvariant()} in the meantime: a copy may have been made before or not at all");
-        }
-
-        if (visibleCord && message.Kind == MessageKind.AgentReply && message.ReachedCustomerAtOrigin)
-        {
-            // Whether it is withheld or written, the double-delivery check says whether the customer heard it twice.
-            return (Presence.Optional, "a reply the customer already got: a copy in a customer-visible thread would reach them again (DESIGN.md, the delivery rule)");
         }
 
         return (Presence.Required, "a message of every kind reaches every other system of its link (DESIGN.md, the kind table)");

@@ -91,6 +91,13 @@ public sealed class VerificationReport
     /// <summary>Helpdesk copies of deleted messages, each reported by an open outcome (expected: the helpdesk cannot delete).</summary>
     public int ReportedUndeletableCopies { get; }
 
+    /// <summary>
+    /// Deleted messages whose deletion the worker held for an operator (Sync:Polling:MassDeletionShare: more than that share
+    /// of a conversation vanished in one scan, as a read gap would look), each with its open held_deletion outcome: reported,
+    /// so their copies are no leftovers (issue 9.8 holds them on purpose).
+    /// </summary>
+    public int ReportedHeldDeletions { get; init; }
+
     /// <summary>Open outcomes at the end, by kind and the start of their reason.</summary>
     public IReadOnlyDictionary<string, int> OpenOutcomes { get; }
 
@@ -112,7 +119,7 @@ public sealed class VerificationReport
         text.AppendLine(CultureInfo.InvariantCulture,
             $"  worker: {f.Starts} starts, {f.Kills} SIGKILLs, broker outage {f.BrokerOutageSeconds:0} s, API faults: {f.Faults}; Pylon 429s {f.PylonRateLimited}; worker error lines {f.WorkerErrorLines}");
         text.AppendLine(CultureInfo.InvariantCulture,
-            $"  expected and reported: {ReportedUnpropagatedRedactions} unpropagated redactions ({ReportedUnpropagatedCopies} helpdesk copies), {ReportedUndeletableCopies} helpdesk copies of deleted messages");
+            $"  expected and reported: {ReportedUnpropagatedRedactions} unpropagated redactions ({ReportedUnpropagatedCopies} helpdesk copies), {ReportedUndeletableCopies} helpdesk copies of deleted messages, {ReportedHeldDeletions} deletions held for an operator");
         text.AppendLine("  open outcomes: " + (OpenOutcomes.Count == 0 ? "none" : Join(OpenOutcomes)));
         text.AppendLine(CultureInfo.InvariantCulture,
             $"  time: workload {f.WorkloadSeconds:0} s, settling {f.SettleSeconds:0} s, wall {f.WallSeconds:0} s");
@@ -164,6 +171,7 @@ public sealed class VerificationReport
             ["reported_unpropagated_redactions"] = ReportedUnpropagatedRedactions,
             ["reported_unpropagated_copies"] = ReportedUnpropagatedCopies,
             ["reported_undeletable_copies"] = ReportedUndeletableCopies,
+            ["reported_held_deletions"] = ReportedHeldDeletions,
             ["open_outcomes"] = Obj(OpenOutcomes),
             ["workload_s"] = Math.Round(f.WorkloadSeconds, 1),
             ["settle_s"] = Math.Round(f.SettleSeconds, 1),

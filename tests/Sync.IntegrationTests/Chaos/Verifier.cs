@@ -14,7 +14,7 @@ public static class Verifier
     public static VerificationReport Verify(Ledger ledger, SimState state, WorkerStateView worker)
     {
         var findings = new List<Finding>();
-        int unpropagated = 0, unpropagatedCopies = 0, undeletable = 0;
+        int unpropagated = 0, unpropagatedCopies = 0, undeletable = 0, held = 0;
         var conversations = ledger.Links.SelectMany(l => Expectations.Systems.Select(s => (Key: (s, Expectations.Conversation(l, s)), Link: l)))
             .ToDictionary(x => x.Key, x => x.Link);
 
@@ -41,6 +41,9 @@ public static class Verifier
                     unpropagated += reported > 0 ? 1 : 0;
                     unpropagatedCopies += reportedCopies;
                     break;
+                case Removal.Deleted when IsHeld(message, worker):
+                    held++;
+                    break;
                 case Removal.Deleted:
                     undeletable += CheckDeletion(message, own, worker, findings);
                     break;
@@ -63,7 +66,7 @@ public static class Verifier
         var open = worker.OpenOutcomes
             .GroupBy(o => $"{o.Kind} {o.Change} {o.Target}: {Head(o.Reason)}")
             .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        return new VerificationReport(findings, unpropagated, unpropagatedCopies, undeletable, open);
+        return new VerificationReport(findings, unpropagated, unpropagatedCopies, undeletable, open) { ReportedHeldDeletions = held };
     }
 
     /// <summary>One original in its origin, one copy in every other system routing sends it to; none where it must not go.</summary>
@@ -86,6 +89,16 @@ public static class Verifier
             if (primaries.Count > 1)
             {
                 findings.Add(new(FindingKind.Duplicate, message.ToString(), $"{primaries.Count} copies in {system}: {string.Join("; ", primaries)}"));
+            }
+
+            if (presence == Presence.Forbidden && message.Kind != MessageKind.InternalNote && !message.ReachedCustomerAtOrigin)
+            {
+                // An internal note in a forbidden place is a leak, and a reply the customer got at its origin a double
+                // delivery, both reported below; anything else is the delivery rule broken once.
+                foreach (var copy in primaries)
+                {
+                    findings.Add(new(FindingKind.DoubleDelivery, message.ToString(), $"copied into {copy}, which {why}"));
+                }
             }
 
             if (presence == Presence.Required && !primaries.Any(c => c.Live))
@@ -198,6 +211,13 @@ public static class Verifier
 
         return reported;
     }
+
+    /// <summary>
+    /// The deletion was held for an operator by the mass-deletion guard (issue 9.8: more than Sync:Polling:MassDeletionShare
+    /// of the conversation vanished in one scan, which a read gap looks like too) and an open held_deletion outcome says so.
+    /// </summary>
+    private static bool IsHeld(LedgerMessage message, WorkerStateView worker) =>
+        Expectations.Systems.Any(s => worker.OutcomesOf(message, s).Any(o => o.Kind == OutcomeKind.HeldDeletion));
 
     private static string Head(string reason) => reason.Length > 60 ? reason[..60] + "..." : reason;
 }

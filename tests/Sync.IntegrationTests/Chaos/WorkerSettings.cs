@@ -18,8 +18,8 @@ public static class WorkerSettings
             $"Sync:State:Path={statePath}",
             "Sync:Http:Urls=http://127.0.0.1:0",
             "Sync:Logging:MinimumLevel=Information",
-            "Sync:Polling:ActiveInterval=00:00:00.200",
-            "Sync:Polling:IdleInterval=00:00:00.500",
+            "Sync:Polling:ActiveInterval=00:00:00.500",
+            "Sync:Polling:IdleInterval=00:00:01",
             $"Sync:Polling:ReconcileInterval={reconcileInterval:c}",
             "Sync:Polling:RelayInterval=00:00:00.100",
         };
