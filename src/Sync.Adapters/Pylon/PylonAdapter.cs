@@ -26,7 +26,7 @@ public sealed partial class PylonAdapter(
 
     // What the pollers' reads taught us about each issue (the message a reply answers, the issue's contacts), so a reply
     // does not list the whole issue again: listing shares the 20/min budget with polling.
-    private readonly ConcurrentDictionary<string, IssueFacts> _issues = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PylonIssueFacts> _issues = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _threadGate = new(1, 1);
 
     public SystemId System => SystemId.Pylon;
@@ -47,7 +47,7 @@ public sealed partial class PylonAdapter(
     {
         var issueId = IssueOf(link);
         var page = await client.ReadPageAsync(issueId, cursor, cancellationToken);
-        var facts = _issues.GetOrAdd(issueId, _ => new IssueFacts());
+        var facts = _issues.GetOrAdd(issueId, _ => new PylonIssueFacts());
         foreach (var m in page.Items)
         {
             facts.Observe(m);
@@ -106,7 +106,7 @@ public sealed partial class PylonAdapter(
         VisibilityGuard.EnsureAllowed(System, request, sendsEmail: false);
         var message = request.Message;
         var customer = request.TargetKind == MessageKind.CustomerMessage;
-        var facts = _issues.GetOrAdd(issueId, _ => new IssueFacts());
+        var facts = _issues.GetOrAdd(issueId, _ => new PylonIssueFacts());
         var listed = false;
 
         // The issue is listed only when the pollers' reads have not taught us what is needed (list budget: 20/min), and
@@ -190,7 +190,7 @@ public sealed partial class PylonAdapter(
         }, person, cancellationToken);
 
     /// <summary>Every message of the issue into <paramref name="facts"/>: the latest visible message and the contacts.</summary>
-    private async Task ListIssueAsync(string issueId, IssueFacts facts, CancellationToken cancellationToken)
+    private async Task ListIssueAsync(string issueId, PylonIssueFacts facts, CancellationToken cancellationToken)
     {
         // Writers to one issue run concurrently (the apply consumers): one listing serves all who asked while it ran, so a
         // burst of replies after a restart costs one walk of the issue, not one each (list budget: 20/min).
@@ -339,107 +339,4 @@ public sealed partial class PylonAdapter(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Pylon message {Anchor} on issue {IssueId} is gone; the reply answers {Fresh}, the latest visible message, instead")]
     private static partial void LogStaleAnchor(ILogger logger, string anchor, string issueId, string fresh);
-
-    /// <summary>
-    /// What reads taught us about one issue: the latest customer-visible message (a reply's anchor) and the contacts seen,
-    /// from the pollers' pages, a full listing and our own replies.
-    /// </summary>
-    private sealed class IssueFacts
-    {
-        private readonly Lock _gate = new();
-        private readonly Dictionary<string, PylonMiniContact> _contacts = new(StringComparer.Ordinal);
-        private string? _latestVisible;
-        private DateTimeOffset _latestAt = DateTimeOffset.MinValue;
-
-        /// <summary>True once the whole issue was listed: every contact it had then is known.</summary>
-        public bool ContactsListed { get; private set; }
-
-        /// <summary>One listing of the issue at a time (never disposed: it has no wait handle).</summary>
-        public SemaphoreSlim ListingGate { get; } = new(1, 1);
-
-        /// <summary>How many full listings have completed.</summary>
-        public int Listings => Volatile.Read(ref _listings);
-
-        private int _listings;
-
-        public string? LatestVisible
-        {
-            get
-            {
-                lock (_gate)
-                {
-                    return _latestVisible;
-                }
-            }
-        }
-
-        public void Observe(PylonMessage message)
-        {
-            lock (_gate)
-            {
-                ObserveLocked(message);
-            }
-        }
-
-        /// <summary>A full listing is the truth: the anchor is the latest visible message in it.</summary>
-        public void Listed(IReadOnlyList<PylonMessage> messages)
-        {
-            lock (_gate)
-            {
-                (_latestVisible, _latestAt) = (null, DateTimeOffset.MinValue);
-                foreach (var m in messages)
-                {
-                    ObserveLocked(m);
-                }
-
-                ContactsListed = true;
-                Interlocked.Increment(ref _listings);
-            }
-        }
-
-        public void Replied(string messageId, DateTimeOffset at)
-        {
-            lock (_gate)
-            {
-                (_latestVisible, _latestAt) = (messageId, at);
-            }
-        }
-
-        /// <summary>Forgets an anchor that turned out to be gone.</summary>
-        public void Forget(string messageId)
-        {
-            lock (_gate)
-            {
-                if (_latestVisible == messageId)
-                {
-                    (_latestVisible, _latestAt) = (null, DateTimeOffset.MinValue);
-                }
-            }
-        }
-
-        /// <summary>A contact of the issue whose e-mail is one of <paramref name="emails"/>.</summary>
-        public string? ContactWithEmail(params string?[] emails)
-        {
-            lock (_gate)
-            {
-                return _contacts.Values.FirstOrDefault(c => c.Email is { Length: > 0 } e
-                    && emails.Any(x => string.Equals(x?.Trim(), e.Trim(), StringComparison.OrdinalIgnoreCase)))?.Id;
-            }
-        }
-
-        private void ObserveLocked(PylonMessage message)
-        {
-            if (message.Author?.Contact is { Id: { } contactId } contact)
-            {
-                _contacts[contactId] = contact;
-            }
-
-            if (message.Id is not null && PylonMapper.KindOf(message) != MessageKind.InternalNote
-                && DateTimeOffset.TryParse(message.Timestamp, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at)
-                && at >= _latestAt)
-            {
-                (_latestVisible, _latestAt) = (message.Id, at);
-            }
-        }
-    }
 }

@@ -9,15 +9,6 @@ using Microsoft.Extensions.Logging;
 
 namespace MessageSync.Core.Engine;
 
-/// <summary>The per-target policies in force (from configuration, current on every call).</summary>
-public interface ITargetPolicies
-{
-    TargetPolicy PolicyFor(SystemId target);
-}
-
-/// <summary>A change that cannot be applied and must not be retried; it has been recorded as a faulted outcome.</summary>
-public sealed class ChangeFaultedException(string message, Exception? inner = null) : Exception(message, inner);
-
 /// <summary>
 /// Applies one change to one target with exactly-once effect (DESIGN.md, "Idempotent apply"): the router decides, an intent
 /// is recorded before the remote write and the mapping after it; when an intent is found on entry, a previous attempt may
