@@ -58,7 +58,7 @@ export Sync__Cord__BaseUrl="http://127.0.0.1:$cord" Sync__Cord__BudgetScale="$sp
 worker=(dotnet src/Sync.Worker/bin/Debug/net10.0/Sync.Worker.dll)
 
 if [ $once -eq 1 ]; then
-  "${worker[@]}" backfill --timeout 00:05:00
+  "${worker[@]}" backfill --create --timeout 00:05:00
   "${worker[@]}" status
   exit 0
 fi
