@@ -63,8 +63,7 @@ internal static class ScaleBench
             sims.Pylon.AddMessage($"iss_{i % links}", SimMessageKind.Customer, $"<p>pipeline {i}</p>");
         }
 
-        var folder = Path.Combine(Path.GetTempPath(), "ms-bench-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
+        var folder = NewFolder();
         args.AddRange(Worker(sims, folder, speed: 100_000));
         args.AddRange(["--Sync:Polling:ActiveInterval=00:00:00.200", "--Sync:Polling:IdleInterval=00:00:01", "--Sync:Polling:RelayInterval=00:00:00.050"]);
         if (!retention)
@@ -85,9 +84,7 @@ internal static class ScaleBench
 
         using var rss = new PeakRss();
         var startClock = Stopwatch.StartNew();
-        var app = SyncHost.CreateBuilder([.. args], HostMode.Run).Build();
-        app.MapSyncEndpoints();
-        await app.StartAsync();
+        var app = await StartWorkerAsync(args);
         var startup = startClock.Elapsed;
         var clock = Stopwatch.StartNew();
         var deadline = DateTime.UtcNow.AddMinutes(4);
@@ -116,8 +113,7 @@ internal static class ScaleBench
     {
         await using var sims = await SimulatorHost.StartAsync(new SimulatorOptions { RateLimits = RateLimitMode.Scaled, RateLimitScale = LagSpeed });
         var args = Conversations(sims, links);
-        var folder = Path.Combine(Path.GetTempPath(), "ms-bench-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
+        var folder = NewFolder();
         args.AddRange(Worker(sims, folder, LagSpeed));
 
         // The defaults (5 s active, 60 s idle, 15 min reconcile, feed every 10 s) compressed like the limits.
@@ -126,9 +122,7 @@ internal static class ScaleBench
             $"--Sync:Polling:ReconcileInterval={TimeSpan.FromMinutes(15.0 / LagSpeed)}", $"--Sync:Polling:Feeds:Interval={TimeSpan.FromSeconds(10.0 / LagSpeed)}",
             $"--Sync:Polling:Feeds:Enabled={feed}", "--Sync:Polling:RelayInterval=00:00:00.050",
         ]);
-        var app = SyncHost.CreateBuilder([.. args], HostMode.Run).Build();
-        app.MapSyncEndpoints();
-        await app.StartAsync();
+        var app = await StartWorkerAsync(args);
 
         // Warm up: every conversation read once (the first round of a new worker is a full scan of each).
         var warm = DateTime.UtcNow.AddMinutes(3);
@@ -149,10 +143,7 @@ internal static class ScaleBench
         }
 
         var lags = await WaitForAsync(sent, (thread, text) => sims.Cord.GetMessages(thread).Any(m => m.Plaintext.Contains(text, StringComparison.Ordinal)));
-        await app.StopAsync();
-        await app.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(folder, recursive: true);
+        await StopWorkerAsync(app, folder);
         return lags;
     }
 
@@ -166,16 +157,13 @@ internal static class ScaleBench
     {
         await using var sims = await SimulatorHost.StartAsync(new SimulatorOptions { RateLimits = RateLimitMode.Scaled, RateLimitScale = LagSpeed });
         var args = Conversations(sims, links);
-        var folder = Path.Combine(Path.GetTempPath(), "ms-bench-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
+        var folder = NewFolder();
         args.AddRange(Worker(sims, folder, LagSpeed));
         args.AddRange([
             "--Sync:Polling:ActiveInterval=00:05:00", "--Sync:Polling:IdleInterval=00:05:00", "--Sync:Polling:ReconcileInterval=01:00:00",
             "--Sync:Polling:Feeds:Enabled=false", "--Sync:Polling:RelayInterval=00:00:00.050",
         ]);
-        var app = SyncHost.CreateBuilder([.. args], HostMode.Run).Build();
-        app.MapSyncEndpoints();
-        await app.StartAsync();
+        var app = await StartWorkerAsync(args);
         var address = new Uri(app.Urls.First());
         using var http = new HttpClient { BaseAddress = address };
         var warm = DateTime.UtcNow.AddMinutes(3);
@@ -204,11 +192,33 @@ internal static class ScaleBench
         }
 
         var lags = await WaitForAsync(sent, (issue, text) => sims.Pylon.GetMessages(issue).Any(m => m.MessageHtml.Contains(text, StringComparison.Ordinal)));
+        await StopWorkerAsync(app, folder);
+        return lags;
+    }
+
+    private static string NewFolder()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "ms-bench-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
+
+    /// <summary>The worker in this process, as <c>run</c> builds it, with its HTTP endpoints.</summary>
+    private static async Task<WebApplication> StartWorkerAsync(List<string> args)
+    {
+        var app = SyncHost.CreateBuilder([.. args], HostMode.Run).Build();
+        app.MapSyncEndpoints();
+        await app.StartAsync();
+        return app;
+    }
+
+    /// <summary>Stops the worker and removes its state folder (the pooled SQLite connections first, or the file stays open).</summary>
+    private static async Task StopWorkerAsync(WebApplication app, string folder)
+    {
         await app.StopAsync();
         await app.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(folder, recursive: true);
-        return lags;
     }
 
     private static async Task<List<double>> WaitForAsync(List<(string Text, string Where, long At)> sent, Func<string, string, bool> present)
