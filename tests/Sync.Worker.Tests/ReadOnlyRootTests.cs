@@ -16,10 +16,7 @@ public sealed class ReadOnlyRootTests : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
-        _sims = await SimulatorHost.StartAsync(new SimulatorOptions { RateLimits = RateLimitMode.Scaled, RateLimitScale = Speed });
-        _sims.Pylon.CreateIssue("iss_1", "contact_1", "ana@example.com", "Ana");
-        _sims.Helpdesk.CreateTicket("tkt_1");
-        _sims.Cord.CreateThread("th_1", "Support", "https://app.example.com/t/1", "group_1");
+        _sims = await SimulatedSystems.StartOneLinkAsync(Speed);
     }
 
     [Fact]

@@ -194,6 +194,18 @@ public sealed class RunningWorker : IDisposable
 /// <summary>The worker's settings for the three simulators, their rate limits compressed <paramref name="speed"/> times on both sides.</summary>
 public static class SimulatedSystems
 {
+    /// <summary>The three simulators at the documented limits compressed <paramref name="speed"/> times, with one conversation
+    /// each for link iss_1 / tkt_1 / th_1 (Pylon's with contact_1, Ana).</summary>
+    public static async Task<MessageSync.Simulators.SimulatorHost> StartOneLinkAsync(int speed)
+    {
+        var sims = await MessageSync.Simulators.SimulatorHost.StartAsync(
+            new MessageSync.Simulators.SimulatorOptions { RateLimits = MessageSync.Simulators.RateLimitMode.Scaled, RateLimitScale = speed });
+        sims.Pylon.CreateIssue("iss_1", "contact_1", "ana@example.com", "Ana");
+        sims.Helpdesk.CreateTicket("tkt_1");
+        sims.Cord.CreateThread("th_1", "Support", "https://app.example.com/t/1", "group_1");
+        return sims;
+    }
+
     public static string[] Settings(MessageSync.Simulators.SimulatorHost sims, int speed, bool cord = true) =>
     [
         $"--Sync:Pylon:BaseUrl={sims.PylonUrl}", $"--Sync:Pylon:ApiToken={MessageSync.Simulators.SimulatorDefaults.PylonToken}", $"--Sync:Pylon:BudgetScale={speed}",
