@@ -39,7 +39,14 @@ public sealed record OwnWrite(Guid Marker, Guid CanonicalId, string? ExternalId,
 public sealed record CopyEntry(string ExternalId, bool IsNote, bool Redacted, bool Deleted);
 
 /// <summary>An edit note written for one change; <paramref name="ExternalId"/> is null while its write is in flight.</summary>
-public sealed record NoteCopy(Guid ChangeId, SystemId System, Guid CanonicalId, string? ExternalId);
+public sealed record NoteCopy(Guid ChangeId, SystemId System, Guid CanonicalId, string? ExternalId)
+{
+    /// <summary>When the note's intent was first recorded: an earlier attempt's note cannot be older.</summary>
+    public DateTimeOffset? CreatedAt { get; init; }
+}
+
+/// <summary>Whether a system keeps our data-sync-id marker in the HTML it stores, and the copy of ours that showed it.</summary>
+public sealed record MarkerKeeping(SystemId System, bool Keeps, string Evidence, DateTimeOffset ObservedAt);
 
 /// <summary>One change found by the detector, ready to commit.</summary>
 /// <param name="CanonicalId">The canonical message that changed (a new UUID v7 for <see cref="ChangeKind.Created"/>).</param>
