@@ -21,9 +21,12 @@ public sealed partial class MarkerKnowledge(IStateStore store, ILinkProvider lin
     public const int ConversationsToAsk = 2;
 
     /// <summary>
-    /// A message created this long before the write's intent was recorded cannot be its copy: margin for the target's clock.
+    /// A message created this long before the write's intent was recorded cannot be its copy: the margin allowed between the
+    /// target's clock and ours (servers kept in time by NTP are well within it). Wider would take every message a person
+    /// redacted in a busy conversation for a possible copy; a target clock further behind than this could make a copy a
+    /// person redacted before we recorded it look older than the write.
     /// </summary>
-    public static readonly TimeSpan ClockMargin = TimeSpan.FromMinutes(2);
+    public static readonly TimeSpan ClockMargin = TimeSpan.FromSeconds(5);
 
     // What this process last recorded per system: spares the store a write on every poll that shows the same thing.
     private readonly ConcurrentDictionary<SystemId, bool> _recorded = new();
@@ -136,6 +139,13 @@ public sealed partial class MarkerKnowledge(IStateStore store, ILinkProvider lin
     {
         if (_recorded.TryGetValue(system, out var recorded) && recorded == keeps)
         {
+            return;
+        }
+
+        // A process starting over a store that knows it already (a restart, another replica) neither writes nor logs it again.
+        if (!_recorded.ContainsKey(system) && await store.GetMarkerKeepingAsync(system, cancellationToken) is { } stored && stored.Keeps == keeps)
+        {
+            _recorded[system] = keeps;
             return;
         }
 
