@@ -26,6 +26,13 @@ public sealed record SnapshotEntry(
 {
     /// <summary>When the store recorded the row; set by the store on read, ignored on write.</summary>
     public DateTimeOffset? SeenAt { get; init; }
+
+    /// <summary>
+    /// Written only where the store has no row yet: a poll's echo of a write still in flight must not replace the baseline
+    /// the write's mapping recorded meanwhile (recovery after a crash), or a person's edit made before the first read-back
+    /// would become the baseline and never reach the other systems (issue 9.11).
+    /// </summary>
+    public bool InsertOnly { get; init; }
 }
 
 /// <summary>

@@ -293,6 +293,27 @@ public abstract class StateStoreContractTests : IDisposable
     }
 
     [Fact]
+    public async Task A_polls_echo_of_a_write_in_flight_committed_after_its_mapping_keeps_the_mappings_baseline()
+    {
+        using var store = _db.Open();
+        var id = Guid.CreateVersion7();
+        await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Pylon, "msg_1", id));
+        await store.RecordIntentAsync(id, SystemId.Cord, WriteAction.Create, id.ToString());
+
+        // The poll read the copy (already edited by a person) while the write was in flight; recovery recorded the mapping
+        // with the baseline the create announced before the poll committed.
+        await store.RecordMappingAsync(id, SystemId.Cord, "cm_1", MessageKind.CustomerMessage, "baseline:as-created");
+        await store.CommitObservationAsync(new ObservationCommit
+        {
+            LinkId = "link-1",
+            System = SystemId.Cord,
+            Snapshots = [new SnapshotEntry("cm_1", id, "hash-of-the-edited-copy") { InsertOnly = true }],
+        });
+
+        Assert.Equal("baseline:as-created", (await store.GetSnapshotAsync("link-1", SystemId.Cord))["cm_1"].ContentHash);
+    }
+
+    [Fact]
     public async Task A_recorded_mirror_is_known_to_echo_lookup_and_to_the_next_poll()
     {
         using var store = _db.Open();
