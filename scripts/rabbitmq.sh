@@ -106,9 +106,19 @@ stop() {
   rm -f "$dir/env"
 }
 
+# rabbitmqctl against the broker of DIR (tests use it to raise and clear a resource alarm).
+ctl() {
+  local dir
+  dir=$(realpath -m "$1")
+  shift
+  [ -f "$dir/env" ] || { echo "no broker running in $dir" >&2; return 1; }
+  as_rabbit "$dir" "timeout 30 $RABBIT_BIN/rabbitmqctl -n rabbit@localhost -q $*"
+}
+
 case "${1:-}" in
   install) install ;;
   start) start "${2:?usage: rabbitmq.sh start DIR}" ;;
   stop) stop "${2:?usage: rabbitmq.sh stop DIR}" ;;
-  *) echo "usage: $0 install | start DIR | stop DIR" >&2; exit 2 ;;
+  ctl) ctl "${2:?usage: rabbitmq.sh ctl DIR ARGS...}" "${@:3}" ;;
+  *) echo "usage: $0 install | start DIR | stop DIR | ctl DIR ARGS..." >&2; exit 2 ;;
 esac

@@ -17,6 +17,13 @@ public sealed partial class OutboxRelay(
     TimeProvider time, ILogger<OutboxRelay> logger)
 {
     private const int BatchSize = 200;
+
+    /// <summary>
+    /// How long one send may wait for the broker's confirm. A broker that stops confirming (a resource alarm blocks
+    /// publishers, a channel that died without telling) would otherwise hold the relay silently: past this the send is
+    /// abandoned, the row stays unpublished, the failure is logged and shown in /readyz, and the relay tries again.
+    /// </summary>
+    public static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan BusWaitReport = TimeSpan.FromSeconds(30);
     private int _requeued;
 
@@ -117,8 +124,18 @@ public sealed partial class OutboxRelay(
                 // would be dropped). A replay goes to its one target.
                 foreach (var target in entry.Message.Target is { } only ? [only] : Enum.GetValues<SystemId>())
                 {
-                    var endpoint = await bus.GetSendEndpoint(ApplyQueues.Address(target, settings.Current.Transport));
-                    await endpoint.Send(entry.Message, cancellationToken);
+                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    timeout.CancelAfter(SendTimeout);
+                    try
+                    {
+                        var endpoint = await bus.GetSendEndpoint(ApplyQueues.Address(target, settings.Current.Transport));
+                        await endpoint.Send(entry.Message, timeout.Token);
+                    }
+                    catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                    {
+                        throw new TimeoutException(
+                            $"the message bus did not confirm a send to {ApplyQueues.Name(target)} within {SendTimeout.TotalSeconds:0} s (a broker resource alarm blocks publishers; rabbitmqctl status names it)");
+                    }
                 }
                 done.Add(entry.Sequence);
             }

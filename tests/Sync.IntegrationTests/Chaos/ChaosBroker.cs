@@ -68,6 +68,16 @@ public sealed class ChaosBroker : IAsyncLifetime, IDisposable
         }
     }
 
+    /// <summary>
+    /// Raises (or clears) a memory alarm: the broker stops reading from publishing connections, so a publish waits for a
+    /// confirm that does not come until the alarm is cleared (<c>rabbitmqctl set_vm_memory_high_watermark</c>).
+    /// </summary>
+    public async Task MemoryAlarmAsync(bool raised)
+    {
+        await UrlAsync();
+        await RunScriptAsync("ctl", "set_vm_memory_high_watermark", raised ? "0" : "0.4");
+    }
+
     /// <summary>Deletes the worker's queues, so a scenario does not inherit messages of the one before.</summary>
     public async Task DeleteSyncQueuesAsync()
     {
@@ -92,13 +102,18 @@ public sealed class ChaosBroker : IAsyncLifetime, IDisposable
         _running = true;
     }
 
-    private async Task<string> RunScriptAsync(string verb)
+    private async Task<string> RunScriptAsync(string verb, params string[] arguments)
     {
         var script = Path.Combine(RepoPaths.Root, "scripts", "rabbitmq.sh");
         var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(script);
         info.ArgumentList.Add(verb);
         info.ArgumentList.Add(_folder);
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
         using var process = Process.Start(info) ?? throw new InvalidOperationException("bash did not start");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

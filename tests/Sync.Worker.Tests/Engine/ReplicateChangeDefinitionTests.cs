@@ -103,6 +103,7 @@ public sealed class ReplicateChangeDefinitionTests : IAsyncLifetime, IDisposable
             .AddSingleton<SyncMetrics>()
             .AddSingleton<SystemPause>()
             .AddSingleton<ChangeDetector>()
+            .AddSingleton<MarkerKnowledge>()
             .AddSingleton<ConversationPoller>()
             .AddSingleton<ChangeApplier>()
             .AddMassTransitTestHarness(bus => bus.AddConsumer<CordChangeConsumer, ReplicateChangeDefinition<CordChangeConsumer>>())
