@@ -16,7 +16,7 @@ namespace MessageSync.Bench;
 /// </summary>
 internal static class ScaleBench
 {
-    private const int LagSpeed = 30;
+    public const int LagSpeed = 60;
 
     public sealed record PipelineRun(double WritesPerSecond, long Written, TimeSpan Elapsed, TimeSpan Startup, long StateBytes, long PeakRssBytes);
 
@@ -54,7 +54,12 @@ internal static class ScaleBench
     /// <paramref name="messages"/> Pylon messages spread over <paramref name="links"/> links, mirrored into the helpdesk
     /// and Cord by the real worker host with rate limits off (simulators unlimited, budgets scaled out of the way).
     /// </summary>
-    public static async Task<PipelineRun> PipelineAsync(int messages, int links, string transport, bool retention = true)
+    /// <remarks>
+    /// With a <paramref name="window"/>, the run stops when the window after start-up has passed, and the rate is what was
+    /// mirrored in it: a sustained backlog of <paramref name="messages"/> the whole time, steady state (the quick run).
+    /// Without, it runs until every message is mirrored (or 30 min pass).
+    /// </remarks>
+    public static async Task<PipelineRun> PipelineAsync(int messages, int links, string transport, bool retention = true, TimeSpan? window = null)
     {
         await using var sims = await SimulatorHost.StartAsync(new SimulatorOptions { RateLimits = RateLimitMode.Off });
         var args = Conversations(sims, links);
@@ -87,14 +92,15 @@ internal static class ScaleBench
         var app = await StartWorkerAsync(args);
         var startup = startClock.Elapsed;
         var clock = Stopwatch.StartNew();
-        var deadline = DateTime.UtcNow.AddMinutes(4);
+        var deadline = DateTime.UtcNow + (window ?? TimeSpan.FromMinutes(30));
         long written = 0;
         while (DateTime.UtcNow < deadline && (written = Written(sims, links)) < 2L * messages)
         {
-            await Task.Delay(100);
+            await Task.Delay(50);
         }
 
         var elapsed = clock.Elapsed;
+        written = Written(sims, links);
         await app.StopAsync();
         await app.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
@@ -235,7 +241,7 @@ internal static class ScaleBench
                 }
             }
 
-            await Task.Delay(10);
+            await Task.Delay(20);
         }
 
         return [.. Enumerable.Range(0, sent.Count).Select(i => lags.TryGetValue(i, out var ms) ? ms : Stopwatch.GetElapsedTime(sent[i].At).TotalMilliseconds)];
