@@ -13,7 +13,8 @@ namespace MessageSync.Bench;
 /// helpdesk and Cord, so twice as many mappings. The store is seeded directly (bulk SQL in one transaction, after the
 /// project's own migrations) and the simulators hold the same messages under the same ids, so the worker finds nothing to
 /// do but read: the figures are the start-up time of a real <c>run</c> process to <c>/readyz</c>, and its peak resident
-/// set (VmHWM) while it reads every linked conversation in the three systems and keeps polling.
+/// set (VmHWM) after polling for a set time (20 s quick, 120 s full). The first read of a conversation adopts its 500
+/// seeded snapshots (the costliest poll there is); how many conversations it reached is reported with the figure.
 /// </summary>
 internal static class FootprintBench
 {
@@ -29,26 +30,14 @@ internal static class FootprintBench
             var seeding = Stopwatch.StartNew();
             var mappings = await SeedAsync(sims, path, links, perLink);
             Console.WriteLine($"(footprint: seeded in {seeding.Elapsed.TotalSeconds:0.0} s)");
-            var port = FreePort();
+            var port = ChildWorker.FreePort();
             using var worker = StartWorker(sims, path, port, links, folder);
-            var clock = Stopwatch.StartNew();
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
-            while (!await ReadyAsync(http))
-            {
-                if (worker.HasExited || clock.Elapsed > TimeSpan.FromMinutes(2))
-                {
-                    throw new InvalidOperationException($"the worker did not become ready (exit {(worker.HasExited ? worker.ExitCode : -1)})");
-                }
-
-                await Task.Delay(20);
-            }
-
-            var startup = clock.Elapsed;
+            var startup = await ChildWorker.WaitReadyAsync(worker, port);
 
             // Polling for pollFor after ready: the first reads of every conversation (each adopts its seeded snapshot), then
             // the scheduled polls. How many (link, system) pairs it read is reported beside the figure.
             await Task.Delay(pollFor);
-            var peak = PeakRssKb(worker.Id) / 1024.0;
+            var peak = ChildWorker.PeakRssKb(worker.Id) / 1024.0;
             var reads = Reads(sims);
             var polled = await PolledAsync(path);
             if (Written(sims) > 0)
@@ -168,12 +157,9 @@ internal static class FootprintBench
         return mappings;
     }
 
-    private static Process StartWorker(SimulatorHost sims, string path, int port, int links, string folder)
-    {
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        string[] args =
+    private static Process StartWorker(SimulatorHost sims, string path, int port, int links, string folder) =>
+        ChildWorker.Start(
         [
-            Path.Combine(AppContext.BaseDirectory, "Sync.Worker.dll"), "run",
             $"--Sync:State:Path={path}", $"--Sync:Http:Urls=http://127.0.0.1:{port}", "--Sync:Logging:MinimumLevel=Warning",
             // The defaults' intervals compressed 10 times: every conversation is read within the measurement.
             "--Sync:Polling:ActiveInterval=00:00:00.500", "--Sync:Polling:IdleInterval=00:00:06", "--Sync:Polling:ReconcileInterval=00:01:30",
@@ -185,7 +171,17 @@ internal static class FootprintBench
             {
                 $"--Sync:Links:{l}:Id=link{l}", $"--Sync:Links:{l}:PylonIssueId=iss_{l}", $"--Sync:Links:{l}:HelpdeskTicketId=tkt_{l}", $"--Sync:Links:{l}:CordThreadId=th_{l}",
             }),
-        ];
+        ], folder);
+}
+
+/// <summary>A worker <c>run</c> process started from the bench's build output, its readiness and its peak resident set.</summary>
+internal static class ChildWorker
+{
+    public static Process Start(IEnumerable<string> args, string folder)
+    {
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Sync.Worker.dll"));
+        info.ArgumentList.Add("run");
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -197,6 +193,24 @@ internal static class FootprintBench
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
+    }
+
+    /// <summary>Waits for <c>/readyz</c> to answer 200; returns the time from now (just after the exec) to then.</summary>
+    public static async Task<TimeSpan> WaitReadyAsync(Process worker, int port)
+    {
+        var clock = Stopwatch.StartNew();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
+        while (!await ReadyAsync(http))
+        {
+            if (worker.HasExited || clock.Elapsed > TimeSpan.FromMinutes(2))
+            {
+                throw new InvalidOperationException($"the worker did not become ready (exit {(worker.HasExited ? worker.ExitCode : -1)})");
+            }
+
+            await Task.Delay(20);
+        }
+
+        return clock.Elapsed;
     }
 
     private static async Task<bool> ReadyAsync(HttpClient http)
@@ -217,11 +231,11 @@ internal static class FootprintBench
     }
 
     /// <summary>The process's peak resident set so far (VmHWM), in KiB.</summary>
-    private static long PeakRssKb(int pid) =>
+    public static long PeakRssKb(int pid) =>
         File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
             .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture)).Single();
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
