@@ -80,7 +80,7 @@ public sealed partial class PylonAdapter(
         VisibilityGuard.EnsureAllowed(System, request, sendsEmail: false);
         var message = request.Message;
         var userId = message.Author.IsCustomer ? null : UserIdFor(message, person);
-        var threadId = await EnsureSyncThreadAsync(issueId, cancellationToken);
+        var threadId = await WriteNotSentException.BeforeSendingAsync(System, () => EnsureSyncThreadAsync(issueId, cancellationToken));
         var note = new PylonNoteRequest
         {
             BodyHtml = MirrorBody.Build(request, attribute: userId is null, attachmentsAsLinks: false),
@@ -117,7 +117,7 @@ public sealed partial class PylonAdapter(
             contactId = OwnOrMappedContact(message, person) ?? facts.ContactWithEmail(message.Author.Email, person?.Email);
             if (contactId is null && !facts.ContactsListed)
             {
-                await ListIssueAsync(issueId, facts, cancellationToken);
+                await WriteNotSentException.BeforeSendingAsync(System, () => ListIssueAsync(issueId, facts, cancellationToken));
                 listed = true;
                 contactId = facts.ContactWithEmail(message.Author.Email, person?.Email);
             }
@@ -137,7 +137,7 @@ public sealed partial class PylonAdapter(
         var anchor = facts.LatestVisible;
         if (anchor is null && !listed)
         {
-            await ListIssueAsync(issueId, facts, cancellationToken);
+            await WriteNotSentException.BeforeSendingAsync(System, () => ListIssueAsync(issueId, facts, cancellationToken));
             listed = true;
             anchor = facts.LatestVisible;
         }
@@ -167,7 +167,7 @@ public sealed partial class PylonAdapter(
             // The remembered anchor may have been deleted since it was read (a 404 means nothing was written): read the
             // issue again and answer the latest visible message instead.
             facts.Forget(anchor);
-            await ListIssueAsync(issueId, facts, cancellationToken);
+            await WriteNotSentException.BeforeSendingAsync(System, () => ListIssueAsync(issueId, facts, cancellationToken));
             if (facts.LatestVisible is not { } fresh || fresh == anchor)
             {
                 throw;
@@ -253,10 +253,10 @@ public sealed partial class PylonAdapter(
     /// </summary>
     public async Task<MirrorSearch> FindMirrorAsync(ConversationLink link, Guid marker, IReadOnlyCollection<OwnWrite> ownWrites, CancellationToken cancellationToken)
     {
-        var listed = new List<(string Id, string? Html)>();
+        var listed = new List<ListedMessage>();
         await foreach (var m in client.ListMessagesAsync(IssueOf(link), cancellationToken))
         {
-            listed.Add((m.Id, m.MessageHtml));
+            listed.Add(new ListedMessage(m.Id, m.MessageHtml, DateTimeOffset.TryParse(m.Timestamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null));
         }
 
         return MirrorSearch.ByMarker(marker, listed, ownWrites, "Pylon");
