@@ -87,7 +87,8 @@ public sealed class HelpdeskAdapter(HelpdeskClient client, IPeopleSource people,
         var listed = new List<ListedMessage>();
         await foreach (var m in client.ListAsync(TicketOf(link), cancellationToken))
         {
-            listed.Add(new ListedMessage(m.Id, m.Content, m.CreatedAt));
+            var note = string.Equals(m.Type, "note", StringComparison.Ordinal);
+            listed.Add(new ListedMessage(m.Id, m.Content, m.CreatedAt, CouldBeNote: note, CouldBeReply: !note));
         }
 
         return MirrorSearch.ByMarker(marker, listed, ownWrites, "helpdesk");

@@ -218,11 +218,13 @@ public sealed partial class ChangeApplier(
         // The marker as recorded before the write: what the earlier attempt put into the target.
         var marker = Guid.TryParse(intent.Marker, out var recorded) ? recorded : message.Id;
         var search = await adapter.FindMirrorAsync(link, marker, await store.GetOwnWritesAsync(link.Id, target, cancellationToken), cancellationToken);
-        search = await markers.SettleAsync(adapter, link, search, intent.CreatedAt, cancellationToken);
+        var (targetKind, label) = KindMapping.ForTarget(message.Kind, message.Origin.System, target, link, adapter.Capabilities);
+        var note = targetKind is MessageKind.InternalNote or MessageKind.SystemEvent;
+        search = await markers.SettleAsync(adapter, link, search,
+            new WriteInDoubt(message.Id, intent.CreatedAt, IsNote: false, AsNote: note || targetKind == MessageKind.CustomerMessage, AsReply: !note), cancellationToken);
         if (search.ExternalId is { } existing)
         {
             LogRecovered(logger, message.Id, target, existing);
-            var (targetKind, label) = KindMapping.ForTarget(message.Kind, message.Origin.System, target, link, adapter.Capabilities);
             await store.RecordMappingAsync(message.Id, target, existing, targetKind, RecoveredBaseline(adapter, link, message, targetKind, label, existing), cancellationToken);
         }
         else if (search.IsAbsent)
@@ -296,7 +298,7 @@ public sealed partial class ChangeApplier(
         {
             // A previous attempt got as far as the remote call: the note may be there. Look before writing again.
             var search = await adapter.FindMirrorAsync(link, change.ChangeId, await store.GetOwnWritesAsync(link.Id, target, cancellationToken), cancellationToken);
-            search = await markers.SettleAsync(adapter, link, search, copy.CreatedAt, cancellationToken);
+            search = await markers.SettleAsync(adapter, link, search, new WriteInDoubt(message.Id, copy.CreatedAt, IsNote: true, AsNote: true, AsReply: false), cancellationToken);
             if (search.ExternalId is { } existing)
             {
                 LogRecovered(logger, message.Id, target, existing);

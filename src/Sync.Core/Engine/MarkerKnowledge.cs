@@ -55,14 +55,16 @@ public sealed partial class MarkerKnowledge(IStateStore store, ILinkProvider lin
 
     /// <summary>
     /// Completes a recovery search with what the system is known to do: records the evidence the conversation showed,
-    /// rules out a copy emptied by a redaction only when it is older than the write, and answers "absent" for a conversation
-    /// without evidence when the system is known to keep markers. Still <see cref="MirrorSearch.LacksEvidence"/> when nothing
+    /// settles a copy a person redacted before we recorded it where it can, and answers "absent" for a conversation without
+    /// evidence when the system is known to keep markers. Still <see cref="MirrorSearch.LacksEvidence"/> when nothing
     /// anywhere has shown it yet: the caller waits for evidence and retries before reporting the write as possibly written.
     /// </summary>
-    /// <param name="since">When the write's intent was recorded: the copy, if written, is not older.</param>
+    /// <param name="write">The write in doubt: whose copy, when its intent was recorded, and which shapes it can have.</param>
     public async Task<MirrorSearch> SettleAsync(
-        IMessageSystem adapter, ConversationLink link, MirrorSearch search, DateTimeOffset? since, CancellationToken cancellationToken)
+        IMessageSystem adapter, ConversationLink link, MirrorSearch search, WriteInDoubt write, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(search);
+        ArgumentNullException.ThrowIfNull(write);
         if (search.ExternalId is not null)
         {
             return search;
@@ -75,13 +77,9 @@ public sealed partial class MarkerKnowledge(IStateStore store, ILinkProvider lin
             return search;
         }
 
-        // A redacted message carries no marker: one created since the write may be our copy, redacted by a person before we
-        // recorded it. Writing again would put a second, live copy beside it.
-        var emptied = search.Emptied.FirstOrDefault(e => since is null || e.CreatedAt is null || e.CreatedAt >= since - ClockMargin);
-        if (emptied is not null)
+        if (await EmptiedCopyAsync(link, system, search, write, cancellationToken) is { } emptied)
         {
-            return MirrorSearch.Unknown(
-                $"message {emptied.ExternalId}, emptied by a redaction since the write, carries no marker and may be the copy");
+            return emptied;
         }
 
         if (!search.LacksEvidence)
@@ -97,12 +95,47 @@ public sealed partial class MarkerKnowledge(IStateStore store, ILinkProvider lin
 
         if (!known.Keeps)
         {
-            return MirrorSearch.Unknown($"{KindMapping.DisplayName(system)} was seen to store copies of ours without their data-sync-id marker ({known.Evidence})")
-                with { Evidence = MarkerEvidence.Lost };
+            return MirrorSearch.Unknown($"{KindMapping.DisplayName(system)} was seen to store copies of ours without their data-sync-id marker ({known.Evidence})");
         }
 
         LogTrusted(logger, system, link.Id, known.Evidence);
         return MirrorSearch.Absent;
+    }
+
+    /// <summary>
+    /// A redacted message carries no marker: one that may be our copy, redacted by a person before we recorded it, rules out
+    /// "absent" (writing again would put a second, live copy beside it). It is not ours when it is older than the write,
+    /// has another shape (a reply where we wrote a note, a note outside our sync thread), or was read before as another
+    /// message (a poll never records a message first seen redacted, so that row holds a person's message). A row naming
+    /// the write's own message is our copy, read with its marker while the write was in flight.
+    /// </summary>
+    private async Task<MirrorSearch?> EmptiedCopyAsync(
+        ConversationLink link, SystemId system, MirrorSearch search, WriteInDoubt write, CancellationToken cancellationToken)
+    {
+        var candidates = search.Emptied
+            .Where(e => (write.Since is null || e.CreatedAt is null || e.CreatedAt >= write.Since - ClockMargin) && write.CouldBe(e))
+            .ToList();
+        if (candidates.Count == 0)
+        {
+            return null;
+        }
+
+        var known = await store.GetSnapshotAsync(link.Id, system, candidates.Select(e => e.ExternalId).ToList(), cancellationToken);
+        foreach (var candidate in candidates)
+        {
+            if (!known.TryGetValue(candidate.ExternalId, out var row))
+            {
+                return MirrorSearch.Unknown(
+                    $"message {candidate.ExternalId}, emptied by a redaction since the write and never read with its content, carries no marker and may be the copy");
+            }
+
+            if (!write.IsNote && !row.IsNote && row.CanonicalId == write.CanonicalId)
+            {
+                return MirrorSearch.Found(candidate.ExternalId);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Lists another linked conversation with copies of ours: what they show is what the system does.</summary>
@@ -169,4 +202,15 @@ public sealed partial class MarkerKnowledge(IStateStore store, ILinkProvider lin
 
     [LoggerMessage(Level = LogLevel.Information, Message = "No copy of ours in link {LinkId} on {System} yet: trusting the marker's absence, since that system keeps markers ({Evidence})")]
     private static partial void LogTrusted(ILogger logger, SystemId system, string linkId, string evidence);
+}
+
+/// <summary>
+/// A write whose answer was lost, as recovery needs to know it: the message it copies, when its intent was recorded (its copy
+/// is not older), whether it is an edit note, and which listed shapes it can have (a Pylon customer message without a known
+/// contact becomes a labelled note).
+/// </summary>
+public sealed record WriteInDoubt(Guid CanonicalId, DateTimeOffset? Since, bool IsNote, bool AsNote, bool AsReply)
+{
+    public bool CouldBe(EmptiedMessage message) =>
+        (AsNote && message.CouldBeNote) || (AsReply && message.CouldBeReply);
 }

@@ -16,11 +16,18 @@ public enum MarkerEvidence
     Lost,
 }
 
-/// <summary>A listed message with no body that is no copy of ours: a redacted message, perhaps our copy redacted before we recorded it.</summary>
-public sealed record EmptiedMessage(string ExternalId, DateTimeOffset? CreatedAt);
+/// <summary>
+/// A listed message with no body that is no copy of ours: a redacted message, perhaps our copy redacted before we recorded it.
+/// <see cref="CouldBeNote"/> and <see cref="CouldBeReply"/> say which of our writes it can be by its shape (an internal note
+/// in our sync thread, or a customer-visible message), so a person's redacted reply is not taken for our note.
+/// </summary>
+public sealed record EmptiedMessage(string ExternalId, DateTimeOffset? CreatedAt, bool CouldBeNote = true, bool CouldBeReply = true);
 
-/// <summary>One message as a recovery search lists it: its id, its body as stored, and when the target says it was created.</summary>
-public sealed record ListedMessage(string ExternalId, string? Html, DateTimeOffset? CreatedAt);
+/// <summary>
+/// One message as a recovery search lists it: its id, its body as stored, when the target says it was created, and which of
+/// our writes its shape allows it to be (<see cref="EmptiedMessage"/>).
+/// </summary>
+public sealed record ListedMessage(string ExternalId, string? Html, DateTimeOffset? CreatedAt, bool CouldBeNote = true, bool CouldBeReply = true);
 
 /// <summary>
 /// What recovery after a lost answer found in the target (issue 9.6): the copy, by an exact key (a caller-chosen id, or our
@@ -105,7 +112,7 @@ public sealed record MirrorSearch
 
             if (string.IsNullOrWhiteSpace(message.Html))
             {
-                emptied.Add(new EmptiedMessage(message.ExternalId, message.CreatedAt));
+                emptied.Add(new EmptiedMessage(message.ExternalId, message.CreatedAt, message.CouldBeNote, message.CouldBeReply));
             }
         }
 

@@ -232,7 +232,7 @@ internal sealed class FakeMessageSystem(SystemId system, SystemCapabilities? cap
                 return Task.FromResult(conversation.Any(m => m.Id == IdFor(marker)) ? MirrorSearch.Found(IdFor(marker)) : MirrorSearch.Absent);
             }
 
-            return Task.FromResult(MirrorSearch.ByMarker(marker, conversation.Select(m => new ListedMessage(m.Id, m.Html, m.Created)), ownWrites, system.ToString()));
+            return Task.FromResult(MirrorSearch.ByMarker(marker, conversation.Select(m => new ListedMessage(m.Id, m.Html, m.Created, CouldBeNote: m.Kind is MessageKind.InternalNote or MessageKind.SystemEvent, CouldBeReply: m.Kind is not (MessageKind.InternalNote or MessageKind.SystemEvent))), ownWrites, system.ToString()));
         }
     }
 

@@ -147,6 +147,34 @@ public sealed class MarkerKnowledgeTests : IDisposable
         Assert.Contains("emptied by a redaction", outcome.Reason, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_persons_message_redacted_since_the_write_is_not_taken_for_the_copy_when_its_shape_or_a_read_says_so(bool readBefore)
+    {
+        _rig.Pylon.Clock = _rig.Clock.GetUtcNow;
+        await _rig.ApplyAsync(await CordReplyAsync("th_4", "Hello"), SystemId.Pylon); // our copies are notes in Pylon
+        var change = await CordReplyAsync("th_4", "Thanks!");
+        _rig.Pylon.Faults.Add(new Fault("create", new TransientApiException(SystemId.Pylon, "connection reset")));
+        await Assert.ThrowsAsync<TransientApiException>(() => _rig.ApplyAsync(change, SystemId.Pylon));
+
+        // Meanwhile a person writes in Pylon and redacts it: a customer message (not our note's shape), or an internal note the
+        // worker read with its content before the redaction.
+        var theirs = _rig.Pylon.Add("iss_1", "my card number", readBefore ? MessageKind.InternalNote : MessageKind.CustomerMessage, new Author("Agent Smith"));
+        if (readBefore)
+        {
+            await _rig.PollAsync(SystemId.Pylon);
+        }
+
+        _rig.Pylon.PersonRedacts("iss_1", theirs);
+        _rig.Restart();
+        await _rig.ApplyAsync(change, SystemId.Pylon);
+
+        Assert.Equal(3, _rig.Pylon.Messages("iss_1").Count);
+        Assert.Equal(change.CanonicalId, SyncMarker.Find(_rig.Pylon.Messages("iss_1")[^1].Html));
+        Assert.Empty(await _rig.OpenOutcomesAsync());
+    }
+
     [Fact]
     public async Task A_redacted_message_older_than_the_write_is_not_taken_for_the_copy()
     {
