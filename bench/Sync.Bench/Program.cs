@@ -8,50 +8,83 @@ using MessageSync.Bench;
 // Never a timed test: the figures are read by people, not asserted.
 //   dotnet run -c Release --project bench/Sync.Bench [-- --quick]      (scripts/bench.sh runs it with a broker)
 var quick = args.Contains("--quick");
+// --only=a,b runs those sections alone (a developer's loop; latest.json is then left as it is).
+var only = args.FirstOrDefault(a => a.StartsWith("--only=", StringComparison.Ordinal))?["--only=".Length..].Split(',') ?? [];
 var results = new List<Figure>();
 var fields = new SortedDictionary<string, object?>(StringComparer.Ordinal);
 var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
 void Report(Figure figure)
 {
-    results.Add(figure);
-    Console.WriteLine($"{figure.Name,-46} {figure.Value,12:0.##} {figure.Unit,-10} {figure.Note}");
+    // Side-by-side sections report from several tasks.
+    lock (results)
+    {
+        results.Add(figure);
+        Console.WriteLine($"{figure.Name,-46} {figure.Value,12:0.##} {figure.Unit,-10} {figure.Note}");
+    }
 }
 
 Console.WriteLine($"MessageSync benchmarks on {Environment.ProcessorCount} cores, .NET {Environment.Version}{(quick ? " (quick)" : "")}");
 var rabbit = Environment.GetEnvironmentVariable("SYNC_TEST_RABBITMQ");
 var postgres = Environment.GetEnvironmentVariable("SYNC_TEST_POSTGRES");
 var onlyProcesses = args.Contains("--processes");
-if (!onlyProcesses)
+var timings = new List<(string Name, TimeSpan Took)>();
+async Task Section(string name, Func<Task> run)
 {
-    await StoreBench.RunAsync(quick ? 2_000 : 10_000, Report);
-    ContentBench.Run(quick ? 300 : 2_000, Report);
-    if (!quick)
+    if (only.Length > 0 ? !only.Contains(name) : onlyProcesses && name != "processes")
+    {
+        return;
+    }
+
+    var clock = Stopwatch.StartNew();
+    await run();
+    timings.Add((name, clock.Elapsed));
+    Console.WriteLine($"[{name}: {clock.Elapsed.TotalSeconds:0.0} s]");
+}
+
+await Section("store", () => StoreBench.RunAsync(quick ? 1_000 : 10_000, Report));
+await Section("content", () =>
+{
+    ContentBench.Run(quick ? 100 : 2_000, Report);
+    return Task.CompletedTask;
+});
+if (!quick)
+{
+    await Section("mixed", async () =>
     {
         await PipelineBench.RunAsync(20, transport: "InMemory", Report);
         if (!string.IsNullOrWhiteSpace(rabbit))
         {
             await PipelineBench.RunAsync(20, transport: rabbit, Report);
         }
-    }
-
-    if (string.IsNullOrWhiteSpace(rabbit))
-    {
-        Console.WriteLine("(SYNC_TEST_RABBITMQ not set: RabbitMQ pipeline skipped; scripts/bench.sh starts a broker)");
-    }
-
-    await BudgetBench.RunAsync(Report);
-    fields["budget_use_ratio"] = results.First(f => f.Name == "Pylon budget: use of the budget").Value / 100;
-    fields["http_429_count"] = results.Where(f => f.Name.EndsWith("429s", StringComparison.Ordinal)).Sum(f => f.Value);
-    await ScaleFigures.RunAsync(quick, rabbit, Report, fields);
+    });
 }
 
-if (!string.IsNullOrWhiteSpace(rabbit) && !string.IsNullOrWhiteSpace(postgres))
+if (string.IsNullOrWhiteSpace(rabbit))
 {
-    await ProcessesBench.RunAsync(quick ? 10 : 30, rabbit, postgres, Report);
+    Console.WriteLine("(SYNC_TEST_RABBITMQ not set: RabbitMQ pipeline skipped; scripts/bench.sh starts a broker)");
+}
+
+await ScaleFigures.RunAsync(quick, rabbit, Report, fields, Section);
+
+// Several processes on PostgreSQL: the full run (and --processes) only; the quick run keeps under 5 minutes without them.
+if (quick && !onlyProcesses && only.Length == 0)
+{
+    Console.WriteLine("(quick: the several-processes figures are left to the full run)");
+}
+else if (!string.IsNullOrWhiteSpace(rabbit) && !string.IsNullOrWhiteSpace(postgres))
+{
+    await Section("processes", () => ProcessesBench.RunAsync(quick ? 10 : 30, rabbit, postgres, Report));
 }
 else
 {
     Console.WriteLine("(SYNC_TEST_RABBITMQ or SYNC_TEST_POSTGRES not set: the several-processes figures are skipped; scripts/bench.sh starts both)");
+}
+
+Console.WriteLine("sections: " + string.Join(", ", timings.Select(t => $"{t.Name} {t.Took.TotalSeconds:0} s")));
+if (only.Length > 0)
+{
+    Console.WriteLine("(--only: nothing written)");
+    return;
 }
 
 var folder = Path.Combine(FindRoot(), "bench", "results");
@@ -65,11 +98,13 @@ var document = new SortedDictionary<string, object?>(fields, StringComparer.Ordi
     ["quick"] = quick,
     ["at"] = DateTime.UtcNow,
     ["figures"] = results,
+    ["section_seconds"] = timings.ToDictionary(t => t.Name, t => Math.Round(t.Took.TotalSeconds, 1)),
 };
 var json = JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true });
 // --processes alone leaves the full run's latest.json as it is.
 await File.WriteAllTextAsync(Path.Combine(folder, onlyProcesses ? "processes.json" : "latest.json"), json);
-var md = new StringBuilder($"# MessageSync benchmarks {stamp} UTC ({document["machine"]}{(quick ? ", quick" : "")})\n\n| figure | value | unit | note |\n| --- | ---: | --- | --- |\n");
+var md = new StringBuilder($"# MessageSync benchmarks {stamp} UTC ({document["machine"]}{(quick ? ", quick" : "")})\n\n")
+    .Append("Sections (wall time): ").AppendJoin(", ", timings.Select(t => $"{t.Name} {t.Took.TotalSeconds:0} s")).Append("\n\n| figure | value | unit | note |\n| --- | ---: | --- | --- |\n");
 foreach (var f in results)
 {
     md.Append(CultureInfo.InvariantCulture, $"| {f.Name} | {f.Value:0.##} | {f.Unit} | {f.Note} |\n");

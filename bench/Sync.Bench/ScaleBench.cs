@@ -16,7 +16,7 @@ namespace MessageSync.Bench;
 /// </summary>
 internal static class ScaleBench
 {
-    private const int LagSpeed = 30;
+    public const int LagSpeed = 60;
 
     public sealed record PipelineRun(double WritesPerSecond, long Written, TimeSpan Elapsed, TimeSpan Startup, long StateBytes, long PeakRssBytes);
 
@@ -54,7 +54,12 @@ internal static class ScaleBench
     /// <paramref name="messages"/> Pylon messages spread over <paramref name="links"/> links, mirrored into the helpdesk
     /// and Cord by the real worker host with rate limits off (simulators unlimited, budgets scaled out of the way).
     /// </summary>
-    public static async Task<PipelineRun> PipelineAsync(int messages, int links, string transport, bool retention = true)
+    /// <remarks>
+    /// With a <paramref name="window"/>, the run stops when the window after start-up has passed, and the rate is what was
+    /// mirrored in it: a sustained backlog of <paramref name="messages"/> the whole time, steady state (the quick run).
+    /// Without, it runs until every message is mirrored (or 30 min pass).
+    /// </remarks>
+    public static async Task<PipelineRun> PipelineAsync(int messages, int links, string transport, bool retention = true, TimeSpan? window = null)
     {
         await using var sims = await SimulatorHost.StartAsync(new SimulatorOptions { RateLimits = RateLimitMode.Off });
         var args = Conversations(sims, links);
@@ -82,26 +87,51 @@ internal static class ScaleBench
             args.AddRange(["--Sync:Transport=RabbitMQ", $"--Sync:RabbitMq:Host={uri.Host}", $"--Sync:RabbitMq:Port={uri.Port}"]);
         }
 
-        using var rss = new PeakRss();
-        var startClock = Stopwatch.StartNew();
-        var app = await StartWorkerAsync(args);
-        var startup = startClock.Elapsed;
-        var clock = Stopwatch.StartNew();
-        var deadline = DateTime.UtcNow.AddMinutes(4);
-        long written = 0;
-        while (DateTime.UtcNow < deadline && (written = Written(sims, links)) < 2L * messages)
+        // A `run` process of its own (the bench process keeps the simulators), killed at the end: a graceful stop would
+        // first work off what the bus holds, the rest of a windowed backlog.
+        var port = ChildWorker.FreePort();
+        args.Add($"--Sync:Http:Urls=http://127.0.0.1:{port}");
+        using var worker = ChildWorker.Start(args, folder);
+        var startup = await ChildWorker.WaitReadyAsync(worker, port);
+        long written;
+        TimeSpan elapsed;
+        if (window is { } steady)
         {
-            await Task.Delay(100);
+            // Steady state: from the first mirror on, for the window (the backlog's first reads go on meanwhile, as in a
+            // full run); the rest of the backlog is abandoned at the kill.
+            var firstBy = Stopwatch.StartNew();
+            while (Written(sims, links) == 0 && firstBy.Elapsed < TimeSpan.FromMinutes(5))
+            {
+                await Task.Delay(20);
+            }
+
+            var before = Written(sims, links);
+            var clock = Stopwatch.StartNew();
+            await Task.Delay(steady);
+            written = Written(sims, links) - before;
+            elapsed = clock.Elapsed;
+        }
+        else
+        {
+            var clock = Stopwatch.StartNew();
+            var deadline = DateTime.UtcNow.AddMinutes(30);
+            while (DateTime.UtcNow < deadline && Written(sims, links) < 2L * messages)
+            {
+                await Task.Delay(50);
+            }
+
+            elapsed = clock.Elapsed;
+            written = Written(sims, links);
         }
 
-        var elapsed = clock.Elapsed;
-        await app.StopAsync();
-        await app.DisposeAsync();
+        var peak = ChildWorker.PeakRssKb(worker.Id) * 1024;
+        worker.Kill(entireProcessTree: true);
+        await worker.WaitForExitAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         var bytes = await UsedBytesAsync(Path.Combine(folder, "sync.db"));
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(folder, recursive: true);
-        return new PipelineRun(written / elapsed.TotalSeconds, written, elapsed, startup, bytes, rss.Peak);
+        return new PipelineRun(written / elapsed.TotalSeconds, written, elapsed, startup, bytes, peak);
     }
 
     /// <summary>
@@ -112,7 +142,7 @@ internal static class ScaleBench
     public static async Task<List<double>> PollingLagAsync(int links, int messages, TimeSpan gap, bool feed)
     {
         await using var sims = await SimulatorHost.StartAsync(new SimulatorOptions { RateLimits = RateLimitMode.Scaled, RateLimitScale = LagSpeed });
-        var args = Conversations(sims, links);
+        var args = Conversations(sims, links, helpdesk: false);
         var folder = NewFolder();
         args.AddRange(Worker(sims, folder, LagSpeed));
 
@@ -132,17 +162,20 @@ internal static class ScaleBench
         }
 
         var random = new Random(13);
-        var sent = new List<(string Text, string Where, long At)>();
+        // Watched while sending: a mirror is timed when it shows, not when the sending is over.
+        var watch = new LagWatch((thread, text) => sims.Cord.GetMessages(thread).Any(m => m.Plaintext.Contains(text, StringComparison.Ordinal)));
+        var watching = watch.RunAsync();
         for (var i = 0; i < messages; i++)
         {
             var link = random.Next(links);
             var text = $"lag-{i}-end";
             sims.Pylon.AddMessage($"iss_{link}", SimMessageKind.Customer, $"<p>{text}</p>");
-            sent.Add((text, $"th_{link}", Stopwatch.GetTimestamp()));
+            watch.Sent(text, $"th_{link}");
             await Task.Delay(gap);
         }
 
-        var lags = await WaitForAsync(sent, (thread, text) => sims.Cord.GetMessages(thread).Any(m => m.Plaintext.Contains(text, StringComparison.Ordinal)));
+        watch.SendingDone();
+        var lags = await watching;
         await StopWorkerAsync(app, folder);
         return lags;
     }
@@ -156,7 +189,7 @@ internal static class ScaleBench
     public static async Task<List<double>> WebhookLagAsync(int links, int messages, TimeSpan gap)
     {
         await using var sims = await SimulatorHost.StartAsync(new SimulatorOptions { RateLimits = RateLimitMode.Scaled, RateLimitScale = LagSpeed });
-        var args = Conversations(sims, links);
+        var args = Conversations(sims, links, helpdesk: false);
         var folder = NewFolder();
         args.AddRange(Worker(sims, folder, LagSpeed));
         args.AddRange([
@@ -173,13 +206,14 @@ internal static class ScaleBench
         }
 
         var random = new Random(13);
-        var sent = new List<(string Text, string Where, long At)>();
+        var watch = new LagWatch((issue, text) => sims.Pylon.GetMessages(issue).Any(m => m.MessageHtml.Contains(text, StringComparison.Ordinal)));
+        var watching = watch.RunAsync();
         for (var i = 0; i < messages; i++)
         {
             var link = random.Next(links);
             var text = $"hook-{i}-end";
             sims.Cord.AddMessage($"th_{link}", "cord_agent", text);
-            sent.Add((text, $"iss_{link}", Stopwatch.GetTimestamp()));
+            watch.Sent(text, $"iss_{link}");
             var body = $$$"""{"type":"thread-message-added","applicationID":"{{{SimulatorDefaults.CordAppId}}}","event":{"threadID":"th_{{{link}}}"}}""";
             var timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
             var signature = Convert.ToBase64String(System.Security.Cryptography.HMACSHA256.HashData(
@@ -191,7 +225,8 @@ internal static class ScaleBench
             await Task.Delay(gap);
         }
 
-        var lags = await WaitForAsync(sent, (issue, text) => sims.Pylon.GetMessages(issue).Any(m => m.MessageHtml.Contains(text, StringComparison.Ordinal)));
+        watch.SendingDone();
+        var lags = await watching;
         await StopWorkerAsync(app, folder);
         return lags;
     }
@@ -215,30 +250,27 @@ internal static class ScaleBench
     /// <summary>Stops the worker and removes its state folder (the pooled SQLite connections first, or the file stays open).</summary>
     private static async Task StopWorkerAsync(WebApplication app, string folder)
     {
-        await app.StopAsync();
-        await app.DisposeAsync();
+        await StopAsync(app);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(folder, recursive: true);
     }
 
-    private static async Task<List<double>> WaitForAsync(List<(string Text, string Where, long At)> sent, Func<string, string, bool> present)
+    /// <summary>
+    /// Stops the worker without draining what is in flight (a graceful stop waits for the bus's queued deliveries, up to
+    /// the host's 30 s): the figures are taken, the rest of a backlog is abandoned. Its faults on the way out are expected.
+    /// </summary>
+    private static async Task StopAsync(WebApplication app)
     {
-        var lags = new Dictionary<int, double>();
-        var until = Stopwatch.GetTimestamp() + (long)(120 * Stopwatch.Frequency);
-        while (lags.Count < sent.Count && Stopwatch.GetTimestamp() < until)
+        using var abandon = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
         {
-            for (var i = 0; i < sent.Count; i++)
-            {
-                if (!lags.ContainsKey(i) && present(sent[i].Where, sent[i].Text))
-                {
-                    lags[i] = Stopwatch.GetElapsedTime(sent[i].At).TotalMilliseconds;
-                }
-            }
-
-            await Task.Delay(10);
+            await app.StopAsync(abandon.Token);
+        }
+        catch (OperationCanceledException)
+        {
         }
 
-        return [.. Enumerable.Range(0, sent.Count).Select(i => lags.TryGetValue(i, out var ms) ? ms : Stopwatch.GetElapsedTime(sent[i].At).TotalMilliseconds)];
+        await app.DisposeAsync();
     }
 
     // The pages the state uses (freed pages are reused by SQLite, not returned to the file system, so the file's length
@@ -277,15 +309,23 @@ internal static class ScaleBench
         return total;
     }
 
-    private static List<string> Conversations(SimulatorHost sims, int links)
+    /// <summary>
+    /// Links of the three systems, or (<paramref name="helpdesk"/> false, the lag runs) of Pylon and Cord only: a lag
+    /// message then costs one mirrored write, not two, and the lag is timed to the one other system.
+    /// </summary>
+    private static List<string> Conversations(SimulatorHost sims, int links, bool helpdesk = true)
     {
         var args = new List<string>();
         for (var l = 0; l < links; l++)
         {
             sims.Pylon.CreateIssue($"iss_{l}", "contact_b", "b@example.com", "Bench Customer");
-            sims.Helpdesk.CreateTicket($"tkt_{l}");
             sims.Cord.CreateThread($"th_{l}", "Bench", "https://app.example.com/b", "group_b");
-            args.AddRange([$"--Sync:Links:{l}:Id=link{l}", $"--Sync:Links:{l}:PylonIssueId=iss_{l}", $"--Sync:Links:{l}:HelpdeskTicketId=tkt_{l}", $"--Sync:Links:{l}:CordThreadId=th_{l}"]);
+            args.AddRange([$"--Sync:Links:{l}:Id=link{l}", $"--Sync:Links:{l}:PylonIssueId=iss_{l}", $"--Sync:Links:{l}:CordThreadId=th_{l}"]);
+            if (helpdesk)
+            {
+                sims.Helpdesk.CreateTicket($"tkt_{l}");
+                args.Add($"--Sync:Links:{l}:HelpdeskTicketId=tkt_{l}");
+            }
         }
 
         return args;
@@ -300,40 +340,59 @@ internal static class ScaleBench
         "--Sync:People:0:HelpdeskAuthorId=author_b", "--Sync:People:0:PylonContactId=contact_b",
     ];
 
-    /// <summary>This process's peak resident set while alive (sampled every 100 ms from /proc; the worker runs in-process).</summary>
-    private sealed class PeakRss : IDisposable
+    /// <summary>
+    /// Times each sent message from its creation to its mirror, checking every 10 ms while the messages are still being
+    /// sent (an earlier version looked only after the last was sent, so every lag included the rest of the sending). A
+    /// message not mirrored within 120 s after the last was sent counts as its time so far.
+    /// </summary>
+    private sealed class LagWatch(Func<string, string, bool> present)
     {
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Task _sampler;
-        private long _peak;
+        private readonly Lock _gate = new();
+        private readonly List<(string Text, string Where, long At)> _sent = [];
+        private volatile bool _done;
 
-        public PeakRss()
+        public void Sent(string text, string where)
         {
-            _sampler = Task.Run(async () =>
+            lock (_gate)
             {
-                while (!_stop.IsCancellationRequested)
-                {
-                    using var process = Process.GetCurrentProcess();
-                    _peak = Math.Max(_peak, process.WorkingSet64);
-                    try
-                    {
-                        await Task.Delay(100, _stop.Token);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        return;
-                    }
-                }
-            });
+                _sent.Add((text, where, Stopwatch.GetTimestamp()));
+            }
         }
 
-        public long Peak => Interlocked.Read(ref _peak);
+        public void SendingDone() => _done = true;
 
-        public void Dispose()
+        public async Task<List<double>> RunAsync()
         {
-            _stop.Cancel();
-            _sampler.Wait();
-            _stop.Dispose();
+            var lags = new Dictionary<int, double>();
+            long? until = null;
+            while (true)
+            {
+                var finished = _done;
+                List<(string Text, string Where, long At)> sent;
+                lock (_gate)
+                {
+                    sent = [.. _sent];
+                }
+
+                for (var i = 0; i < sent.Count; i++)
+                {
+                    if (!lags.ContainsKey(i) && present(sent[i].Where, sent[i].Text))
+                    {
+                        lags[i] = Stopwatch.GetElapsedTime(sent[i].At).TotalMilliseconds;
+                    }
+                }
+
+                if (finished)
+                {
+                    until ??= Stopwatch.GetTimestamp() + (120 * Stopwatch.Frequency);
+                    if (lags.Count == sent.Count || Stopwatch.GetTimestamp() > until)
+                    {
+                        return [.. Enumerable.Range(0, sent.Count).Select(i => lags.TryGetValue(i, out var ms) ? ms : Stopwatch.GetElapsedTime(sent[i].At).TotalMilliseconds)];
+                    }
+                }
+
+                await Task.Delay(10);
+            }
         }
     }
 }
