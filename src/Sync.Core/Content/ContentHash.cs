@@ -19,7 +19,7 @@ public static partial class ContentHash
     /// </summary>
     public static string Of(string? sanitizedHtml, IEnumerable<string>? attachmentUrls = null)
     {
-        var html = HtmlWriter.Write(SyncMarker.StripToTree(sanitizedHtml));
+        var html = SyncMarker.Strip(sanitizedHtml);
         html = html.Replace("&nbsp;", " ", StringComparison.Ordinal)
             .Replace("<strong>", "<b>", StringComparison.Ordinal).Replace("</strong>", "</b>", StringComparison.Ordinal)
             .Replace("<em>", "<i>", StringComparison.Ordinal).Replace("</em>", "</i>", StringComparison.Ordinal);
