@@ -54,7 +54,7 @@ internal static class CpuBench
     /// <summary>Measures, reports the figures and writes <c>bench/results/cpu.json</c>.</summary>
     public static async Task<Result> RunAsync(bool quick, Action<Figure> report)
     {
-        var (warm, measured) = quick ? (300, 1_500) : (500, 5_000);
+        var (warm, measured) = quick ? (500, 1_000) : (2_000, 10_000);
         await using var sims = await SimulatorHost.StartAsync(new SimulatorOptions { RateLimits = RateLimitMode.Off });
         for (var l = 0; l < Links; l++)
         {
@@ -127,7 +127,7 @@ internal static class CpuBench
 
     private static async Task WaitForWritesAsync(SimulatorHost sims, Process worker, long writes)
     {
-        var deadline = DateTime.UtcNow.AddMinutes(5);
+        var deadline = DateTime.UtcNow.AddMinutes(10);
         while (Written(sims) < writes)
         {
             if (worker.HasExited)
@@ -137,7 +137,7 @@ internal static class CpuBench
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"The worker mirrored {Written(sims)} of {writes} writes in 5 minutes.");
+                throw new TimeoutException($"The worker mirrored {Written(sims)} of {writes} writes in 10 minutes.");
             }
 
             await Task.Delay(20);
