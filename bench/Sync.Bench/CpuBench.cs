@@ -27,7 +27,7 @@ internal static class CpuBench
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     public sealed record Result(
-        double WorkerCpuMsPerWrite, double ClientCpuMsPerWrite, double WorkerPeakRssMb, double WorkerRssMbAtEnd,
+        double WorkerCpuMsPerWrite, double WorkerCpuMsPerWriteBeyondRest, double RestCpuMsPerSecond, double ClientCpuMsPerWrite, double WorkerPeakRssMb, double WorkerRssMbAtEnd,
         long Writes, double WritesPerSecond, long Mappings, string WorkerGc);
 
     /// <summary>
@@ -79,15 +79,24 @@ internal static class CpuBench
             var elapsed = clock.Elapsed;
             var cpu = CpuTime(worker) - before;
             var writes = 2L * measured;
+
+            // Polling at rest: the same links, still polled at the active interval, with nothing new to mirror. The batch
+            // paid this for every second it ran, so a slow (loaded) machine adds it to each write; shown apart.
+            var restStart = CpuTime(worker);
+            var restClock = Stopwatch.StartNew();
+            await Task.Delay(TimeSpan.FromSeconds(8));
+            var restPerSecond = (CpuTime(worker) - restStart).TotalMilliseconds / restClock.Elapsed.TotalSeconds;
             var (peak, current) = Rss(worker.Id);
 
             var client = await ClientCpuAsync(sims, measured * 2);
             var result = new Result(
-                cpu.TotalMilliseconds / writes, client, peak / 1024.0, current / 1024.0, writes, writes / elapsed.TotalSeconds,
-                2L * (warm + measured), WorkerGc());
+                cpu.TotalMilliseconds / writes, Math.Max(0, cpu.TotalMilliseconds - restPerSecond * elapsed.TotalSeconds) / writes, restPerSecond,
+                client, peak / 1024.0, current / 1024.0, writes, writes / elapsed.TotalSeconds, 2L * (warm + measured), WorkerGc());
 
             report(new("CPU: worker, per mirrored write", result.WorkerCpuMsPerWrite, "ms",
                 $"{writes} writes (Pylon -> helpdesk + Cord), {Links} links, limits off, steady state; {result.WritesPerSecond:0} writes/s; GC {result.WorkerGc}"));
+            report(new("CPU: worker, per mirrored write beyond polling", result.WorkerCpuMsPerWriteBeyondRest, "ms",
+                $"the same less polling at rest ({result.RestCpuMsPerSecond:0} ms CPU a second with nothing to mirror) for the batch's {elapsed.TotalSeconds:0} s"));
             report(new("CPU: plain HTTP client loop, per write", result.ClientCpuMsPerWrite, "ms", $"{writes} helpdesk + Cord creates, 4 writers"));
             report(new("CPU: worker / plain client", result.WorkerCpuMsPerWrite / result.ClientCpuMsPerWrite, "x", ""));
             report(new("RSS: worker peak", result.WorkerPeakRssMb, "MB", $"VmHWM after {result.Mappings} mappings; {result.WorkerRssMbAtEnd:0} MB at the end"));
@@ -297,6 +306,8 @@ internal static class CpuBench
         var document = new SortedDictionary<string, object?>(StringComparer.Ordinal)
         {
             ["worker_cpu_ms_per_write"] = Math.Round(result.WorkerCpuMsPerWrite, 4),
+            ["worker_cpu_ms_per_write_beyond_polling"] = Math.Round(result.WorkerCpuMsPerWriteBeyondRest, 4),
+            ["worker_polling_at_rest_cpu_ms_per_s"] = Math.Round(result.RestCpuMsPerSecond, 1),
             ["client_cpu_ms_per_write"] = Math.Round(result.ClientCpuMsPerWrite, 4),
             ["worker_to_client_cpu_ratio"] = Math.Round(result.WorkerCpuMsPerWrite / result.ClientCpuMsPerWrite, 2),
             ["worker_peak_rss_mb"] = Math.Round(result.WorkerPeakRssMb, 1),
