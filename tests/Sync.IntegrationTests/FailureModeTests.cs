@@ -42,9 +42,11 @@ public sealed class FailureModeTests
         var sims = harness.Simulators;
         await harness.StartWorkerAsync();
 
-        // The faults start once a copy of ours shows in Pylon and in the helpdesk: before that, a create whose answer is lost
-        // (or that failed on a read it needed first) cannot be told from one never made, and is reported as possibly_written
-        // by design (issue 9.6; RecoveryAndHintTests and the kill scenarios cover it).
+        // The faults start once a copy of ours shows in Pylon and in the helpdesk. Before that, nothing anywhere has shown
+        // whether the system keeps our marker (one link, so no other conversation to ask): a create whose answer is lost
+        // cannot be told from one never made, waits through the retries for evidence that cannot come (the link's later
+        // writes queue behind it) and is reported as possibly_written, by design (issue 9.6: MarkerKnowledgeTests; the
+        // random kill scenarios, with eight links, show the first copies settled from the other conversations).
         var scenario = Scenario.RunEveryKindAsync(harness);
         await harness.WaitUntilAsync(
             () => sims.Pylon.GetMessages(SyncHarness.Issue).Any(m => m.MessageHtml.Contains("data-sync-id", StringComparison.Ordinal))

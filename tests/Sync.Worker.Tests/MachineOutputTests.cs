@@ -31,6 +31,22 @@ public sealed class MachineOutputTests : IDisposable
         Assert.Equal(["parked", "unpropagatedRedaction", "faulted", "skipped", "heldDeletion", "possiblyWritten"], link.GetProperty("openOutcomes").EnumerateObject().Select(p => p.Name));
         Assert.Equal(1, link.GetProperty("openOutcomes").GetProperty("parked").GetInt32());
         AssertOutcome(document.RootElement.GetProperty("outcomes").EnumerateArray().Single(), canonical);
+        var pylon = document.RootElement.GetProperty("markers").GetProperty("pylon");
+        Assert.True(pylon.GetProperty("keeps").GetBoolean());
+        Assert.Equal("copy msg_9 read back with its marker", pylon.GetProperty("evidence").GetString());
+        Assert.False(document.RootElement.GetProperty("markers").TryGetProperty("helpdesk", out _));
+    }
+
+    [Fact]
+    public async Task Status_says_what_each_system_showed_about_keeping_our_marker()
+    {
+        await SeedAsync();
+
+        var result = await Run("status");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("Pylon data-sync-id marker: kept", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Helpdesk data-sync-id marker: not seen yet", result.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -136,6 +152,7 @@ public sealed class MachineOutputTests : IDisposable
             Snapshots = [new SnapshotEntry("msg_1", canonical, "hash")],
         });
         await store.RecordOutcomeAsync(new NewOutcome(LongId, canonical, SystemId.Helpdesk, OutcomeKind.Parked, "ticket closed, waiting for it to reopen", ChangeKind.Created));
+        await store.RecordMarkerKeepingAsync(SystemId.Pylon, keeps: true, "copy msg_9 read back with its marker");
         SqliteConnection.ClearAllPools();
         return canonical;
     }

@@ -84,10 +84,11 @@ public sealed class HelpdeskAdapter(HelpdeskClient client, IPeopleSource people,
     /// </summary>
     public async Task<MirrorSearch> FindMirrorAsync(ConversationLink link, Guid marker, IReadOnlyCollection<OwnWrite> ownWrites, CancellationToken cancellationToken)
     {
-        var listed = new List<(string Id, string? Html)>();
+        var listed = new List<ListedMessage>();
         await foreach (var m in client.ListAsync(TicketOf(link), cancellationToken))
         {
-            listed.Add((m.Id, m.Content));
+            var note = string.Equals(m.Type, "note", StringComparison.Ordinal);
+            listed.Add(new ListedMessage(m.Id, m.Content, m.CreatedAt, CouldBeNote: note, CouldBeReply: !note));
         }
 
         return MirrorSearch.ByMarker(marker, listed, ownWrites, "helpdesk");

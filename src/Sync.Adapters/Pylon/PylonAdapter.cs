@@ -29,6 +29,9 @@ public sealed partial class PylonAdapter(
     private readonly ConcurrentDictionary<string, PylonIssueFacts> _issues = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _threadGate = new(1, 1);
 
+    /// <summary>How many anchors one reply tries when each answers 404 (deleted since the issue was read).</summary>
+    private const int MaxStaleAnchors = 3;
+
     public SystemId System => SystemId.Pylon;
 
     public SystemCapabilities Capabilities { get; } = new()
@@ -80,7 +83,7 @@ public sealed partial class PylonAdapter(
         VisibilityGuard.EnsureAllowed(System, request, sendsEmail: false);
         var message = request.Message;
         var userId = message.Author.IsCustomer ? null : UserIdFor(message, person);
-        var threadId = await EnsureSyncThreadAsync(issueId, cancellationToken);
+        var threadId = await WriteNotSentException.BeforeSendingAsync(System, () => EnsureSyncThreadAsync(issueId, cancellationToken));
         var note = new PylonNoteRequest
         {
             BodyHtml = MirrorBody.Build(request, attribute: userId is null, attachmentsAsLinks: false),
@@ -117,7 +120,7 @@ public sealed partial class PylonAdapter(
             contactId = OwnOrMappedContact(message, person) ?? facts.ContactWithEmail(message.Author.Email, person?.Email);
             if (contactId is null && !facts.ContactsListed)
             {
-                await ListIssueAsync(issueId, facts, cancellationToken);
+                await WriteNotSentException.BeforeSendingAsync(System, () => ListIssueAsync(issueId, facts, cancellationToken));
                 listed = true;
                 contactId = facts.ContactWithEmail(message.Author.Email, person?.Email);
             }
@@ -137,8 +140,7 @@ public sealed partial class PylonAdapter(
         var anchor = facts.LatestVisible;
         if (anchor is null && !listed)
         {
-            await ListIssueAsync(issueId, facts, cancellationToken);
-            listed = true;
+            await WriteNotSentException.BeforeSendingAsync(System, () => ListIssueAsync(issueId, facts, cancellationToken));
             anchor = facts.LatestVisible;
         }
 
@@ -157,24 +159,33 @@ public sealed partial class PylonAdapter(
             UserId = userId,
             AttachmentUrls = NullIfEmpty(MirrorBody.SafeUrls(message.Attachments)),
         };
-        PylonCreatedMessage created;
-        try
+        // A 404 means nothing was written: the remembered anchor was deleted since it was read (people delete messages while
+        // we write). Read the issue again and answer the latest visible message instead, a few times; an issue whose anchors
+        // keep vanishing is retried later by the transport, with nothing in doubt (the write was never accepted).
+        var created = default(PylonCreatedMessage);
+        for (var attempt = 1; created is null; attempt++)
         {
-            created = await client.ReplyAsync(issueId, reply, cancellationToken);
-        }
-        catch (NotFoundException) when (!listed)
-        {
-            // The remembered anchor may have been deleted since it was read (a 404 means nothing was written): read the
-            // issue again and answer the latest visible message instead.
-            facts.Forget(anchor);
-            await ListIssueAsync(issueId, facts, cancellationToken);
-            if (facts.LatestVisible is not { } fresh || fresh == anchor)
+            try
             {
-                throw;
+                created = await client.ReplyAsync(issueId, reply, cancellationToken);
             }
+            catch (NotFoundException ex)
+            {
+                facts.Forget(reply.MessageId!);
+                if (attempt == MaxStaleAnchors)
+                {
+                    throw new WriteNotSentException(System, $"not sent: every message of issue {issueId} this reply answered was gone by the time it was sent ({ex.Message})", ex);
+                }
 
-            LogStaleAnchor(logger, anchor, issueId, fresh);
-            created = await client.ReplyAsync(issueId, reply with { MessageId = fresh }, cancellationToken);
+                await WriteNotSentException.BeforeSendingAsync(System, () => ListIssueAsync(issueId, facts, cancellationToken));
+                if (facts.LatestVisible is not { } fresh)
+                {
+                    throw new WriteNotSentException(System, $"not sent: issue {issueId} has no visible message left for the reply to answer ({ex.Message})", ex);
+                }
+
+                LogStaleAnchor(logger, reply.MessageId!, issueId, fresh);
+                reply = reply with { MessageId = fresh };
+            }
         }
 
         facts.Replied(created.Id, time.GetUtcNow());
@@ -253,10 +264,20 @@ public sealed partial class PylonAdapter(
     /// </summary>
     public async Task<MirrorSearch> FindMirrorAsync(ConversationLink link, Guid marker, IReadOnlyCollection<OwnWrite> ownWrites, CancellationToken cancellationToken)
     {
-        var listed = new List<(string Id, string? Html)>();
-        await foreach (var m in client.ListMessagesAsync(IssueOf(link), cancellationToken))
+        var issueId = IssueOf(link);
+        var syncThread = _syncThreads.GetValueOrDefault(issueId);
+        var listed = new List<ListedMessage>();
+        await foreach (var m in client.ListMessagesAsync(issueId, cancellationToken))
         {
-            listed.Add((m.Id, m.MessageHtml));
+            // Our notes go into the issue's sync thread, our replies are customer-visible (api-docs 000: is_private,
+            // thread_id); a redacted message of another shape cannot be a write of ours.
+            var isPrivate = m.IsPrivate == true;
+            listed.Add(new ListedMessage(
+                m.Id,
+                m.MessageHtml,
+                DateTimeOffset.TryParse(m.Timestamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null,
+                CouldBeNote: isPrivate && (syncThread is null || m.ThreadId is null || m.ThreadId == syncThread),
+                CouldBeReply: !isPrivate));
         }
 
         return MirrorSearch.ByMarker(marker, listed, ownWrites, "Pylon");

@@ -95,7 +95,10 @@ public sealed class ChangeDetector(TimeProvider time)
                 if (message.SyncId is { } marker && ownWrites is not null && ownWrites.TryGetValue(marker, out var own)
                     && (own.ExternalId is null || own.ExternalId == message.ExternalId))
                 {
-                    Record(new SnapshotEntry(message.ExternalId, own.CanonicalId, hash, message.UpdatedAt, message.IsDeleted, message.IsRedacted, own.IsNote));
+                    Record(new SnapshotEntry(message.ExternalId, own.CanonicalId, hash, message.UpdatedAt, message.IsDeleted, message.IsRedacted, own.IsNote)
+                    {
+                        InsertOnly = own.ExternalId is null,
+                    });
                     continue;
                 }
 

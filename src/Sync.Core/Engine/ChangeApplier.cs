@@ -18,7 +18,7 @@ namespace MessageSync.Core.Engine;
 /// </summary>
 public sealed partial class ChangeApplier(
     IStateStore store, IEnumerable<IMessageSystem> systems, ILinkProvider links, ITargetPolicies policies, SystemPause pause,
-    SyncMetrics metrics, ILogger<ChangeApplier> logger)
+    MarkerKnowledge markers, SyncMetrics metrics, ILogger<ChangeApplier> logger)
 {
     private readonly Dictionary<SystemId, IMessageSystem> _systems = systems.ToDictionary(s => s.System);
 
@@ -66,7 +66,7 @@ public sealed partial class ChangeApplier(
             {
                 if (recovered.UnknownReason is { } unknown)
                 {
-                    await RecordAsync(change, target, PossiblyWritten(change, target, link, unknown), cancellationToken);
+                    await RecordAsync(change, target, PossiblyWritten(change, target, link, WaitForEvidence(recovered, target, lastAttempt)), cancellationToken);
                     return;
                 }
 
@@ -74,7 +74,7 @@ public sealed partial class ChangeApplier(
             }
 
             var decision = Router.Decide(change.Change, message, change.Source, target, link, adapter.Capabilities, policies.PolicyFor(target), mapping is not null);
-            await ExecuteAsync(adapter, link, message, change, decision, mapping, started, cancellationToken);
+            await ExecuteAsync(adapter, link, message, change, decision, mapping, started, lastAttempt, cancellationToken);
             await pause.ResumeAsync(target, cancellationToken);
         }
         catch (ConversationClosedException ex)
@@ -122,7 +122,7 @@ public sealed partial class ChangeApplier(
 
     private async Task ExecuteAsync(
         IMessageSystem adapter, ConversationLink link, CanonicalMessage message, MessageChanged change, RouteDecision decision, MappingEntry? mapping,
-        long started, CancellationToken cancellationToken)
+        long started, bool lastAttempt, CancellationToken cancellationToken)
     {
         var target = adapter.System;
         switch (decision)
@@ -151,7 +151,7 @@ public sealed partial class ChangeApplier(
             case RouteDecision.AppendNote note:
                 if (await AppendNoteAsync(adapter, link, message, change, note, cancellationToken) is { } unknown)
                 {
-                    await RecordAsync(change, target, PossiblyWritten(change, target, link, unknown), cancellationToken);
+                    await RecordAsync(change, target, PossiblyWritten(change, target, link, WaitForEvidence(unknown, target, lastAttempt)), cancellationToken);
                     return;
                 }
 
@@ -218,10 +218,13 @@ public sealed partial class ChangeApplier(
         // The marker as recorded before the write: what the earlier attempt put into the target.
         var marker = Guid.TryParse(intent.Marker, out var recorded) ? recorded : message.Id;
         var search = await adapter.FindMirrorAsync(link, marker, await store.GetOwnWritesAsync(link.Id, target, cancellationToken), cancellationToken);
+        var (targetKind, label) = KindMapping.ForTarget(message.Kind, message.Origin.System, target, link, adapter.Capabilities);
+        var note = targetKind is MessageKind.InternalNote or MessageKind.SystemEvent;
+        search = await markers.SettleAsync(adapter, link, search,
+            new WriteInDoubt(message.Id, intent.CreatedAt, IsNote: false, AsNote: note || targetKind == MessageKind.CustomerMessage, AsReply: !note), cancellationToken);
         if (search.ExternalId is { } existing)
         {
             LogRecovered(logger, message.Id, target, existing);
-            var (targetKind, label) = KindMapping.ForTarget(message.Kind, message.Origin.System, target, link, adapter.Capabilities);
             await store.RecordMappingAsync(message.Id, target, existing, targetKind, RecoveredBaseline(adapter, link, message, targetKind, label, existing), cancellationToken);
         }
         else if (search.IsAbsent)
@@ -265,8 +268,9 @@ public sealed partial class ChangeApplier(
         }
         catch (SyncException ex) when (ex is not TransientApiException)
         {
-            // An answer that refused the write (a 4xx, a local refusal): nothing was written, so there is nothing to look for
-            // on the next attempt. Only a failure without an answer (5xx, timeout, reset, malformed answer) leaves the doubt.
+            // An answer that refused the write (a 4xx, a local refusal), or a failure before the write was sent
+            // (WriteNotSentException): nothing was written, so there is nothing to look for on the next attempt. Only a
+            // failure without an answer to the write itself (5xx, timeout, reset, malformed answer) leaves the doubt.
             await store.DropIntentAsync(message.Id, target, WriteAction.Create, cancellationToken);
             throw;
         }
@@ -279,8 +283,8 @@ public sealed partial class ChangeApplier(
     /// its marker, gets a note row and a snapshot row once written, and after a lost answer is looked for by its marker
     /// before it is written again, as a create is. A later redaction or deletion of the message reaches it.
     /// </summary>
-    /// <returns>Why the search could not tell whether an earlier attempt wrote the note; null when it is written now.</returns>
-    private async Task<string?> AppendNoteAsync(
+    /// <returns>The search that could not tell whether an earlier attempt wrote the note; null when it is written now.</returns>
+    private async Task<MirrorSearch?> AppendNoteAsync(
         IMessageSystem adapter, ConversationLink link, CanonicalMessage message, MessageChanged change, RouteDecision.AppendNote note, CancellationToken cancellationToken)
     {
         var target = adapter.System;
@@ -294,6 +298,7 @@ public sealed partial class ChangeApplier(
         {
             // A previous attempt got as far as the remote call: the note may be there. Look before writing again.
             var search = await adapter.FindMirrorAsync(link, change.ChangeId, await store.GetOwnWritesAsync(link.Id, target, cancellationToken), cancellationToken);
+            search = await markers.SettleAsync(adapter, link, search, new WriteInDoubt(message.Id, copy.CreatedAt, IsNote: true, AsNote: true, AsReply: false), cancellationToken);
             if (search.ExternalId is { } existing)
             {
                 LogRecovered(logger, message.Id, target, existing);
@@ -301,9 +306,9 @@ public sealed partial class ChangeApplier(
                 return null;
             }
 
-            if (search.UnknownReason is { } unknown)
+            if (search.UnknownReason is not null)
             {
-                return unknown;
+                return search;
             }
         }
         else
@@ -311,10 +316,31 @@ public sealed partial class ChangeApplier(
             await store.RecordNoteIntentAsync(change.ChangeId, target, message.Id, cancellationToken);
         }
 
-        var written = await adapter.CreateAsync(note.ToWriteRequest(link, message)! with { Marker = change.ChangeId }, cancellationToken);
+        WrittenMessage written;
+        try
+        {
+            written = await adapter.CreateAsync(note.ToWriteRequest(link, message)! with { Marker = change.ChangeId }, cancellationToken);
+        }
+        catch (SyncException ex) when (ex is not TransientApiException)
+        {
+            // Refused by an answer, or failed before it was sent: no note to look for on the next attempt.
+            await store.DropNoteIntentAsync(change.ChangeId, target, cancellationToken);
+            throw;
+        }
+
         await store.RecordNoteCopyAsync(change.ChangeId, target, message.Id, written.ExternalId, MessageHash.BaselineOf(written.AsWritten), cancellationToken);
         return null;
     }
+
+    /// <summary>
+    /// A search that could not tell only because nothing has shown yet whether the target keeps markers (the first copies of
+    /// ours into that system, cut by a crash) waits: the transport retries, and meanwhile other writes and reads show it
+    /// (<see cref="MarkerKnowledge"/>). On the last attempt it is reported like any unknown write.
+    /// </summary>
+    private static string WaitForEvidence(MirrorSearch search, SystemId target, bool lastAttempt) =>
+        search.LacksEvidence && !lastAttempt
+            ? throw new TransientApiException(target, $"cannot tell yet whether an earlier attempt wrote the copy: {search.UnknownReason}; waiting for a copy of ours to show it")
+            : search.UnknownReason!;
 
     /// <summary>
     /// A write of unknown result: the copy (or edit note) may be in the target, and the target cannot say. An operator looks;

@@ -16,8 +16,8 @@ public sealed record PollResult(int Pages, int Messages, int Changes, int Suppre
 /// page's changes, so a crash re-reads a page and never skips one.
 /// </summary>
 public sealed partial class ConversationPoller(
-    IStateStore store, IEnumerable<IMessageSystem> systems, ChangeDetector detector, OutboxSignal signal, SyncMetrics metrics,
-    ILogger<ConversationPoller> logger, IDeletionGuardSettings? deletionGuard = null)
+    IStateStore store, IEnumerable<IMessageSystem> systems, ChangeDetector detector, OutboxSignal signal, MarkerKnowledge markers,
+    SyncMetrics metrics, ILogger<ConversationPoller> logger, IDeletionGuardSettings? deletionGuard = null)
 {
     private readonly Dictionary<SystemId, IMessageSystem> _systems = systems.ToDictionary(s => s.System);
 
@@ -101,6 +101,7 @@ public sealed partial class ConversationPoller(
     {
         // Every page first, then one diff: only the whole set shows which known messages are gone.
         var (pages, all, lastPageCursor) = await ReadAllAsync(adapter, link, cancellationToken);
+        await markers.ObserveAsync(adapter.System, link.Id, all, snapshot, cancellationToken);
         var detected = detector.Detect(link, adapter.System, all, snapshot, fullScan: true, await OwnWritesAsync(link, adapter.System, all, snapshot, cancellationToken));
         if (detected.Vanished.Count > 0)
         {
@@ -126,6 +127,8 @@ public sealed partial class ConversationPoller(
             {
                 snapshot[id] = entry;
             }
+
+            await markers.ObserveAsync(adapter.System, link.Id, page.Messages, snapshot, cancellationToken);
 
             // On the last page the cursor stays where it is: the next poll re-reads that page to find what was added to it.
             var detected = detector.Detect(

@@ -18,6 +18,41 @@ public sealed class TransientApiException(SystemId system, string message, Excep
     public override bool IsTransient => true;
 }
 
+/// <summary>
+/// A transient failure in a step a write needs before it is sent (a read such as Pylon's anchor listing, or creating the
+/// sync thread): the write itself never left, so nothing is in doubt and no recovery search is needed. Retried like any
+/// transient failure; the engine drops the write's intent at once.
+/// </summary>
+public sealed class WriteNotSentException(SystemId system, string message, Exception? inner = null) : SyncException(system, message, inner)
+{
+    public override bool IsTransient => true;
+
+    /// <summary>Runs <paramref name="step"/>, a step before the write is sent; its transient failure says the write was not sent.</summary>
+    public static async Task<T> BeforeSendingAsync<T>(SystemId system, Func<Task<T>> step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        try
+        {
+            return await step();
+        }
+        catch (TransientApiException ex)
+        {
+            throw new WriteNotSentException(system, $"not sent: a step before the write failed: {ex.Message}", ex);
+        }
+    }
+
+    /// <inheritdoc cref="BeforeSendingAsync{T}"/>
+    public static Task BeforeSendingAsync(SystemId system, Func<Task> step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        return BeforeSendingAsync(system, async () =>
+        {
+            await step();
+            return true;
+        });
+    }
+}
+
 /// <summary>429 after the budget's own waiting: retry after <see cref="RetryAfter"/>.</summary>
 public sealed class RateLimitedException(SystemId system, TimeSpan retryAfter, string message) : SyncException(system, message)
 {

@@ -95,6 +95,20 @@ public interface IStateStore
     /// <summary>Before the note's remote write: its intent (a row with no id yet), kept if one exists.</summary>
     Task RecordNoteIntentAsync(Guid changeId, SystemId target, Guid canonicalId, CancellationToken cancellationToken = default);
 
+    /// <summary>A note's intent whose write was never sent (the adapter failed before sending): nothing to look for later.</summary>
+    Task DropNoteIntentAsync(Guid changeId, SystemId target, CancellationToken cancellationToken = default);
+
+    // What the engine learned about each system (issue 9.6).
+
+    /// <summary>Whether <paramref name="system"/> was seen to keep our data-sync-id marker; null until a copy of ours showed it.</summary>
+    Task<MarkerKeeping?> GetMarkerKeepingAsync(SystemId system, CancellationToken cancellationToken = default);
+
+    /// <summary>Records what a copy of ours showed about the system keeping our marker (<paramref name="evidence"/> names the copy).</summary>
+    Task RecordMarkerKeepingAsync(SystemId system, bool keeps, string evidence, CancellationToken cancellationToken = default);
+
+    /// <summary>Up to <paramref name="limit"/> links (not <paramref name="exceptLinkId"/>) with mirrors of ours in the system, latest first.</summary>
+    Task<IReadOnlyList<string>> GetLinksWithCopiesAsync(SystemId system, string exceptLinkId, int limit, CancellationToken cancellationToken = default);
+
     /// <summary>After the note's write: its id and a snapshot row for it (a note row, from <paramref name="baseline"/>), in one transaction.</summary>
     Task RecordNoteCopyAsync(
         Guid changeId, SystemId target, Guid canonicalId, string externalId, string? baseline, CancellationToken cancellationToken = default);

@@ -248,6 +248,18 @@ public static class Migrations
         {link_counts_triggers}
         """;
 
+    // What the engine learned about each system (issue 9.6): whether it keeps our data-sync-id marker in the HTML it stores,
+    // seen on a copy of ours read back or listed. Once known, recovery can trust a marker's absence in a conversation that
+    // has no copy of ours yet (the first copy into a conversation, cut by a crash).
+    private const string V7 = """
+        CREATE TABLE system_markers (
+            system      TEXT PRIMARY KEY,
+            keeps       INTEGER NOT NULL,
+            evidence    TEXT NOT NULL,
+            observed_at TEXT NOT NULL
+        );
+        """;
+
     /// <summary>Every migration, in order. Append only.</summary>
     public static IReadOnlyList<Migration> All { get; } =
     [
@@ -257,6 +269,7 @@ public static class Migrations
         new(4, V4),
         new(5, V5),
         new(6, V6),
+        new(7, V7),
     ];
 
     public static int Latest => All[^1].Version;

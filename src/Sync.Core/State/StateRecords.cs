@@ -26,6 +26,13 @@ public sealed record SnapshotEntry(
 {
     /// <summary>When the store recorded the row; set by the store on read, ignored on write.</summary>
     public DateTimeOffset? SeenAt { get; init; }
+
+    /// <summary>
+    /// Written only where the store has no row yet: a poll's echo of a write still in flight must not replace the baseline
+    /// the write's mapping recorded meanwhile (recovery after a crash), or a person's edit made before the first read-back
+    /// would become the baseline and never reach the other systems (issue 9.11).
+    /// </summary>
+    public bool InsertOnly { get; init; }
 }
 
 /// <summary>
@@ -39,7 +46,14 @@ public sealed record OwnWrite(Guid Marker, Guid CanonicalId, string? ExternalId,
 public sealed record CopyEntry(string ExternalId, bool IsNote, bool Redacted, bool Deleted);
 
 /// <summary>An edit note written for one change; <paramref name="ExternalId"/> is null while its write is in flight.</summary>
-public sealed record NoteCopy(Guid ChangeId, SystemId System, Guid CanonicalId, string? ExternalId);
+public sealed record NoteCopy(Guid ChangeId, SystemId System, Guid CanonicalId, string? ExternalId)
+{
+    /// <summary>When the note's intent was first recorded: an earlier attempt's note cannot be older.</summary>
+    public DateTimeOffset? CreatedAt { get; init; }
+}
+
+/// <summary>Whether a system keeps our data-sync-id marker in the HTML it stores, and the copy of ours that showed it.</summary>
+public sealed record MarkerKeeping(SystemId System, bool Keeps, string Evidence, DateTimeOffset ObservedAt);
 
 /// <summary>One change found by the detector, ready to commit.</summary>
 /// <param name="CanonicalId">The canonical message that changed (a new UUID v7 for <see cref="ChangeKind.Created"/>).</param>

@@ -195,10 +195,11 @@ public sealed partial class StateStore
         public string System { get; set; } = "";
         public string CanonicalId { get; set; } = "";
         public string? ExternalId { get; set; }
+        public string? CreatedAt { get; set; }
     }
 
     private const string GetNoteCopySql = """
-        SELECT change_id AS ChangeId, system AS System, canonical_id AS CanonicalId, external_id AS ExternalId
+        SELECT change_id AS ChangeId, system AS System, canonical_id AS CanonicalId, external_id AS ExternalId, created_at AS CreatedAt
         FROM note_copies WHERE change_id = @ChangeId AND system = @System;
         """;
 
@@ -207,7 +208,12 @@ public sealed partial class StateStore
         await using var connection = await OpenAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<NoteCopyRow>(new CommandDefinition(
             GetNoteCopySql, new { ChangeId = StateDb.Id(changeId), System = StateDb.System(target) }, cancellationToken: cancellationToken));
-        return row is null ? null : new NoteCopy(Guid.Parse(row.ChangeId), StateDb.Parse<SystemId>(row.System), Guid.Parse(row.CanonicalId), row.ExternalId);
+        return row is null
+            ? null
+            : new NoteCopy(Guid.Parse(row.ChangeId), StateDb.Parse<SystemId>(row.System), Guid.Parse(row.CanonicalId), row.ExternalId)
+            {
+                CreatedAt = StateDb.ParseTimeOrNull(row.CreatedAt),
+            };
     }
 
     private const string RecordNoteIntentSql = """

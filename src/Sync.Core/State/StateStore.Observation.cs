@@ -19,6 +19,13 @@ public sealed partial class StateStore
             seen_at = excluded.seen_at;
         """;
 
+    // An echo of a write still in flight (SnapshotEntry.InsertOnly): the mapping's row, recorded meanwhile, keeps its baseline.
+    private const string InsertSnapshotSql = """
+        INSERT INTO snapshots (link_id, system, external_id, canonical_id, content_hash, updated_stamp, deleted, redacted, is_note, seen_at)
+        VALUES (@LinkId, @System, @ExternalId, @CanonicalId, @ContentHash, @UpdatedStamp, @Deleted, @Redacted, @IsNote, @SeenAt)
+        ON CONFLICT (link_id, system, external_id) DO NOTHING;
+        """;
+
     // The canonical id is never rewritten (first writer wins): a mirror row recorded by the consumer keeps its message
     // even when a poll that raced it took the mirror for something new. Deleted and redacted are final.
 
@@ -110,7 +117,7 @@ public sealed partial class StateStore
                 foreach (var entry in commit.Snapshots)
                 {
                     await connection.ExecuteAsync(new CommandDefinition(
-                        UpsertSnapshotSql,
+                        entry.InsertOnly ? InsertSnapshotSql : UpsertSnapshotSql,
                         new
                         {
                             commit.LinkId,

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MessageSync.Core.Model;
 using MessageSync.Core.State;
 using MessageSync.Worker.Hosting;
 
@@ -17,13 +18,23 @@ public static class StatusCommand
             var store = app.Services.GetRequiredService<IStateStore>();
             var status = await store.GetStatusAsync();
             var outcomes = await store.ListOutcomesAsync(includeResolved: false);
+            var markers = new List<MarkerKeeping>();
+            foreach (var system in Enum.GetValues<SystemId>())
+            {
+                if (await store.GetMarkerKeepingAsync(system) is { } known)
+                {
+                    markers.Add(known);
+                }
+            }
+
             if (parse.GetValue(json))
             {
-                ToolOutput.Json(ToolJson.Status(status, outcomes));
+                ToolOutput.Json(ToolJson.Status(status, outcomes, markers));
                 return ExitCodes.Ok;
             }
 
             StatusView.Write(ToolOutput.Tables, status, outcomes);
+            StatusView.WriteMarkers(ToolOutput.Tables, markers);
             return ExitCodes.Ok;
         }));
         return command;

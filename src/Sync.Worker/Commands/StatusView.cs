@@ -61,4 +61,21 @@ public static class StatusView
             console.Write(table);
         }
     }
+
+    /// <summary>
+    /// What each system showed about keeping our data-sync-id marker (issue 9.6): where it keeps it, a write whose answer was
+    /// lost is settled exactly; where it drops it, such a write becomes a possibly_written outcome.
+    /// </summary>
+    public static void WriteMarkers(IAnsiConsole console, IReadOnlyList<MarkerKeeping> markers)
+    {
+        foreach (var system in Enum.GetValues<SystemId>().Where(s => s != SystemId.Cord))
+        {
+            var known = markers.FirstOrDefault(m => m.System == system);
+            var line = known is null
+                ? "not seen yet (no copy of ours read back)"
+                : (known.Keeps ? "kept" : "[yellow]dropped[/]: a write whose answer is lost becomes possibly_written")
+                    + $" (seen {known.ObservedAt.ToString("u", CultureInfo.InvariantCulture)}: {Markup.Escape(known.Evidence)})";
+            console.MarkupLine($"{system} data-sync-id marker: {line}");
+        }
+    }
 }

@@ -24,7 +24,7 @@ public static class ToolJson
     public static string Name<TEnum>(TEnum value)
         where TEnum : struct, Enum => JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
 
-    public static StatusDocument Status(StoreStatus status, IReadOnlyList<OutcomeRecord> outcomes) => new(
+    public static StatusDocument Status(StoreStatus status, IReadOnlyList<OutcomeRecord> outcomes, IReadOnlyList<MarkerKeeping> markers) => new(
         status.Links.Select(l => new LinkStatusDocument(
             l.LinkId,
             Enum.GetValues<SystemId>()
@@ -33,14 +33,18 @@ public static class ToolJson
             l.Mirrored,
             new OutboxDocument(l.UnpublishedOutbox, l.OldestUnpublishedAt),
             Enum.GetValues<OutcomeKind>().ToDictionary(Name, k => l.OpenOutcomes.GetValueOrDefault(k)))).ToList(),
-        outcomes.Select(Outcome).ToList());
+        outcomes.Select(Outcome).ToList(),
+        markers.ToDictionary(m => Name(m.System), m => new MarkerDocument(m.Keeps, m.Evidence, m.ObservedAt)));
 
     public static OutcomeDocument Outcome(OutcomeRecord o) =>
         new(o.Id, o.LinkId, o.Target, o.Kind, o.Change, o.CanonicalId, o.Reason, o.CreatedAt);
 }
 
 /// <summary><c>status --json</c>.</summary>
-public sealed record StatusDocument(IReadOnlyList<LinkStatusDocument> Links, IReadOnlyList<OutcomeDocument> Outcomes);
+public sealed record StatusDocument(IReadOnlyList<LinkStatusDocument> Links, IReadOnlyList<OutcomeDocument> Outcomes, IReadOnlyDictionary<string, MarkerDocument> Markers);
+
+/// <summary>What a system showed about keeping our data-sync-id marker (only systems seen so far).</summary>
+public sealed record MarkerDocument(bool Keeps, string Evidence, DateTimeOffset ObservedAt);
 
 /// <summary>One link: per system (only systems seen) messages and last poll; mirrors written; outbox; open outcomes by kind (every kind).</summary>
 public sealed record LinkStatusDocument(

@@ -54,6 +54,7 @@ public static class SyncServices
         services.AddSingleton<SystemPause>();
         services.TryAddSingleton<SyncMetrics>(); // the adapters register the same one home of metrics
         services.AddSingleton<ConversationPoller>();
+        services.AddSingleton<MarkerKnowledge>();
         services.AddSingleton<ChangeApplier>();
         services.AddSingleton<PollScheduler>();
         services.AddSingleton<RelayHealth>();

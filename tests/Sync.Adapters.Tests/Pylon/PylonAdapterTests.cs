@@ -194,6 +194,25 @@ public class PylonAdapterTests
     }
 
     [Fact]
+    public async Task A_failed_read_before_a_reply_or_note_says_the_write_was_not_sent()
+    {
+        await using var h = await Harness.StartAsync(settings: new Dictionary<string, string?> { ["Sync:Pylon:MaxRetries"] = "0" });
+        h.Host.Pylon.CreateIssue("iss_1", "contact_9", "ana@example.com", "Ana Ruiz");
+        h.Host.Pylon.AddMessage("iss_1", SimMessageKind.Customer, "<p>hi</p>");
+        var pylon = h.System(SystemId.Pylon);
+
+        // The anchor listing a reply needs, then the thread listing a note needs: nothing is sent, so nothing is in doubt.
+        h.Host.Pylon.SetFault(PylonSimulator.ListMessages, new FaultSpec { ServerErrorRate = 1, Count = 1 });
+        var reply = await Assert.ThrowsAsync<WriteNotSentException>(() => pylon.CreateAsync(Canon.Write(Canon.Link(), Canon.Message(MessageKind.CustomerMessage)), default));
+        h.Host.Pylon.SetFault(PylonSimulator.ListThreads, new FaultSpec { DropRate = 1, Count = 1 });
+        var note = await Assert.ThrowsAsync<WriteNotSentException>(() => pylon.CreateAsync(Canon.Write(Canon.Link(), Canon.Message(MessageKind.InternalNote)), default));
+
+        Assert.True(reply.IsTransient && note.IsTransient);
+        Assert.Equal(0, h.Host.Pylon.GetStats(PylonSimulator.Reply).Requests);
+        Assert.Equal(0, h.Host.Pylon.GetStats(PylonSimulator.Note).Requests);
+    }
+
+    [Fact]
     public async Task Malformed_json_from_the_API_is_a_typed_error()
     {
         await using var h = await Harness.StartAsync(settings: new Dictionary<string, string?> { ["Sync:Pylon:MaxRetries"] = "0" });

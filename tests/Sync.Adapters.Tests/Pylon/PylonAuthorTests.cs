@@ -111,6 +111,31 @@ public class PylonAuthorTests
     }
 
     [Fact]
+    public async Task A_reply_whose_anchor_is_deleted_after_the_listing_it_made_answers_the_latest_visible_message_instead()
+    {
+        await using var h = await StartAsync();
+        var second = h.Host.Pylon.AddMessage("iss_1", SimMessageKind.Agent, "<p>second</p>");
+        var first = h.Host.Pylon.GetMessages("iss_1")[0];
+        var pylon = h.System(SystemId.Pylon);
+        var link = Canon.Link();
+
+        // The reply lists the issue itself (its author's contact is not known yet) and answers "second"; a person deletes
+        // "second" while the reply is on its way (the reply is held 2 s before Pylon handles it).
+        h.Host.Pylon.SetFault(PylonSimulator.Reply, new FaultSpec { Delay = TimeSpan.FromSeconds(2), Count = 1 });
+        var writing = pylon.CreateAsync(Canon.Write(link, FromHelpdesk("customer_x", email: "ana@example.com")), default);
+        while (h.Host.Pylon.GetStats(PylonSimulator.Reply).Requests == 0)
+        {
+            await Task.Delay(20);
+        }
+
+        await pylon.DeleteAsync(link, second.Id, DeleteMode.Hard, default);
+        var id = (await writing).ExternalId;
+
+        Assert.Equal(first.Id, h.Host.Pylon.GetMessages("iss_1").Single(m => m.Id == id).ReplyToMessageId);
+        Assert.Equal(2, h.Host.Pylon.GetStats(PylonSimulator.Reply).Requests);
+    }
+
+    [Fact]
     public async Task An_agent_from_another_system_is_posted_as_their_pylon_user_from_sync_people()
     {
         await using var h = await StartAsync(new Person { Name = "Dana Agent", PylonUserId = "usr_dana", CordUserId = "agent_cord" });

@@ -83,7 +83,9 @@ public sealed class ChangeDetectorTests
         var result = Detect([Samples.Observed("msg_9") with { SyncId = canonical }], NoSnapshot, OwnWrites(new OwnWrite(canonical, canonical, null, IsNote: false)));
 
         Assert.Empty(result.Changes);
-        Assert.Equal(canonical, Assert.Single(result.Snapshots).CanonicalId);
+        var row = Assert.Single(result.Snapshots);
+        Assert.Equal(canonical, row.CanonicalId);
+        Assert.True(row.InsertOnly, "the echo of a write in flight must not replace the baseline its mapping may record meanwhile");
     }
 
     [Fact]

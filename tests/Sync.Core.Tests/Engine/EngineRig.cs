@@ -31,6 +31,9 @@ internal sealed class EngineRig : IDisposable
 
     public ConversationLink Link { get; set; }
 
+    /// <summary>More configured links beside <see cref="Link"/> (the one polled and applied to).</summary>
+    public List<ConversationLink> OtherLinks { get; } = [];
+
     public FakeMessageSystem Pylon { get; }
     public FakeMessageSystem Helpdesk { get; }
     public FakeMessageSystem Cord { get; }
@@ -45,6 +48,7 @@ internal sealed class EngineRig : IDisposable
     public ListLogger<ChangeApplier> ApplierLog { get; private set; } = null!;
     public ListLogger<ConversationPoller> PollerLog { get; private set; } = null!;
     public ListLogger<SystemPause> PauseLog { get; private set; } = null!;
+    public ListLogger<MarkerKnowledge> MarkersLog { get; private set; } = null!;
     public Dictionary<SystemId, TargetPolicy> Policies { get; } = [];
 
     public FakeMessageSystem System(SystemId id) => id switch
@@ -68,8 +72,10 @@ internal sealed class EngineRig : IDisposable
         Pause = new SystemPause(Clock, Store, signal, PauseLog);
         ApplierLog = new ListLogger<ChangeApplier>();
         PollerLog = new ListLogger<ConversationPoller>();
-        Applier = new ChangeApplier(Store, systems, new Links(this), new PolicyTable(this), Pause, metrics, ApplierLog);
-        Poller = new ConversationPoller(Store, systems, new ChangeDetector(Clock), signal, metrics, PollerLog);
+        MarkersLog = new ListLogger<MarkerKnowledge>();
+        var markers = new MarkerKnowledge(Store, new Links(this), MarkersLog);
+        Applier = new ChangeApplier(Store, systems, new Links(this), new PolicyTable(this), Pause, markers, metrics, ApplierLog);
+        Poller = new ConversationPoller(Store, systems, new ChangeDetector(Clock), signal, markers, metrics, PollerLog);
     }
 
     /// <summary>Polls <paramref name="system"/> and returns the changes it committed to the outbox.</summary>
@@ -118,7 +124,7 @@ internal sealed class EngineRig : IDisposable
     private sealed class Links(EngineRig rig) : ILinkProvider
     {
         public Task<IReadOnlyList<ConversationLink>> GetLinksAsync(CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<ConversationLink>>([rig.Link]);
+            Task.FromResult<IReadOnlyList<ConversationLink>>([rig.Link, .. rig.OtherLinks]);
     }
 
     private sealed class PolicyTable(EngineRig rig) : ITargetPolicies

@@ -69,6 +69,9 @@ internal sealed class FakeMessageSystem(SystemId system, SystemCapabilities? cap
     /// <summary>Ids chosen by the caller, derived from the marker (like Cord): recovery reads the copy by id.</summary>
     public bool CallerChosenIds { get; set; }
 
+    /// <summary>Where creation times start (a message's time adds its sequence in seconds); a fixed morning when null.</summary>
+    public Func<DateTimeOffset>? Clock { get; set; }
+
     /// <summary>Stores bodies without our marker (a product that strips unknown attributes and empty elements).</summary>
     public bool StripsMarkers { get; set; }
 
@@ -229,7 +232,7 @@ internal sealed class FakeMessageSystem(SystemId system, SystemCapabilities? cap
                 return Task.FromResult(conversation.Any(m => m.Id == IdFor(marker)) ? MirrorSearch.Found(IdFor(marker)) : MirrorSearch.Absent);
             }
 
-            return Task.FromResult(MirrorSearch.ByMarker(marker, conversation.Select(m => (m.Id, (string?)m.Html)), ownWrites, system.ToString()));
+            return Task.FromResult(MirrorSearch.ByMarker(marker, conversation.Select(m => new ListedMessage(m.Id, m.Html, m.Created, CouldBeNote: m.Kind is MessageKind.InternalNote or MessageKind.SystemEvent, CouldBeReply: m.Kind is not (MessageKind.InternalNote or MessageKind.SystemEvent))), ownWrites, system.ToString()));
         }
     }
 
@@ -310,7 +313,7 @@ internal sealed class FakeMessageSystem(SystemId system, SystemCapabilities? cap
 
     private string NextId() => $"{system.ToString().ToLowerInvariant()}_{++_nextId}";
 
-    private DateTimeOffset Now() => new DateTimeOffset(2025, 3, 1, 8, 0, 0, TimeSpan.Zero).AddSeconds(_nextId);
+    private DateTimeOffset Now() => (Clock?.Invoke() ?? new DateTimeOffset(2025, 3, 1, 8, 0, 0, TimeSpan.Zero)).AddSeconds(_nextId);
 }
 
 /// <summary>One message as the fake system stores it.</summary>

@@ -240,6 +240,80 @@ public abstract class StateStoreContractTests : IDisposable
     }
 
     [Fact]
+    public async Task What_a_system_does_with_our_marker_is_unknown_until_recorded_and_the_latest_observation_wins()
+    {
+        using var store = _db.Open();
+        Assert.Null(await store.GetMarkerKeepingAsync(SystemId.Pylon));
+
+        await store.RecordMarkerKeepingAsync(SystemId.Pylon, keeps: true, "copy msg_1 read back with its marker");
+        await store.RecordMarkerKeepingAsync(SystemId.Helpdesk, keeps: false, "copy m_2 listed without its marker");
+
+        var pylon = await store.GetMarkerKeepingAsync(SystemId.Pylon);
+        Assert.Equal((true, "copy msg_1 read back with its marker"), (pylon!.Keeps, pylon.Evidence));
+        Assert.False((await store.GetMarkerKeepingAsync(SystemId.Helpdesk))!.Keeps);
+        await store.RecordMarkerKeepingAsync(SystemId.Pylon, keeps: false, "copy msg_7 listed without its marker");
+        Assert.Equal((false, "copy msg_7 listed without its marker"), ((await store.GetMarkerKeepingAsync(SystemId.Pylon))!.Keeps, (await store.GetMarkerKeepingAsync(SystemId.Pylon))!.Evidence));
+        Assert.Null(await store.GetMarkerKeepingAsync(SystemId.Cord));
+    }
+
+    [Fact]
+    public async Task Links_with_copies_of_ours_in_a_system_are_listed_latest_first_without_the_asking_link()
+    {
+        using var store = _db.Open();
+        foreach (var (link, external) in new[] { ("link-1", "msg_1"), ("link-2", "msg_2"), ("link-3", "msg_3") })
+        {
+            var id = Guid.CreateVersion7();
+            await store.CommitObservationAsync(Samples.Created(link, SystemId.Cord, external, id));
+            await store.RecordMappingAsync(id, SystemId.Pylon, "p_" + external, MessageKind.CustomerMessage, null);
+            _db.Clock.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.Equal(["link-3", "link-2"], await store.GetLinksWithCopiesAsync(SystemId.Pylon, "link-1", limit: 5));
+        Assert.Equal(["link-3"], await store.GetLinksWithCopiesAsync(SystemId.Pylon, "link-2", limit: 1));
+        Assert.Empty(await store.GetLinksWithCopiesAsync(SystemId.Helpdesk, "link-1", limit: 5));
+    }
+
+    [Fact]
+    public async Task A_note_intent_never_sent_is_dropped_and_a_written_note_is_kept()
+    {
+        using var store = _db.Open();
+        var id = Guid.CreateVersion7();
+        await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Cord, "msg_1", id));
+        var (unsent, written) = (Guid.CreateVersion7(), Guid.CreateVersion7());
+        await store.RecordNoteIntentAsync(unsent, SystemId.Pylon, id);
+        await store.RecordNoteIntentAsync(written, SystemId.Pylon, id);
+        await store.RecordNoteCopyAsync(written, SystemId.Pylon, id, "note_1", baseline: null);
+        Assert.NotNull((await store.GetNoteCopyAsync(unsent, SystemId.Pylon))!.CreatedAt);
+
+        await store.DropNoteIntentAsync(unsent, SystemId.Pylon);
+        await store.DropNoteIntentAsync(written, SystemId.Pylon);
+
+        Assert.Null(await store.GetNoteCopyAsync(unsent, SystemId.Pylon));
+        Assert.Equal("note_1", (await store.GetNoteCopyAsync(written, SystemId.Pylon))!.ExternalId);
+    }
+
+    [Fact]
+    public async Task A_polls_echo_of_a_write_in_flight_committed_after_its_mapping_keeps_the_mappings_baseline()
+    {
+        using var store = _db.Open();
+        var id = Guid.CreateVersion7();
+        await store.CommitObservationAsync(Samples.Created("link-1", SystemId.Pylon, "msg_1", id));
+        await store.RecordIntentAsync(id, SystemId.Cord, WriteAction.Create, id.ToString());
+
+        // The poll read the copy (already edited by a person) while the write was in flight; recovery recorded the mapping
+        // with the baseline the create announced before the poll committed.
+        await store.RecordMappingAsync(id, SystemId.Cord, "cm_1", MessageKind.CustomerMessage, "baseline:as-created");
+        await store.CommitObservationAsync(new ObservationCommit
+        {
+            LinkId = "link-1",
+            System = SystemId.Cord,
+            Snapshots = [new SnapshotEntry("cm_1", id, "hash-of-the-edited-copy") { InsertOnly = true }],
+        });
+
+        Assert.Equal("baseline:as-created", (await store.GetSnapshotAsync("link-1", SystemId.Cord))["cm_1"].ContentHash);
+    }
+
+    [Fact]
     public async Task A_recorded_mirror_is_known_to_echo_lookup_and_to_the_next_poll()
     {
         using var store = _db.Open();
