@@ -16,7 +16,7 @@ namespace MessageSync.Core.Content;
 /// </remarks>
 internal sealed class ContentMemo<T>
 {
-    internal const int GenerationChars = 4_000_000;
+    internal const int GenerationChars = 2_000_000;
     internal const int MaxKeyChars = 32_768;
 
     private readonly Func<T, int> _size;

@@ -13,6 +13,10 @@ public class ContentMemoTests
         Assert.Equal(fresh, HtmlSanitizer.Sanitize(vector));
         Assert.Equal(HtmlWriter.Write(SyncMarker.StripToTree(vector)), SyncMarker.Strip(vector));
         Assert.Equal(HtmlWriter.Write(SyncMarker.StripToTree(vector)), SyncMarker.Strip(vector));
+        Assert.Equal(PlainText.FromHtmlFresh(vector), PlainText.FromHtml(vector));
+        Assert.Equal(PlainText.FromHtmlFresh(vector), PlainText.FromHtml(vector));
+        Assert.Equal(ContentHash.Fingerprint(ContentHash.CanonicalText(fresh), ["https://a.example/f"]), ContentHash.Of(fresh, ["https://a.example/f"]));
+        Assert.Equal(ContentHash.Of(fresh), ContentHash.Of(fresh));
     }
 
     [Theory]
