@@ -8,6 +8,7 @@ using MessageSync.Bench;
 // Never a timed test: the figures are read by people, not asserted.
 //   dotnet run -c Release --project bench/Sync.Bench [-- --quick]      (scripts/bench.sh runs it with a broker)
 var quick = args.Contains("--quick");
+if (await CpuBench.HandleAsync(args)) { return; } // --cpu: worker CPU per mirrored write and RSS alone (bench/results/cpu.json)
 // --only=a,b runs those sections alone (a developer's loop; latest.json is then left as it is).
 var only = args.FirstOrDefault(a => a.StartsWith("--only=", StringComparison.Ordinal))?["--only=".Length..].Split(',') ?? [];
 var results = new List<Figure>();

@@ -138,6 +138,11 @@ public static class AdapterServiceCollectionExtensions
             http.Timeout = Timeout.InfiniteTimeSpan;
         });
         builder.ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+
+        // LoggingHandler below logs each call (system, method, masked path and query, status; never a header): the factory's own two
+        // logging handlers only added a scope and two level checks to every request (issue 13's profile), and would log
+        // the full request URI at Information were System.Net.Http.HttpClient not held at Warning.
+        builder.RemoveAllLoggers();
         builder.AddHttpMessageHandler(sp => new ResilienceHandler(system, sp.GetRequiredService<IOptions<TOptions>>().Value,
             sp.GetRequiredService<SyncMetrics>(), sp.GetRequiredService<TimeProvider>()));
         builder.AddHttpMessageHandler(sp => new RateLimitHandler(system, sp.GetRequiredKeyedService<RateBudget>(system), sp.GetRequiredService<SyncMetrics>()));

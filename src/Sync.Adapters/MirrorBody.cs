@@ -8,9 +8,10 @@ namespace MessageSync.Adapters;
 
 /// <summary>
 /// Builds the HTML a mirror is written with: an optional label line ("Sent to the customer via helpdesk"), an
-/// attribution line when the target cannot post as the author ("Ana Ruiz via Cord"), the body sanitised again (the
-/// adapter trusts no caller with HTML), attachments as links where the target takes no files, and the invisible
-/// <c>data-sync-id</c> marker that makes a crash-time retry find the mirror instead of writing it twice.
+/// attribution line when the target cannot post as the author ("Ana Ruiz via Cord"), the body sanitised on its own (the
+/// adapter trusts no caller with HTML; a body the caller already sanitised is a remembered result, not a second parse),
+/// attachments as links where the target takes no files, and the invisible <c>data-sync-id</c> marker that makes a
+/// crash-time retry find the mirror instead of writing it twice. The whole is sanitised once, as the marker goes in.
 /// </summary>
 public static class MirrorBody
 {
@@ -33,8 +34,8 @@ public static class MirrorBody
             html.Append(AttachmentLinks(request.Message.Attachments));
         }
 
-        var sanitized = HtmlSanitizer.Sanitize(html.ToString());
-        return withMarker ? SyncMarker.Append(sanitized, request.Marker) : sanitized;
+        // Append sanitises what it is given (one parse for the whole body, not a second one of a sanitised copy).
+        return withMarker ? SyncMarker.Append(html.ToString(), request.Marker) : HtmlSanitizer.Sanitize(html.ToString());
     }
 
     /// <summary>"Ana Ruiz via Cord": who wrote it, and where.</summary>

@@ -17,16 +17,21 @@ public static partial class ContentHash
     /// attachment URLs, sorted. Callers pass URLs that do not change between reads (Cord's are signed and
     /// expire: pass them without the signature).
     /// </summary>
-    public static string Of(string? sanitizedHtml, IEnumerable<string>? attachmentUrls = null)
+    public static string Of(string? sanitizedHtml, IEnumerable<string>? attachmentUrls = null) =>
+        Fingerprint(string.IsNullOrEmpty(sanitizedHtml) ? CanonicalText(sanitizedHtml) : Canonical.Get(sanitizedHtml, CanonicalText), attachmentUrls);
+
+    // The canonical text is a pure function of the body, read again by every poll that reads the message (ContentMemo).
+    private static readonly ContentMemo<string> Canonical = new(value => value.Length);
+
+    /// <summary>The text <see cref="Of"/> fingerprints: sanitised, marker removed, spelling and whitespace normalised.</summary>
+    internal static string CanonicalText(string? sanitizedHtml)
     {
-        var html = HtmlWriter.Write(SyncMarker.StripToTree(sanitizedHtml));
+        var html = SyncMarker.Strip(sanitizedHtml);
         html = html.Replace("&nbsp;", " ", StringComparison.Ordinal)
             .Replace("<strong>", "<b>", StringComparison.Ordinal).Replace("</strong>", "</b>", StringComparison.Ordinal)
             .Replace("<em>", "<i>", StringComparison.Ordinal).Replace("</em>", "</i>", StringComparison.Ordinal);
         html = Whitespace().Replace(html, " ");
-        html = SpaceAroundBlockTag().Replace(html, "$1");
-
-        return Fingerprint(html, attachmentUrls);
+        return SpaceAroundBlockTag().Replace(html, "$1");
     }
 
     /// <summary>

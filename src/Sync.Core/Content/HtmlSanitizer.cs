@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using AngleSharp.Dom;
-using AngleSharp.Html.Parser;
 
 namespace MessageSync.Core.Content;
 
@@ -54,8 +53,24 @@ public static class HtmlSanitizer
         ["dialog"] = "p", ["search"] = "p", ["listing"] = "pre", ["xmp"] = "pre", ["plaintext"] = "pre",
     };
 
+    // Sanitize is a pure function of its input; polls read the same bodies again and again (ContentMemo).
+    private static readonly ContentMemo<string> Sanitized = new(value => value.Length);
+
     /// <summary>Returns the allowlisted, normalised HTML of <paramref name="html"/>; never throws.</summary>
-    public static string Sanitize(string? html) => HtmlWriter.Write(SanitizeToTree(html));
+    public static string Sanitize(string? html)
+    {
+        if (string.IsNullOrEmpty(html))
+            return HtmlWriter.Write(new HElement("#root"));
+
+        var sanitized = Sanitized.Get(html, SanitizeFresh);
+
+        // A fixed point (the remarks above; pinned by the tests): sanitising the output again gives the output.
+        Sanitized.Add(sanitized, sanitized);
+        return sanitized;
+    }
+
+    /// <summary><see cref="Sanitize"/> without the memo: parses every time (tests pin the fixed point with it).</summary>
+    internal static string SanitizeFresh(string? html) => HtmlWriter.Write(SanitizeToTree(html));
 
     /// <summary>Parses and sanitises into the internal tree (root element named <c>#root</c>).</summary>
     internal static HElement SanitizeToTree(string? html)
@@ -64,8 +79,7 @@ public static class HtmlSanitizer
         if (string.IsNullOrEmpty(html))
             return root;
 
-        var parser = new HtmlParser(new HtmlParserOptions { IsScripting = false });
-        using var document = parser.ParseDocument(NestingGuard.Limit(html));
+        using var document = Parsers.Html.ParseDocument(NestingGuard.Limit(html));
         if (document.Body is { } body && body.LocalName == "body")
             Walk(body, root);
 

@@ -11,7 +11,14 @@ public static class PlainText
     /// "N. " (todo items "[ ] " / "[x] "), nested lists indented two spaces a level, quotes prefixed "> ",
     /// preformatted text kept as written; whitespace elsewhere collapsed as a browser would.
     /// </summary>
-    public static string FromHtml(string? html)
+    public static string FromHtml(string? html) =>
+        string.IsNullOrEmpty(html) ? FromHtmlFresh(html) : Texts.Get(html, FromHtmlFresh);
+
+    // A pure function of the body, read again by every poll that reads the message (ContentMemo).
+    private static readonly ContentMemo<string> Texts = new(value => value.Length);
+
+    /// <summary><see cref="FromHtml"/> without the memo: parses every time.</summary>
+    internal static string FromHtmlFresh(string? html)
     {
         var root = HtmlSanitizer.SanitizeToTree(html);
         return Blocks(root.Children).Trim('\n');

@@ -1,5 +1,4 @@
 using AngleSharp.Dom;
-using AngleSharp.Html.Parser;
 
 namespace MessageSync.Core.Content;
 
@@ -39,8 +38,13 @@ public static class SyncMarker
         if (string.IsNullOrEmpty(html) || !html.Contains(HtmlNames.SyncIdAttribute, StringComparison.OrdinalIgnoreCase))
             return null;
 
-        var parser = new HtmlParser(new HtmlParserOptions { IsScripting = false });
-        using var document = parser.ParseDocument(NestingGuard.Limit(html));
+        var found = Found.Get(html, static raw => FindInDocument(raw)?.ToString("D") ?? "");
+        return found.Length == 0 ? null : Guid.Parse(found);
+    }
+
+    private static Guid? FindInDocument(string html)
+    {
+        using var document = Parsers.Html.ParseDocument(NestingGuard.Limit(html));
         if (document.DocumentElement is null)
             return null;
 
@@ -65,8 +69,13 @@ public static class SyncMarker
         return null;
     }
 
+    // Find and Strip are pure functions of the body; polls read the same bodies again and again (ContentMemo).
+    private static readonly ContentMemo<string> Found = new(value => value.Length);
+    private static readonly ContentMemo<string> Stripped = new(value => value.Length);
+
     /// <summary>The sanitised body without any marker: what is compared and mirrored.</summary>
-    public static string Strip(string? html) => HtmlWriter.Write(StripToTree(html));
+    public static string Strip(string? html) =>
+        string.IsNullOrEmpty(html) ? HtmlWriter.Write(StripToTree(html)) : Stripped.Get(html, static raw => HtmlWriter.Write(StripToTree(raw)));
 
     internal static HElement StripToTree(string? html)
     {

@@ -31,8 +31,10 @@ public class HtmlSanitizerTests
     [MemberData(nameof(Vectors))]
     public void Sanitize_is_idempotent_on_hostile_input(string vector)
     {
-        var once = HtmlSanitizer.Sanitize(vector);
-        Assert.Equal(once, HtmlSanitizer.Sanitize(once));
+        // Parsed afresh both times: Sanitize remembers its output as a fixed point, and this test is why it may.
+        var once = HtmlSanitizer.SanitizeFresh(vector);
+        Assert.Equal(once, HtmlSanitizer.SanitizeFresh(once));
+        Assert.Equal(once, HtmlSanitizer.Sanitize(vector));
     }
 
     [Theory]
@@ -157,8 +159,8 @@ public class HtmlSanitizerTests
     [InlineData("<ul><ul><ul><li>x</li></ul></ul></ul>")]
     public void Awkward_structure_is_normalised_to_a_fixed_point(string html)
     {
-        var once = HtmlSanitizer.Sanitize(html);
-        Assert.Equal(once, HtmlSanitizer.Sanitize(once));
+        var once = HtmlSanitizer.SanitizeFresh(html);
+        Assert.Equal(once, HtmlSanitizer.SanitizeFresh(once));
         OutputChecker.AssertSafe(once);
     }
 
