@@ -271,14 +271,7 @@ internal static class CpuBench
                 int i;
                 while ((i = Interlocked.Increment(ref next)) < until)
                 {
-                    using var response = i % 2 == 0
-                        ? await helpdesk.PostAsJsonAsync("helpdesk/api/messages", new JsonObject { ["ticket_id"] = "tkt_raw", ["type"] = "response", ["content"] = $"<p>raw {i}</p>", ["send_email"] = false })
-                        : await cord.PostAsJsonAsync("v1/threads/th_raw/messages", new JsonObject
-                        {
-                            ["id"] = $"raw{i}", ["authorID"] = "raw_user",
-                            ["content"] = new JsonArray(new JsonObject { ["type"] = "p", ["children"] = new JsonArray(new JsonObject { ["text"] = $"raw {i}" }) }),
-                        });
-                    response.EnsureSuccessStatusCode();
+                    await ScaleBench.RawWriteAsync(helpdesk, cord, i);
                 }
             }));
         }

@@ -37,17 +37,25 @@ internal static class ScaleBench
             int i;
             while ((i = Interlocked.Increment(ref next)) < writes)
             {
-                using var response = i % 2 == 0
-                    ? await helpdesk.PostAsJsonAsync("helpdesk/api/messages", new JsonObject { ["ticket_id"] = "tkt_raw", ["type"] = "response", ["content"] = $"<p>raw {i}</p>", ["send_email"] = false })
-                    : await cord.PostAsJsonAsync("v1/threads/th_raw/messages", new JsonObject
-                    {
-                        ["id"] = $"raw{i}", ["authorID"] = "raw_user",
-                        ["content"] = new JsonArray(new JsonObject { ["type"] = "p", ["children"] = new JsonArray(new JsonObject { ["text"] = $"raw {i}" }) }),
-                    });
-                response.EnsureSuccessStatusCode();
+                await RawWriteAsync(helpdesk, cord, i);
             }
         }));
         return writes / clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>The plain client's write <paramref name="i"/>: a helpdesk response or a Cord message, alternately (no worker in between).</summary>
+    public static async Task RawWriteAsync(HttpClient helpdesk, HttpClient cord, int i)
+    {
+        ArgumentNullException.ThrowIfNull(helpdesk);
+        ArgumentNullException.ThrowIfNull(cord);
+        using var response = i % 2 == 0
+            ? await helpdesk.PostAsJsonAsync("helpdesk/api/messages", new JsonObject { ["ticket_id"] = "tkt_raw", ["type"] = "response", ["content"] = $"<p>raw {i}</p>", ["send_email"] = false })
+            : await cord.PostAsJsonAsync("v1/threads/th_raw/messages", new JsonObject
+            {
+                ["id"] = $"raw{i}", ["authorID"] = "raw_user",
+                ["content"] = new JsonArray(new JsonObject { ["type"] = "p", ["children"] = new JsonArray(new JsonObject { ["text"] = $"raw {i}" }) }),
+            });
+        response.EnsureSuccessStatusCode();
     }
 
     /// <summary>
