@@ -265,21 +265,27 @@ public sealed partial class PylonAdapter(
     public async Task<MirrorSearch> FindMirrorAsync(ConversationLink link, Guid marker, IReadOnlyCollection<OwnWrite> ownWrites, CancellationToken cancellationToken)
     {
         var issueId = IssueOf(link);
-        var syncThread = _syncThreads.GetValueOrDefault(issueId);
-        var listed = new List<ListedMessage>();
+        var messages = new List<PylonMessage>();
         await foreach (var m in client.ListMessagesAsync(issueId, cancellationToken))
         {
-            // Our notes go into the issue's sync thread, our replies are customer-visible (api-docs 000: is_private,
-            // thread_id); a redacted message of another shape cannot be a write of ours.
-            var isPrivate = m.IsPrivate == true;
-            listed.Add(new ListedMessage(
-                m.Id,
-                m.MessageHtml,
-                DateTimeOffset.TryParse(m.Timestamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null,
-                CouldBeNote: isPrivate && (syncThread is null || m.ThreadId is null || m.ThreadId == syncThread),
-                CouldBeReply: !isPrivate));
+            messages.Add(m);
         }
 
+        // Our notes go into the issue's sync thread, our replies are customer-visible (api-docs 000: is_private, thread_id):
+        // a redacted message of another shape cannot be a write of ours. The thread is looked up (never created) only when
+        // a redacted note needs it: no sync thread means no note of ours.
+        var syncThread = _syncThreads.GetValueOrDefault(issueId);
+        if (syncThread is null && messages.Any(m => m.IsPrivate == true && string.IsNullOrWhiteSpace(m.MessageHtml)))
+        {
+            syncThread = await FindSyncThreadAsync(issueId, cancellationToken);
+        }
+
+        var listed = messages.Select(m => new ListedMessage(
+            m.Id,
+            m.MessageHtml,
+            DateTimeOffset.TryParse(m.Timestamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null,
+            CouldBeNote: m.IsPrivate == true && syncThread is not null && m.ThreadId == syncThread,
+            CouldBeReply: m.IsPrivate != true)).ToList();
         return MirrorSearch.ByMarker(marker, listed, ownWrites, "Pylon");
     }
 
@@ -297,6 +303,19 @@ public sealed partial class PylonAdapter(
             IsPrivate = threadId is not null,
             Timestamp = time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
         });
+
+    /// <summary>The id of the issue's sync thread if it exists (listed, never created), remembered once found.</summary>
+    private async Task<string?> FindSyncThreadAsync(string issueId, CancellationToken cancellationToken)
+    {
+        var threads = await client.ListThreadsAsync(issueId, cancellationToken);
+        var id = threads.FirstOrDefault(t => string.Equals(t.Name, _options.SyncThreadName, StringComparison.Ordinal))?.Id;
+        if (id is not null)
+        {
+            _syncThreads.TryAdd(issueId, id);
+        }
+
+        return id;
+    }
 
     /// <summary>The id of the issue's sync thread, listed first and created only when missing.</summary>
     internal async Task<string> EnsureSyncThreadAsync(string issueId, CancellationToken cancellationToken)

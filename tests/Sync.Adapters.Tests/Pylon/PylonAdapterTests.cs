@@ -1,8 +1,11 @@
 using MessageSync.Adapters.Http;
+using MessageSync.Adapters.Pylon;
 using MessageSync.Core.Content;
 using MessageSync.Core.Engine;
 using MessageSync.Core.Model;
 using MessageSync.Core.Ports;
+using MessageSync.Core.State;
+using Microsoft.Extensions.DependencyInjection;
 using MessageSync.Simulators;
 
 namespace MessageSync.Adapters.Tests;
@@ -210,6 +213,30 @@ public class PylonAdapterTests
         Assert.True(reply.IsTransient && note.IsTransient);
         Assert.Equal(0, h.Host.Pylon.GetStats(PylonSimulator.Reply).Requests);
         Assert.Equal(0, h.Host.Pylon.GetStats(PylonSimulator.Note).Requests);
+    }
+
+    [Fact]
+    public async Task A_redacted_note_outside_our_sync_thread_is_never_taken_for_a_note_of_ours_even_by_a_restarted_adapter()
+    {
+        await using var h = await Harness.StartAsync();
+        h.Host.Pylon.CreateIssue("iss_1");
+        var link = Canon.Link();
+        var ours = await h.System(SystemId.Pylon).CreateAsync(Canon.Write(link, Canon.Message(MessageKind.InternalNote)), default);
+        var theirs = h.Host.Pylon.AddMessage("iss_1", SimMessageKind.InternalNote, "<p>a colleague's note</p>");
+        var reply = h.Host.Pylon.AddMessage("iss_1", SimMessageKind.Customer, "<p>a customer's words</p>");
+        await h.System(SystemId.Pylon).RedactAsync(link, theirs.Id, default);
+        await h.System(SystemId.Pylon).RedactAsync(link, reply.Id, default);
+
+        // A restarted worker: nothing cached, so the adapter looks the sync thread up (and does not create one).
+        using var restarted = ActivatorUtilities.CreateInstance<PylonAdapter>(h.Services);
+        var threads = h.Host.Pylon.GetStats(PylonSimulator.CreateThreadKey).Requests;
+        var search = await restarted.FindMirrorAsync(link, Guid.NewGuid(), [new OwnWrite(Guid.NewGuid(), Guid.NewGuid(), ours.ExternalId, IsNote: false)], default);
+
+        var note = Assert.Single(search.Emptied, e => e.ExternalId == theirs.Id);
+        Assert.False(note.CouldBeNote, "a note in another thread than ours");
+        Assert.False(note.CouldBeReply);
+        Assert.True(Assert.Single(search.Emptied, e => e.ExternalId == reply.Id).CouldBeReply);
+        Assert.Equal(threads, h.Host.Pylon.GetStats(PylonSimulator.CreateThreadKey).Requests);
     }
 
     [Fact]
