@@ -28,8 +28,15 @@ public sealed class ChaosSession : IAsyncDisposable
         Folder = folder;
         _output = output;
         Ledger = new Ledger(links);
-        Workload = new Workload(sims, Ledger, scenario.Workload, scenario.Seed);
+        Workload = new Workload(sims, Ledger, scenario.Workload, scenario.Seed) { KnownToWorker = KnownToWorkerAsync };
         Figures = new ChaosFigures { Scenario = scenario.Name, Seed = scenario.Seed, Links = links.Count };
+    }
+
+    /// <summary>The worker's snapshot has a row for the copy: it wrote and recorded it, or read it back with its marker.</summary>
+    private async Task<bool> KnownToWorkerAsync(string linkId, SystemId system, string externalId, CancellationToken cancellationToken)
+    {
+        using var store = Worker.OpenStore();
+        return (await store.GetSnapshotAsync(linkId, system, [externalId], cancellationToken)).ContainsKey(externalId);
     }
 
     public ChaosScenario Scenario { get; }

@@ -70,6 +70,14 @@ public sealed class Workload : IDisposable
         _person = new PersonClient(sims);
     }
 
+    /// <summary>
+    /// Whether the worker's state knows a copy it wrote (a mapping, or a poll that read it with its marker). A person acts on
+    /// a copy of the worker's only once it does: a copy deleted in the seconds between its write and its record (a kill in
+    /// between, the worker restarting) leaves no trace in Pylon, so nothing can tell recovery it was there, and it is
+    /// written again (docs/RELIABILITY.md, "What remains"). Null: no such check (the reaction time alone).
+    /// </summary>
+    public Func<string, SystemId, string, CancellationToken, Task<bool>>? KnownToWorker { get; set; }
+
     /// <summary>Write requests the people sent to the simulators (they count them beside the worker's).</summary>
     public long PersonWrites => _person.WritesSent;
 
@@ -218,6 +226,12 @@ public sealed class Workload : IDisposable
             if (PickCopy(message, state, system) is not { } copy)
             {
                 continue;
+            }
+
+            var onOriginal = copy.System == message.Origin && copy.ExternalId == message.OriginExternalId;
+            if (!onOriginal && KnownToWorker is { } known && !await known(message.Link.Id, copy.System, copy.ExternalId, cancellationToken))
+            {
+                continue; // the worker has not recorded this copy yet: see KnownToWorker
             }
 
             var done = action is null
