@@ -1,4 +1,3 @@
-using System.Net;
 using MessageSync.IntegrationTests.Chaos;
 using MessageSync.Simulators;
 
@@ -28,7 +27,7 @@ public sealed class BrokerAlarmTests(ChaosBroker broker)
         {
             harness.Simulators.Pylon.AddMessage(SyncHarness.Issue, SimMessageKind.Customer, "<p>during the alarm</p>");
             await harness.WaitUntilAsync(
-                () => NotReady(http).Contains("did not confirm", StringComparison.Ordinal),
+                () => Scenario.NotReady(http).Contains("did not confirm", StringComparison.Ordinal),
                 "/readyz says the broker does not confirm sends", TimeSpan.FromMinutes(2));
             Assert.Equal(0, Scenario.CordCount(harness, "during the alarm"));
         }
@@ -42,13 +41,6 @@ public sealed class BrokerAlarmTests(ChaosBroker broker)
         await harness.SettleAsync();
         Assert.Equal(1, Scenario.CordCount(harness, "during the alarm"));
         Assert.Equal(1, Scenario.HelpdeskCount(harness, "during the alarm"));
-        await harness.WaitUntilAsync(() => NotReady(http) == "", "/readyz is ready again", TimeSpan.FromMinutes(1));
-    }
-
-    /// <summary>The body of a 503 from /readyz, or "" when ready.</summary>
-    private static string NotReady(HttpClient http)
-    {
-        using var response = http.GetAsync("/readyz").GetAwaiter().GetResult();
-        return response.StatusCode == HttpStatusCode.OK ? "" : response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+        await harness.WaitUntilAsync(() => Scenario.NotReady(http) == "", "/readyz is ready again", TimeSpan.FromMinutes(1));
     }
 }

@@ -1,4 +1,3 @@
-using System.Net;
 using MessageSync.Core.State;
 using MessageSync.Simulators;
 
@@ -20,14 +19,14 @@ public sealed class FailureModeTests
             using var http = new HttpClient { BaseAddress = harness.WorkerUrl };
 
             await harness.WaitUntilAsync(() => Scenario.CordCount(harness, "while the session was expired") == 1, "Cord, unaffected, gets the message");
-            await harness.WaitUntilAsync(() => NotReady(http).Contains("Helpdesk paused", StringComparison.Ordinal), "/readyz reports the paused helpdesk");
+            await harness.WaitUntilAsync(() => Scenario.NotReady(http).Contains("Helpdesk paused", StringComparison.Ordinal), "/readyz reports the paused helpdesk");
             Assert.Equal(0, Scenario.HelpdeskCount(harness, "while the session was expired"));
             Assert.DoesNotContain(await harness.Store.ListOutcomesAsync(includeResolved: true), o => o.Kind == OutcomeKind.Faulted);
 
             await File.WriteAllTextAsync(tokenFile, harness.Simulators.MintHelpdeskToken("agent", TimeSpan.FromHours(1), "agent_sync"));
 
             await harness.WaitUntilAsync(() => Scenario.HelpdeskCount(harness, "while the session was expired") == 1, "the queued change reaches the helpdesk once the token is renewed", TimeSpan.FromMinutes(2));
-            await harness.WaitUntilAsync(() => NotReady(http) == "", "/readyz is ready again", TimeSpan.FromMinutes(1));
+            await harness.WaitUntilAsync(() => Scenario.NotReady(http) == "", "/readyz is ready again", TimeSpan.FromMinutes(1));
         }
         finally
         {
@@ -61,12 +60,5 @@ public sealed class FailureModeTests
         sims.Helpdesk.SetFault("*", flaky);
         sims.Cord.SetFault("*", flaky);
         await scenario;
-    }
-
-    /// <summary>The body of a 503 from /readyz, or "" when ready.</summary>
-    private static string NotReady(HttpClient http)
-    {
-        using var response = http.GetAsync("/readyz").GetAwaiter().GetResult();
-        return response.StatusCode == HttpStatusCode.OK ? "" : response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
     }
 }

@@ -78,6 +78,14 @@ public static class Scenario
     private static string Word(string html) =>
         new[] { "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf" }.First(w => html.Contains(w, StringComparison.Ordinal));
 
+    /// <summary>The body of a 503 from the worker's /readyz, or "" when it is ready.</summary>
+    public static string NotReady(HttpClient http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        using var response = http.GetAsync("/readyz").GetAwaiter().GetResult();
+        return response.StatusCode == System.Net.HttpStatusCode.OK ? "" : response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+    }
+
     public static int PylonCount(SyncHarness harness, string text) =>
         harness.Simulators.Pylon.GetMessages(SyncHarness.Issue).Count(m => !m.Deleted && m.MessageHtml.Contains(text, StringComparison.Ordinal));
 

@@ -334,15 +334,13 @@ public sealed partial class PylonAdapter(
                 return cached;
             }
 
-            var threads = await client.ListThreadsAsync(issueId, cancellationToken);
-            var existing = threads.FirstOrDefault(t => string.Equals(t.Name, _options.SyncThreadName, StringComparison.Ordinal));
-            var id = existing?.Id;
-            if (id is null)
+            if (await FindSyncThreadAsync(issueId, cancellationToken) is { } existing)
             {
-                id = (await client.CreateThreadAsync(issueId, _options.SyncThreadName, cancellationToken)).Id;
-                LogThreadCreated(logger, issueId, id);
+                return existing;
             }
 
+            var id = (await client.CreateThreadAsync(issueId, _options.SyncThreadName, cancellationToken)).Id;
+            LogThreadCreated(logger, issueId, id);
             _syncThreads[issueId] = id;
             return id;
         }
