@@ -11,6 +11,8 @@ var quick = args.Contains("--quick");
 if (await CpuBench.HandleAsync(args)) { return; } // --cpu: worker CPU per mirrored write and RSS alone (bench/results/cpu.json)
 // --only=a,b runs those sections alone (a developer's loop; latest.json is then left as it is).
 var only = args.FirstOrDefault(a => a.StartsWith("--only=", StringComparison.Ordinal))?["--only=".Length..].Split(',') ?? [];
+// --lag=10,100-nofeed,webhook,budget runs those runs of the latency section alone (with --only=latency).
+var lagRuns = args.FirstOrDefault(a => a.StartsWith("--lag=", StringComparison.Ordinal))?["--lag=".Length..].Split(',') ?? [];
 var results = new List<Figure>();
 var fields = new SortedDictionary<string, object?>(StringComparer.Ordinal);
 var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
@@ -65,7 +67,7 @@ if (string.IsNullOrWhiteSpace(rabbit))
     Console.WriteLine("(SYNC_TEST_RABBITMQ not set: RabbitMQ pipeline skipped; scripts/bench.sh starts a broker)");
 }
 
-await ScaleFigures.RunAsync(quick, rabbit, Report, fields, Section);
+await ScaleFigures.RunAsync(quick, rabbit, Report, fields, Section, lagRuns);
 
 // Several processes on PostgreSQL: the full run (and --processes) only; the quick run keeps under 5 minutes without them.
 if (quick && !onlyProcesses && only.Length == 0)

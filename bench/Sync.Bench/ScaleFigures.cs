@@ -11,7 +11,7 @@ internal static class ScaleFigures
     private static readonly int[] LinkCounts = [10, 100, 1000];
     private static readonly bool[] FeedOnOff = [true, false];
 
-    public static async Task RunAsync(bool quick, string? rabbit, Action<Figure> report, IDictionary<string, object?> fields, Func<string, Func<Task>, Task> section)
+    public static async Task RunAsync(bool quick, string? rabbit, Action<Figure> report, IDictionary<string, object?> fields, Func<string, Func<Task>, Task> section, IReadOnlyCollection<string> lagRuns)
     {
         // Quick: a 10,000-message backlog, the rate measured over a window of steady state; full: 100,000 to the end.
         var backlog = quick ? 10_000 : 100_000;
@@ -100,7 +100,7 @@ internal static class ScaleFigures
                 {
                     var lagMessages = feed || !quick ? 500 : 100;
                     var gap = period / lagMessages;
-                    runs.Add(Task.Run(async () =>
+                    Add($"{links}{(feed ? "" : "-nofeed")}", async () =>
                     {
                         var lags = await ScaleBench.PollingLagAsync(links, lagMessages, gap, feed);
                         var (p50, p99) = (ScaleBench.Percentile(lags, 0.5), ScaleBench.Percentile(lags, 0.99));
@@ -111,11 +111,20 @@ internal static class ScaleFigures
                             fields[$"lag_poll_p50_ms_{links}{(feed ? "" : "_no_feed")}"] = p50;
                             fields[$"lag_poll_p99_ms_{links}{(feed ? "" : "_no_feed")}"] = p99;
                         }
-                    }));
+                    });
                 }
             }
 
-            runs.Add(Task.Run(async () =>
+            bool Runs(string name) => lagRuns.Count == 0 || lagRuns.Contains(name);
+            void Add(string name, Func<Task> run)
+            {
+                if (Runs(name))
+                {
+                    runs.Add(Task.Run(run));
+                }
+            }
+
+            Add("webhook", async () =>
             {
                 // At half Pylon's note budget (10/min x LagSpeed): the webhook path, not a backlog.
                 var hookLinks = 1000;
@@ -130,9 +139,9 @@ internal static class ScaleFigures
                     fields["lag_webhook_p99_ms"] = h99;
                     fields["lag_webhook_links"] = hookLinks;
                 }
-            }));
+            });
 
-            runs.Add(Task.Run(async () =>
+            Add("budget", async () =>
             {
                 var budget = new List<Figure>();
                 await BudgetBench.RunAsync(budget.Add);
@@ -142,7 +151,7 @@ internal static class ScaleFigures
                     fields["budget_use_ratio"] = budget.First(f => f.Name == "Pylon budget: use of the budget").Value / 100;
                     fields["http_429_count"] = budget.Where(f => f.Name.EndsWith("429s", StringComparison.Ordinal)).Sum(f => f.Value);
                 }
-            }));
+            });
 
             await Task.WhenAll(runs);
         });

@@ -64,6 +64,29 @@ public sealed class FeedWindowTests
     }
 
     [Fact]
+    public void Fresh_activity_read_again_inside_its_tick_is_hinted_once_more_only_after_the_tick()
+    {
+        // Issue 13: with a feed read every 167 ms, each busy issue was hinted again by every read for two seconds, and the
+        // hints outran Pylon's read budget.
+        var window = new FeedWindow();
+        var at = T0.AddMilliseconds(300);
+        IReadOnlyList<string> Seen(DateTimeOffset server) =>
+            window.Apply(Read(server, true, new FeedActivity("iss_a", at)), T0 - Overlap, server, Linked, false);
+
+        var first = Seen(T0);             // the Date header is to the second: this read may have come before a twin
+        var inside = Seen(T0);            // the same second again: nothing new can be known
+        var after = Seen(T0.AddSeconds(1)); // still inside at + 1 s: the tick may not be over
+        var over = Seen(T0.AddSeconds(2));
+        var later = Seen(T0.AddSeconds(3));
+
+        Assert.Equal(["iss_a"], first);
+        Assert.Empty(inside);
+        Assert.Empty(after);
+        Assert.Equal(["iss_a"], over);
+        Assert.Empty(later);
+    }
+
+    [Fact]
     public void A_conversation_not_linked_is_never_hinted()
     {
         var window = new FeedWindow();

@@ -62,6 +62,71 @@ public sealed class PollSchedulerTests
     }
 
     [Fact]
+    public void Hints_are_served_in_the_order_they_arrived_so_a_busy_feed_starves_no_conversation()
+    {
+        // Issue 13: a feed hinting faster than the budget reads served the links listed first again and again, and the
+        // last ones waited up to 37 s.
+        var scheduler = new PollScheduler(_time);
+        ConversationLink[] links = [Link("a"), Link("b"), Link("c")];
+        foreach (var l in links)
+        {
+            scheduler.Polled(l.Id, SystemId.Cord, fullScan: true, changes: 0);
+        }
+
+        scheduler.Hint(SystemId.Cord, "th_c", links);
+        _time.Advance(TimeSpan.FromMilliseconds(10));
+        scheduler.Hint(SystemId.Cord, "th_a", links);
+        _time.Advance(TimeSpan.FromMilliseconds(10));
+        scheduler.Hint(SystemId.Cord, "th_b", links);
+
+        var first = scheduler.Next(SystemId.Cord, links, Settings).Link?.Id;
+        scheduler.Polled(first!, SystemId.Cord, fullScan: false, changes: 1);
+        scheduler.Hint(SystemId.Cord, "th_c", links); // hinted again meanwhile: behind the two still waiting
+        var second = scheduler.Next(SystemId.Cord, links, Settings).Link?.Id;
+        scheduler.Polled(second!, SystemId.Cord, fullScan: false, changes: 1);
+        var third = scheduler.Next(SystemId.Cord, links, Settings).Link?.Id;
+        scheduler.Polled(third!, SystemId.Cord, fullScan: false, changes: 1);
+        var fourth = scheduler.Next(SystemId.Cord, links, Settings).Link?.Id;
+
+        Assert.Equal("c,a,b,c", string.Join(",", first, second, third, fourth));
+    }
+
+    [Fact]
+    public void A_hint_that_arrives_while_its_conversation_is_being_polled_is_kept_for_another_poll()
+    {
+        var scheduler = new PollScheduler(_time);
+        ConversationLink[] links = [Link("a"), Link("b")];
+        scheduler.Polled("a", SystemId.Cord, fullScan: true, changes: 0);
+        scheduler.Polled("b", SystemId.Cord, fullScan: true, changes: 0);
+        scheduler.Hint(SystemId.Cord, "th_a", links);
+
+        Assert.Equal("a", scheduler.Next(SystemId.Cord, links, Settings).Link?.Id);
+        scheduler.Hint(SystemId.Cord, "th_a", links); // the message arrived after the poll's read began
+        scheduler.Polled("a", SystemId.Cord, fullScan: false, changes: 0);
+
+        Assert.Equal("a", scheduler.Next(SystemId.Cord, links, Settings).Link?.Id);
+        scheduler.Polled("a", SystemId.Cord, fullScan: false, changes: 0);
+        Assert.Null(scheduler.Next(SystemId.Cord, links, Settings).Link); // nothing due: both polled just now
+    }
+
+    [Fact]
+    public void A_hinted_conversation_still_backing_off_holds_up_no_other()
+    {
+        var scheduler = new PollScheduler(_time);
+        ConversationLink[] links = [Link("bad"), Link("good")];
+        scheduler.Polled("good", SystemId.Cord, fullScan: true, changes: 0);
+        for (var i = 0; i < 7; i++)
+        {
+            scheduler.Failed("bad", SystemId.Cord); // backs off 128 s after the seventh failure
+        }
+
+        scheduler.Hint(SystemId.Cord, "th_bad", links);
+        _time.Advance(Settings.IdleInterval);
+
+        Assert.Equal("good", scheduler.Next(SystemId.Cord, links, Settings).Link?.Id);
+    }
+
+    [Fact]
     public void A_failing_conversation_backs_off_alone_and_a_full_scan_comes_back_after_the_reconcile_interval()
     {
         var scheduler = new PollScheduler(_time);

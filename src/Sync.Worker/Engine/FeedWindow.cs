@@ -9,8 +9,8 @@ namespace MessageSync.Worker.Engine;
 /// answer's <c>Date</c>), minus <c>Overlap</c>, so our clock never has to agree with the system's and a search index a
 /// little behind its writes loses nothing. An incomplete read (page cap) does not move the window.</item>
 /// <item>De-duplication: activity already seen (the same latest time of the same conversation, seen again inside the
-/// overlap) is hinted once. The same time is hinted again only while it was fresh when first seen (the system's times have
-/// a precision: a second message stamped within the same tick is not missed).</item>
+/// overlap) is hinted once. The same time is hinted once more when it was fresh when first seen, by the first read made
+/// after its tick (the system's times have a precision: a second message stamped within the same tick is not missed).</item>
 /// <item>Fingerprints (Cord): a conversation whose fingerprint differs from the previous complete read's is hinted
 /// whatever its times say: an edit, a soft or a hard deletion.</item>
 /// </list>
@@ -52,9 +52,11 @@ public sealed class FeedWindow
                     hint = true;
                     _seen[id] = new Seen(at, readTime);
                 }
-                else if (at == seen.At && seen.ReadAt - at < TimePrecision)
+                else if (at == seen.At && seen.ReadAt - at < TimePrecision && readTime - at >= TimePrecision)
                 {
-                    // Seen while fresh: another message may have been stamped with the same time after that read.
+                    // Seen while fresh: another message may have been stamped with the same time after that read. Hinted
+                    // once more by the first read made when the time's tick is surely over, never by every read inside it
+                    // (a feed read every few hundred ms re-hinted each busy conversation several times a second).
                     hint = true;
                     _seen[id] = seen with { ReadAt = readTime };
                 }

@@ -6,9 +6,15 @@ namespace MessageSync.Worker.Engine;
 
 /// <summary>
 /// Decides which conversation of a system to poll next, inside that system's read budget (DESIGN.md, "Rate limits"):
-/// webhook-hinted conversations first, then the one most overdue, where recently active conversations fall due after
-/// <c>ActiveInterval</c> and idle ones after <c>IdleInterval</c>.
+/// hinted conversations (a webhook, a change feed) first, in the order they were hinted, then the one most overdue, where
+/// recently active conversations fall due after <c>ActiveInterval</c> and idle ones after <c>IdleInterval</c>.
 /// </summary>
+/// <remarks>
+/// Hints are served first come, first served: when hints arrive faster than the budget reads (a busy feed at 1,000 links),
+/// every hinted conversation waits its turn, none waits for a quieter moment (issue 13: the links listed last waited up to
+/// 37 s while the first ones were re-hinted). A hint is taken when its conversation is chosen, so one that arrives during
+/// the poll is a new hint, never lost with the poll's.
+/// </remarks>
 public sealed class PollScheduler(TimeProvider time)
 {
     private readonly ConcurrentDictionary<(string LinkId, SystemId System), State> _states = new();
@@ -18,9 +24,11 @@ public sealed class PollScheduler(TimeProvider time)
     public int Hint(SystemId system, string conversationId, IEnumerable<ConversationLink> links)
     {
         var hinted = 0;
+        var now = time.GetUtcNow().UtcTicks;
         foreach (var link in links.Where(l => l.ConversationId(system) == conversationId))
         {
-            Get(link.Id, system).Hinted = true;
+            // The earliest pending hint keeps its place in the queue.
+            Interlocked.CompareExchange(ref Get(link.Id, system).HintedAt, now, 0);
             hinted++;
         }
 
@@ -44,18 +52,26 @@ public sealed class PollScheduler(TimeProvider time)
         var now = time.GetUtcNow();
         ConversationLink? best = null;
         var bestDue = DateTimeOffset.MaxValue;
-        var bestHinted = false;
+        var bestRank = int.MaxValue;
         foreach (var link in links.Where(l => l.ConversationId(system) is not null))
         {
             var state = Get(link.Id, system);
+            var hintedAt = Volatile.Read(ref state.HintedAt);
+            var hinted = hintedAt != 0;
             var active = state.LastActivity is { } at && now - at < settings.ActiveWindow;
-            var due = state.Hinted || state.LastPoll is null ? DateTimeOffset.MinValue : state.LastPoll.Value + (active ? settings.ActiveInterval : settings.IdleInterval);
+            var due = hinted ? new DateTimeOffset(hintedAt, TimeSpan.Zero)
+                : state.LastPoll is null ? DateTimeOffset.MinValue
+                : state.LastPoll.Value + (active ? settings.ActiveInterval : settings.IdleInterval);
             due = state.BackoffUntil is { } backoff && backoff > due ? backoff : due;
-            if ((state.Hinted && !bestHinted) || (state.Hinted == bestHinted && due < bestDue))
+
+            // Due and hinted first (the oldest hint), then due by the clock (the most overdue), then the earliest to fall
+            // due: a hinted conversation still backing off after a failure holds up no other.
+            var rank = due <= now ? (hinted ? 0 : 1) : 2;
+            if (rank < bestRank || (rank == bestRank && due < bestDue))
             {
                 best = link;
                 bestDue = due;
-                bestHinted = state.Hinted;
+                bestRank = rank;
             }
         }
 
@@ -70,6 +86,7 @@ public sealed class PollScheduler(TimeProvider time)
         }
 
         var chosen = Get(best.Id, system);
+        Volatile.Write(ref chosen.HintedAt, 0); // the poll about to run reads what was hinted so far
         var full = chosen.LastFullScan is null || now - chosen.LastFullScan.Value >= settings.ReconcileInterval;
         return (best, full, TimeSpan.Zero);
     }
@@ -78,7 +95,6 @@ public sealed class PollScheduler(TimeProvider time)
     {
         var state = Get(linkId, system);
         var now = time.GetUtcNow();
-        state.Hinted = false;
         state.LastPoll = now;
         state.BackoffUntil = null;
         state.Failures = 0;
@@ -97,7 +113,6 @@ public sealed class PollScheduler(TimeProvider time)
     public TimeSpan Failed(string linkId, SystemId system)
     {
         var state = Get(linkId, system);
-        state.Hinted = false;
         state.Failures++;
         var delay = TimeSpan.FromSeconds(Math.Min(Math.Pow(2, state.Failures), 300));
         state.BackoffUntil = time.GetUtcNow() + delay;
@@ -109,7 +124,8 @@ public sealed class PollScheduler(TimeProvider time)
 
     private sealed class State
     {
-        public volatile bool Hinted;
+        /// <summary>When the pending hint arrived (UTC ticks); 0 when none is pending.</summary>
+        public long HintedAt;
         public DateTimeOffset? LastPoll;
         public DateTimeOffset? LastActivity;
         public DateTimeOffset? LastFullScan;
