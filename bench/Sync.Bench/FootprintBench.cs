@@ -13,7 +13,7 @@ namespace MessageSync.Bench;
 /// helpdesk and Cord, so twice as many mappings. The store is seeded directly (bulk SQL in one transaction, after the
 /// project's own migrations) and the simulators hold the same messages under the same ids, so the worker finds nothing to
 /// do but read: the figures are the start-up time of a real <c>run</c> process to <c>/readyz</c>, and its peak resident
-/// set (VmHWM) after polling for a set time (20 s quick, 120 s full). The first read of a conversation adopts its 500
+/// set (VmHWM) after polling for a set time (10 s quick, 120 s full). The first read of a conversation adopts its 500
 /// seeded snapshots (the costliest poll there is); how many conversations it reached is reported with the figure.
 /// </summary>
 internal static class FootprintBench

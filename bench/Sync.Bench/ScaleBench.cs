@@ -189,17 +189,17 @@ internal static class ScaleBench
     }
 
     /// <summary>
-    /// Webhooks: Cord into Pylon at the documented limits compressed <see cref="LagSpeed"/> times, per-conversation polling
+    /// Webhooks: Cord into Pylon at the documented limits compressed <paramref name="speed"/> times, per-conversation polling
     /// slowed to 5 minutes and no feed, so only the webhook makes the worker read. One message every <paramref name="gap"/>
     /// into a random linked thread, each announced by a signed <c>thread-message-added</c> webhook; timed from its creation
-    /// to its note in Pylon (the gap keeps under Pylon's note budget, 10/min x<see cref="LagSpeed"/>).
+    /// to its note in Pylon (the gap keeps under Pylon's note budget, 10/min x<paramref name="speed"/>).
     /// </summary>
-    public static async Task<List<double>> WebhookLagAsync(int links, int messages, TimeSpan gap)
+    public static async Task<List<double>> WebhookLagAsync(int links, int messages, TimeSpan gap, int speed)
     {
-        await using var sims = await SimulatorHost.StartAsync(new SimulatorOptions { RateLimits = RateLimitMode.Scaled, RateLimitScale = LagSpeed });
+        await using var sims = await SimulatorHost.StartAsync(new SimulatorOptions { RateLimits = RateLimitMode.Scaled, RateLimitScale = speed });
         var args = Conversations(sims, links, helpdesk: false);
         var folder = NewFolder();
-        args.AddRange(Worker(sims, folder, LagSpeed));
+        args.AddRange(Worker(sims, folder, speed));
         args.AddRange([
             "--Sync:Polling:ActiveInterval=00:05:00", "--Sync:Polling:IdleInterval=00:05:00", "--Sync:Polling:ReconcileInterval=01:00:00",
             "--Sync:Polling:Feeds:Enabled=false", "--Sync:Polling:RelayInterval=00:00:00.050",

@@ -15,7 +15,7 @@ internal static class ScaleFigures
     {
         // Quick: a 10,000-message backlog, the rate measured over a window of steady state; full: 100,000 to the end.
         var backlog = quick ? 10_000 : 100_000;
-        TimeSpan? window = quick ? TimeSpan.FromSeconds(15) : null;
+        TimeSpan? window = quick ? TimeSpan.FromSeconds(10) : null;
         var rawWrites = quick ? 1_000 : 20_000;
 
         await section("raw", async () =>
@@ -65,8 +65,10 @@ internal static class ScaleFigures
             // Every message mirrored, then the store's used pages: with retention (compressed: what every system applied a
             // second ago goes, every two seconds) and without.
             var messages = quick ? 300 : 2_000;
-            var kept = await ScaleBench.PipelineAsync(messages, 100, "InMemory", retention: false);
-            var pruned = await ScaleBench.PipelineAsync(messages, 100, "InMemory", retention: true);
+            // Side by side: a size, not a speed.
+            var keeping = ScaleBench.PipelineAsync(messages, 100, "InMemory", retention: false);
+            var pruning = ScaleBench.PipelineAsync(messages, 100, "InMemory", retention: true);
+            var (kept, pruned) = (await keeping, await pruning);
             report(new("state per synced message, retention on", (double)pruned.StateBytes / messages, "bytes", $"{messages} Pylon messages over 100 links, {pruned.Written} mirrors; store pages in use"));
             report(new("state per synced message, retention off", (double)kept.StateBytes / messages, "bytes", $"{messages} Pylon messages over 100 links, {kept.Written} mirrors"));
             fields["state_bytes_per_message"] = (double)pruned.StateBytes / messages;
@@ -75,9 +77,9 @@ internal static class ScaleFigures
 
         await section("footprint", async () =>
         {
-            var footprint = await FootprintBench.RunAsync(links: 100, perLink: 500, pollFor: TimeSpan.FromSeconds(quick ? 20 : 120));
+            var footprint = await FootprintBench.RunAsync(links: 100, perLink: 500, pollFor: TimeSpan.FromSeconds(quick ? 10 : 120));
             report(new("start-up to ready, 100,000 mappings", footprint.Startup.TotalMilliseconds, "ms", "a `run` process on SQLite, from exec to /readyz 200"));
-            report(new("peak RSS, 100,000 mappings", footprint.PeakRssMb, "MiB", $"the worker process's VmHWM; {footprint.Mappings} mappings over 100 links; polling {(quick ? 20 : 120)} s after ready: {footprint.Polled} of {footprint.Conversations} conversations read, {footprint.Reads} list requests"));
+            report(new("peak RSS, 100,000 mappings", footprint.PeakRssMb, "MiB", $"the worker process's VmHWM; {footprint.Mappings} mappings over 100 links; polling {(quick ? 10 : 120)} s after ready: {footprint.Polled} of {footprint.Conversations} conversations read, {footprint.Reads} list requests"));
             fields["startup_ms"] = footprint.Startup.TotalMilliseconds;
             fields["peak_rss_mb_100k"] = footprint.PeakRssMb;
             fields["peak_rss_mappings"] = footprint.Mappings;
@@ -85,19 +87,28 @@ internal static class ScaleFigures
 
         await section("latency", async () =>
         {
-            // Bound by the compressed budgets, not the cores: side by side, each run sending over the same period. The
-            // offered load, all runs together, is a quarter of what the pipeline mirrored per second on this machine in
-            // this run (100 s to 240 s), so the lag is the path's and not a backlog's: 500 messages per figure the issue
-            // names; the no-feed comparisons 100 in --quick. Each lag message costs one mirrored write (Pylon and Cord links).
-            var total = 3 * 500 + (3 * (quick ? 100 : 500)) + 500;
+            // Bound by the compressed budgets, not the cores: side by side, each run sending over the same period. The full
+            // run's offered load, all runs together, is a quarter of what the pipeline mirrored per second on this machine
+            // in this run (100 s to 240 s), so the lag is the path's and not a backlog's: 500 messages per figure the issue
+            // names. --quick sends them over 60 s (about 30 a second in all), keeps the no-feed comparisons to 100 messages
+            // at 10 and 100 links (1,000 links without a feed needs a round of 50 s at x60: the full run's), and compresses
+            // the webhook run's limits 120 times, so that 500 notes fit in 60 s at half the note budget. Each lag message
+            // costs one mirrored write (Pylon and Cord links).
+            var total = 3 * 500 + (3 * 500) + 500;
             var capacity = fields.TryGetValue("pipeline_writes_per_s_inmemory", out var rate) && rate is double r ? r : 40;
-            var period = TimeSpan.FromSeconds(Math.Clamp(total / (capacity / 4), 100, 240));
+            var period = quick ? TimeSpan.FromSeconds(60) : TimeSpan.FromSeconds(Math.Clamp(total / (capacity / 4), 100, 240));
+            var hookSpeed = quick ? 2 * ScaleBench.LagSpeed : ScaleBench.LagSpeed;
             fields["lag_period_s"] = period.TotalSeconds;
             var runs = new List<Task>();
             foreach (var links in LinkCounts)
             {
                 foreach (var feed in FeedOnOff)
                 {
+                    if (quick && !feed && links == 1000)
+                    {
+                        continue;
+                    }
+
                     var lagMessages = feed || !quick ? 500 : 100;
                     var gap = period / lagMessages;
                     Add($"{links}{(feed ? "" : "-nofeed")}", async () =>
@@ -126,14 +137,14 @@ internal static class ScaleFigures
 
             Add("webhook", async () =>
             {
-                // At half Pylon's note budget (10/min x LagSpeed): the webhook path, not a backlog.
+                // At half Pylon's note budget (10/min x the speed) at most: the webhook path, not a backlog.
                 var hookLinks = 1000;
-                var hookGap = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMinutes(2.0 / 10 / ScaleBench.LagSpeed).Ticks, (period / 500).Ticks));
-                var hooks = await ScaleBench.WebhookLagAsync(hookLinks, 500, hookGap);
+                var hookGap = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMinutes(2.0 / 10 / hookSpeed).Ticks, (period / 500).Ticks));
+                var hooks = await ScaleBench.WebhookLagAsync(hookLinks, 500, hookGap, hookSpeed);
                 var (h50, h99) = (ScaleBench.Percentile(hooks, 0.5), ScaleBench.Percentile(hooks, 0.99));
                 lock (fields)
                 {
-                    report(new($"lag, webhooks, {hookLinks} links: p50", h50, "ms", $"{hooks.Count} Cord messages -> Pylon notes, one every {hookGap.TotalMilliseconds:0} ms (at most half the note budget), each announced by a signed webhook; polling at 5 min; limits x{ScaleBench.LagSpeed}"));
+                    report(new($"lag, webhooks, {hookLinks} links: p50", h50, "ms", $"{hooks.Count} Cord messages -> Pylon notes, one every {hookGap.TotalMilliseconds:0} ms (at most half the note budget), each announced by a signed webhook; polling at 5 min; limits x{hookSpeed}"));
                     report(new($"lag, webhooks, {hookLinks} links: p99", h99, "ms", ""));
                     fields["lag_webhook_p50_ms"] = h50;
                     fields["lag_webhook_p99_ms"] = h99;
