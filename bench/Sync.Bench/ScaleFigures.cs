@@ -37,7 +37,7 @@ internal static class ScaleFigures
                 report(new($"pipeline ({label}, {links} link(s)): mirrored writes", run.WritesPerSecond, "writes/s",
                     window is null
                         ? $"{backlog} Pylon messages -> {run.Written} mirrors in {run.Elapsed.TotalSeconds:0.0} s, limits off; start-up {run.Startup.TotalMilliseconds:0} ms"
-                        : $"a backlog of {backlog} Pylon messages: {run.Written} mirrors in the {run.Elapsed.TotalSeconds:0.0} s from the first one on, limits off; start-up {run.Startup.TotalMilliseconds:0} ms"));
+                        : $"a backlog of {backlog} Pylon messages, read in {run.BacklogRead?.TotalSeconds:0.0} s after start-up ({run.Startup.TotalMilliseconds:0} ms); then {run.Written} mirrors in {run.Elapsed.TotalSeconds:0.0} s; limits off"));
                 return run;
             }
 
