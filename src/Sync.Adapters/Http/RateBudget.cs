@@ -13,8 +13,13 @@ namespace MessageSync.Adapters.Http;
 /// </summary>
 public sealed class RateBudget : IDisposable
 {
-    /// <summary>The shortest refill period used; faster budgets refill several tokens per period.</summary>
-    internal static readonly TimeSpan MinimumPeriod = TimeSpan.FromMilliseconds(4);
+    /// <summary>
+    /// The shortest refill period used; faster budgets refill several tokens per period. Each bucket's limiter refills on a
+    /// timer of its own, whether or not anyone waits: at a compressed BudgetScale of 1,000 a 4 ms period woke the thread
+    /// pool about 1,500 times a second for the Pylon buckets alone, most of a resting worker's CPU (issue 13). 50 ms keeps
+    /// one token per period up to 20/min x 60, and costs nothing at the documented limits (3 s and more).
+    /// </summary>
+    internal static readonly TimeSpan MinimumPeriod = TimeSpan.FromMilliseconds(50);
 
     private readonly ConcurrentDictionary<string, Bucket> _buckets = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentBag<Bucket> _retired = [];
@@ -177,16 +182,22 @@ public sealed class RateBudget : IDisposable
     private Bucket NewBucket(int limitPerMinute, ServerWindow? window = null) => new(limitPerMinute, CreateLimiter(limitPerMinute), window);
 #pragma warning restore CA2000
 
-    private TokenBucketRateLimiter CreateLimiter(int limitPerMinute)
+    /// <summary>How a bucket of <paramref name="limitPerMinute"/> at <paramref name="scale"/> refills: tokens each period.</summary>
+    internal static (int TokensPerPeriod, TimeSpan Period) Refill(int limitPerMinute, double scale)
     {
         // 2% slack per token: arrival jitter on the server must not put limit+1 requests into one of its windows.
-        var perToken = TimeSpan.FromMinutes(1).Ticks / _scale / limitPerMinute * 1.02;
+        var perToken = TimeSpan.FromMinutes(1).Ticks / scale / limitPerMinute * 1.02;
 
         // The limiter's replenishment timer cannot tick faster than about a millisecond: a shorter period (a BudgetScale in
         // the thousands) never refilled the bucket at all. Below MinimumPeriod, several tokens arrive per tick instead, and
         // the bucket holds at least one tick's worth so that none of them is lost.
         var tokensPerPeriod = (int)Math.Max(1, Math.Ceiling(MinimumPeriod.Ticks / perToken));
-        var period = TimeSpan.FromTicks((long)Math.Ceiling(perToken * tokensPerPeriod));
+        return (tokensPerPeriod, TimeSpan.FromTicks((long)Math.Ceiling(perToken * tokensPerPeriod)));
+    }
+
+    private TokenBucketRateLimiter CreateLimiter(int limitPerMinute)
+    {
+        var (tokensPerPeriod, period) = Refill(limitPerMinute, _scale);
         var capacity = Math.Max(tokensPerPeriod, _burst <= 0 ? limitPerMinute : Math.Min(_burst, limitPerMinute));
         return new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {

@@ -23,4 +23,25 @@ public class RateBudgetScaleTests
             await budget.AcquireAsync("reply", patience.Token);
         }
     }
+
+    /// <summary>
+    /// Each bucket refills on a timer of its own: at BudgetScale 1,000 a 4 ms period woke the thread pool about 1,500
+    /// times a second for Pylon's buckets, most of a resting worker's CPU. No period is shorter than 50 ms; the rate stays.
+    /// </summary>
+    [Theory]
+    [InlineData(20, 1, 1, 3_060)]
+    [InlineData(20, 60, 1, 51)]
+    [InlineData(10, 60, 1, 102)]
+    [InlineData(20, 1_000, 17, 52)]
+    [InlineData(20, 100_000, 1_634, 50)]
+    public void No_refill_timer_ticks_faster_than_every_50_ms_and_the_rate_is_kept(int limit, double scale, int tokens, int periodMs)
+    {
+        var (perPeriod, period) = RateBudget.Refill(limit, scale);
+
+        Assert.Equal(tokens, perPeriod);
+        Assert.Equal(periodMs, (int)Math.Round(period.TotalMilliseconds));
+        Assert.True(period >= TimeSpan.FromMilliseconds(50));
+        var perMinute = perPeriod * TimeSpan.FromMinutes(1) / period;
+        Assert.InRange(perMinute, limit * scale * 0.97, limit * scale); // 2 % slack, never more than the budget
+    }
 }

@@ -8,7 +8,7 @@ public class RateBudgetTests
     [Fact]
     public async Task Budget_waits_once_the_bucket_is_empty_and_counts_the_wait()
     {
-        using var budget = new RateBudget(new Dictionary<string, int> { ["x"] = 60 }, scale: 60, burst: 1);
+        using var budget = new RateBudget(new Dictionary<string, int> { ["x"] = 60 }, scale: 10, burst: 1);
         Assert.False((await budget.AcquireAsync("x", CancellationToken.None)).Waited);
         Assert.True((await budget.AcquireAsync("x", CancellationToken.None)).Waited);
         Assert.False((await budget.AcquireAsync("unbudgeted", CancellationToken.None)).Waited);
