@@ -11,7 +11,7 @@ var quick = args.Contains("--quick");
 if (await CpuBench.HandleAsync(args)) { return; } // --cpu: worker CPU per mirrored write and RSS alone (bench/results/cpu.json)
 // --only=a,b runs those sections alone (a developer's loop; latest.json is then left as it is).
 var only = args.FirstOrDefault(a => a.StartsWith("--only=", StringComparison.Ordinal))?["--only=".Length..].Split(',') ?? [];
-// --lag=10,100-nofeed,webhook,budget runs those runs of the latency section alone (with --only=latency).
+// --lag=10,100-nofeed,webhook runs those runs of the latency section alone (with --only=latency).
 var lagRuns = args.FirstOrDefault(a => a.StartsWith("--lag=", StringComparison.Ordinal))?["--lag=".Length..].Split(',') ?? [];
 var results = new List<Figure>();
 var fields = new SortedDictionary<string, object?>(StringComparer.Ordinal);
