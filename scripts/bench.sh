@@ -2,7 +2,7 @@
 # Benchmarks: prints figures and writes them to bench/results/ (latest.json, latest.md and a dated .md).
 # Starts a private RabbitMQ broker (the RabbitMQ pipeline figures) and, for the full run, a PostgreSQL cluster (the
 # several-processes figures), as scripts/test.sh does; the broker starts while the benchmark builds.
-#   scripts/bench.sh [--quick] [--processes (only the several-processes figures)] [--only=raw,pipeline,state,footprint,budget,latency,...] [--lag=10,1000-nofeed,webhook,...]
+#   scripts/bench.sh [--quick] [--processes (only the several-processes figures)] [--only=raw,pipeline,state,footprint,budget,latency,...] [--lag=10,1000-nofeed,webhook,...] [--pipeline=inmemory-100,rabbitmq-1,...]
 set -uo pipefail
 cd "$(dirname "$0")/.."
 quick=false processes=false

@@ -13,6 +13,8 @@ if (await CpuBench.HandleAsync(args)) { return; } // --cpu: worker CPU per mirro
 var only = args.FirstOrDefault(a => a.StartsWith("--only=", StringComparison.Ordinal))?["--only=".Length..].Split(',') ?? [];
 // --lag=10,100-nofeed,webhook runs those runs of the latency section alone (with --only=latency).
 var lagRuns = args.FirstOrDefault(a => a.StartsWith("--lag=", StringComparison.Ordinal))?["--lag=".Length..].Split(',') ?? [];
+// --pipeline=inmemory-100,rabbitmq-1 runs those runs of the pipeline section alone (with --only=pipeline).
+var pipelineRuns = args.FirstOrDefault(a => a.StartsWith("--pipeline=", StringComparison.Ordinal))?["--pipeline=".Length..].Split(',') ?? [];
 var results = new List<Figure>();
 var fields = new SortedDictionary<string, object?>(StringComparer.Ordinal);
 var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
@@ -67,7 +69,7 @@ if (string.IsNullOrWhiteSpace(rabbit))
     Console.WriteLine("(SYNC_TEST_RABBITMQ not set: RabbitMQ pipeline skipped; scripts/bench.sh starts a broker)");
 }
 
-await ScaleFigures.RunAsync(quick, rabbit, Report, fields, Section, lagRuns);
+await ScaleFigures.RunAsync(quick, rabbit, Report, fields, Section, lagRuns, pipelineRuns);
 
 // Several processes on PostgreSQL: the full run (and --processes) only; the quick run keeps under 5 minutes without them.
 if (quick && !onlyProcesses && only.Length == 0)

@@ -11,7 +11,7 @@ internal static class ScaleFigures
     private static readonly int[] LinkCounts = [10, 100, 1000];
     private static readonly bool[] FeedOnOff = [true, false];
 
-    public static async Task RunAsync(bool quick, string? rabbit, Action<Figure> report, IDictionary<string, object?> fields, Func<string, Func<Task>, Task> section, IReadOnlyCollection<string> lagRuns)
+    public static async Task RunAsync(bool quick, string? rabbit, Action<Figure> report, IDictionary<string, object?> fields, Func<string, Func<Task>, Task> section, IReadOnlyCollection<string> lagRuns, IReadOnlyCollection<string> pipelineRuns)
     {
         // Quick: a 10,000-message backlog, the rate measured over a window of steady state; full: 100,000 to the end.
         var backlog = quick ? 10_000 : 100_000;
@@ -31,8 +31,13 @@ internal static class ScaleFigures
         await section("pipeline", async () =>
         {
             fields["pipeline_messages"] = backlog;
-            async Task<ScaleBench.PipelineRun> Pipeline(int links, string transport, string label)
+            async Task<ScaleBench.PipelineRun?> Pipeline(int links, string transport, string label)
             {
+                if (pipelineRuns.Count > 0 && !pipelineRuns.Contains($"{(transport == "InMemory" ? "inmemory" : "rabbitmq")}-{links}"))
+                {
+                    return null;
+                }
+
                 var run = await ScaleBench.PipelineAsync(backlog, links, transport, retention: true, window);
                 report(new($"pipeline ({label}, {links} link(s)): mirrored writes", run.WritesPerSecond, "writes/s",
                     window is null
@@ -43,20 +48,20 @@ internal static class ScaleFigures
 
             var memory100 = await Pipeline(100, "InMemory", "in-memory");
             var memory1 = await Pipeline(1, "InMemory", "in-memory");
-            fields["pipeline_writes_per_s_inmemory"] = memory100.WritesPerSecond;
-            fields["pipeline_writes_per_s_inmemory_1_link"] = memory1.WritesPerSecond;
+            fields["pipeline_writes_per_s_inmemory"] = memory100?.WritesPerSecond;
+            fields["pipeline_writes_per_s_inmemory_1_link"] = memory1?.WritesPerSecond;
             if (fields.TryGetValue("raw_writes_per_s", out var raw16) && raw16 is double r16 && fields["raw_writes_per_s_2_writers"] is double r2)
             {
-                fields["pipeline_to_raw_ratio"] = memory100.WritesPerSecond / r16;
-                fields["pipeline_to_raw_ratio_1_link"] = memory1.WritesPerSecond / r2;
+                fields["pipeline_to_raw_ratio"] = memory100?.WritesPerSecond / r16;
+                fields["pipeline_to_raw_ratio_1_link"] = memory1?.WritesPerSecond / r2;
             }
 
             if (!string.IsNullOrWhiteSpace(rabbit))
             {
                 var rabbit100 = await Pipeline(100, rabbit, "RabbitMQ");
                 var rabbit1 = await Pipeline(1, rabbit, "RabbitMQ");
-                fields["pipeline_writes_per_s_rabbitmq"] = rabbit100.WritesPerSecond;
-                fields["pipeline_writes_per_s_rabbitmq_1_link"] = rabbit1.WritesPerSecond;
+                fields["pipeline_writes_per_s_rabbitmq"] = rabbit100?.WritesPerSecond;
+                fields["pipeline_writes_per_s_rabbitmq_1_link"] = rabbit1?.WritesPerSecond;
             }
         });
 

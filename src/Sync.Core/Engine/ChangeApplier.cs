@@ -192,8 +192,7 @@ public sealed partial class ChangeApplier(
                 break;
         }
 
-        await store.ResolveOutcomesAsync(message.Id, target, cancellationToken);
-        await store.MarkChangeAppliedAsync(change.ChangeId, target, decision.GetType().Name, cancellationToken);
+        await store.CompleteChangeAsync(change.ChangeId, message.Id, target, decision.GetType().Name, cancellationToken);
         metrics.Applied(target, decision.GetType().Name, change.ChangeId, started);
         LogApplied(logger, change.Change, message.Id, link.Id, target, decision.GetType().Name);
     }

@@ -131,6 +131,13 @@ public interface IStateStore
     /// <summary>Records that a change was handled for a target, with a short result for the operator; idempotent.</summary>
     Task MarkChangeAppliedAsync(Guid changeId, SystemId target, string result, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// A change applied to a target: its message's open outcomes there are resolved and the change is marked applied, in one
+    /// transaction (<see cref="ResolveOutcomesAsync"/> and <see cref="MarkChangeAppliedAsync"/> together, one round trip
+    /// fewer per applied change); idempotent.
+    /// </summary>
+    Task CompleteChangeAsync(Guid changeId, Guid canonicalId, SystemId target, string result, CancellationToken cancellationToken = default);
+
     // Recovery and replay.
 
     /// <summary>Outbox rows that not every consumer endpoint has recorded as applied (backfill waits for none).</summary>

@@ -272,6 +272,16 @@ public sealed partial class StateStore
         ON CONFLICT (change_id, target) DO NOTHING;
         """;
 
+    private const string CompleteChangeSql = ResolveSql + "\n" + MarkAppliedSql;
+
+    public async Task CompleteChangeAsync(Guid changeId, Guid canonicalId, SystemId target, string result, CancellationToken cancellationToken = default)
+    {
+        var args = new { ChangeId = StateDb.Id(changeId), CanonicalId = StateDb.Id(canonicalId), Target = StateDb.System(target), Result = result, Now = Now() };
+        await InTransactionAsync(
+            (connection, transaction) => connection.ExecuteAsync(new CommandDefinition(CompleteChangeSql, args, transaction, cancellationToken: cancellationToken)),
+            cancellationToken);
+    }
+
     public async Task MarkChangeAppliedAsync(Guid changeId, SystemId target, string result, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);

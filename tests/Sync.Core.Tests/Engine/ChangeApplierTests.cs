@@ -111,7 +111,7 @@ public sealed class ChangeApplierTests : IDisposable
     public async Task Crash_after_the_mapping_before_the_change_is_marked_applied_writes_nothing_more()
     {
         var change = await CustomerWritesInPylonAsync();
-        _rig.Restart(crashBefore: nameof(IStateStore.MarkChangeAppliedAsync));
+        _rig.Restart(crashBefore: nameof(IStateStore.CompleteChangeAsync));
 
         await Assert.ThrowsAsync<SimulatedCrashException>(() => _rig.ApplyAsync(change, SystemId.Cord));
         _rig.Restart();

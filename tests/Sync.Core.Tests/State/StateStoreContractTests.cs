@@ -581,6 +581,27 @@ public abstract class StateStoreContractTests : IDisposable
         Assert.False(await store.IsChangeAppliedAsync(change, SystemId.Helpdesk));
     }
 
+    [Fact]
+    public async Task A_completed_change_resolves_its_messages_open_outcomes_in_that_target_and_is_marked_applied()
+    {
+        using var store = _db.Open();
+        var id = Guid.CreateVersion7();
+        var change = Guid.CreateVersion7();
+        await store.RecordOutcomeAsync(new NewOutcome("link-1", id, SystemId.Cord, OutcomeKind.Faulted, "404"));
+        await store.RecordOutcomeAsync(new NewOutcome("link-1", id, SystemId.Helpdesk, OutcomeKind.Parked, "closed"));
+        await store.RecordOutcomeAsync(new NewOutcome("link-1", id, SystemId.Cord, OutcomeKind.HeldDeletion, "held"));
+
+        await store.CompleteChangeAsync(change, id, SystemId.Cord, "Create");
+        await store.CompleteChangeAsync(change, id, SystemId.Cord, "again");
+
+        Assert.True(await store.IsChangeAppliedAsync(change, SystemId.Cord));
+        Assert.False(await store.IsChangeAppliedAsync(change, SystemId.Helpdesk));
+        var open = await store.ListOutcomesAsync(includeResolved: false);
+        Assert.Equal(2, open.Count); // the held deletion waits for an operator; the helpdesk's outcome is another target's
+        Assert.Contains(open, o => o.Target == SystemId.Helpdesk && o.Kind == OutcomeKind.Parked);
+        Assert.Contains(open, o => o.Target == SystemId.Cord && o.Kind == OutcomeKind.HeldDeletion);
+    }
+
     // ---- Retention (issue 13.2) -----------------------------------------------------------------------------------
 
     private static readonly SystemId[] EverySystem = [SystemId.Pylon, SystemId.Helpdesk, SystemId.Cord];
