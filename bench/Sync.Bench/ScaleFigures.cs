@@ -15,7 +15,7 @@ internal static class ScaleFigures
     {
         // Quick: a 10,000-message backlog, the rate measured over a window of steady state; full: 100,000 to the end.
         var backlog = quick ? 10_000 : 100_000;
-        TimeSpan? window = quick ? TimeSpan.FromSeconds(10) : null;
+        TimeSpan? window = quick ? TimeSpan.FromSeconds(8) : null;
         var rawWrites = quick ? 1_000 : 20_000;
 
         await section("raw", async () =>
@@ -106,13 +106,13 @@ internal static class ScaleFigures
             // Bound by the compressed budgets, not the cores: side by side, each run sending over the same period. The full
             // run's offered load, all runs together, is a quarter of what the pipeline mirrored per second on this machine
             // in this run (100 s to 240 s), so the lag is the path's and not a backlog's: 500 messages per figure the issue
-            // names. --quick sends them over 60 s (about 30 a second in all), keeps the no-feed comparisons to 100 messages
+            // names. --quick sends them over 50 s (about 36 a second in all), keeps the no-feed comparisons to 100 messages
             // at 10 and 100 links (1,000 links without a feed needs a round of 50 s at x60: the full run's), and compresses
-            // the webhook run's limits 120 times, so that 500 notes fit in 60 s at half the note budget. Each lag message
+            // the webhook run's limits 120 times, so that 500 notes fit in 50 s at half the note budget. Each lag message
             // costs one mirrored write (Pylon and Cord links).
             var total = 3 * 500 + (3 * 500) + 500;
             var capacity = fields.TryGetValue("pipeline_writes_per_s_inmemory", out var rate) && rate is double r ? r : 40;
-            var period = quick ? TimeSpan.FromSeconds(60) : TimeSpan.FromSeconds(Math.Clamp(total / (capacity / 4), 100, 240));
+            var period = quick ? TimeSpan.FromSeconds(50) : TimeSpan.FromSeconds(Math.Clamp(total / (capacity / 4), 100, 240));
             var hookSpeed = quick ? 2 * ScaleBench.LagSpeed : ScaleBench.LagSpeed;
             fields["lag_period_s"] = period.TotalSeconds;
             var runs = new List<Task>();
