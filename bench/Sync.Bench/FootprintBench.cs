@@ -204,7 +204,15 @@ internal static class ChildWorker
         {
             if (worker.HasExited || clock.Elapsed > TimeSpan.FromMinutes(2))
             {
-                throw new InvalidOperationException($"the worker did not become ready (exit {(worker.HasExited ? worker.ExitCode : -1)})");
+                var exit = worker.HasExited ? $"exit {worker.ExitCode}" : "still running after 2 min, killed";
+                if (!worker.HasExited)
+                {
+                    // Never left behind: one that outlived a failed run took a core from the next run's figures.
+                    worker.Kill(entireProcessTree: true);
+                    await worker.WaitForExitAsync();
+                }
+
+                throw new InvalidOperationException($"the worker did not become ready ({exit})");
             }
 
             await Task.Delay(20);
