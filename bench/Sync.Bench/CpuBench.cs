@@ -12,8 +12,8 @@ namespace MessageSync.Bench;
 /// write, and the worker's peak resident set. The worker runs as its own process (<c>Sync.Worker.dll run</c>, with its
 /// own runtimeconfig: the GC settings that ship), SQLite state and the in-memory bus, against the simulators in this
 /// process with rate limits off and polling as shipped (appsettings.json: 5 s active, 60 s idle, feeds every 10 s; an
-/// earlier version polled every 200 ms, which made polling at rest most of the figure); its CPU is the kernel's account of that process (utime + stime), its peak RSS the
-/// kernel's high-water mark (VmHWM). The client loop runs as a child process too, so neither figure counts the
+/// earlier version polled every 200 ms, which made polling at rest most of the figure); its CPU is the kernel's account of
+/// that process (utime + stime), its peak RSS the kernel's high-water mark (VmHWM). The client loop runs as a child process too, so neither figure counts the
 /// simulators. Writes <c>bench/results/cpu.json</c>.
 /// </summary>
 /// <remarks>

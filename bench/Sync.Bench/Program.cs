@@ -10,11 +10,11 @@ using MessageSync.Bench;
 var quick = args.Contains("--quick");
 if (await CpuBench.HandleAsync(args)) { return; } // --cpu: worker CPU per mirrored write and RSS alone (bench/results/cpu.json)
 // --only=a,b runs those sections alone (a developer's loop; latest.json is then left as it is).
-var only = args.FirstOrDefault(a => a.StartsWith("--only=", StringComparison.Ordinal))?["--only=".Length..].Split(',') ?? [];
+var only = ListOption("--only=");
 // --lag=10,100-nofeed,webhook runs those runs of the latency section alone (with --only=latency).
-var lagRuns = args.FirstOrDefault(a => a.StartsWith("--lag=", StringComparison.Ordinal))?["--lag=".Length..].Split(',') ?? [];
+var lagRuns = ListOption("--lag=");
 // --pipeline=inmemory-100,rabbitmq-1 runs those runs of the pipeline section alone (with --only=pipeline).
-var pipelineRuns = args.FirstOrDefault(a => a.StartsWith("--pipeline=", StringComparison.Ordinal))?["--pipeline=".Length..].Split(',') ?? [];
+var pipelineRuns = ListOption("--pipeline=");
 var results = new List<Figure>();
 var fields = new SortedDictionary<string, object?>(StringComparer.Ordinal);
 var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
@@ -131,6 +131,9 @@ if (!onlyProcesses)
     await File.WriteAllTextAsync(Path.Combine(folder, "latest.md"), md.ToString());
 }
 Console.WriteLine($"written to {folder}");
+
+// The comma-separated values of "--name=a,b"; none when the option is not given.
+string[] ListOption(string prefix) => args.FirstOrDefault(a => a.StartsWith(prefix, StringComparison.Ordinal))?[prefix.Length..].Split(',') ?? [];
 
 static string FindRoot()
 {
